@@ -1,0 +1,3 @@
+from gainsim.cli import main
+
+raise SystemExit(main())

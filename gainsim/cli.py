@@ -1,0 +1,212 @@
+"""``gainsim run | validate | list``: the only module that reads or writes files."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> int:
+    print(f"gainsim: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gainsim", description="Online estimators with the learning rate as a loop gain.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run a scenario file and write a run directory")
+    run.add_argument("scenario", help="scenario TOML file")
+    run.add_argument("-o", "--output", help="run directory (default: runs/NAME-TIMESTAMP)")
+    run.add_argument("--replicas", type=int, help="override run.replicas")
+    run.add_argument("--seed", type=int, help="override run.seed")
+    run.add_argument("--workers", type=int, default=1, help="processes (results do not change)")
+    run.add_argument("--force", action="store_true", help="replace an existing run directory")
+    run.add_argument("--quiet", action="store_true", help="print only where the files went")
+    val = sub.add_parser("validate", help="check scenario files without running them")
+    val.add_argument("scenarios", nargs="+", help="scenario TOML files")
+    sub.add_parser("list", help="list the known plant, stream, estimator and gain kinds")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list}[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("gainsim: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_list(args) -> int:
+    from gainsim.registry import kinds
+
+    titles = {"plant": "plants", "input": "plant inputs (fir)", "drift": "drift models",
+              "latency": "stream latency", "estimator": "estimators", "gain": "gain policies"}
+    for family, title in titles.items():
+        print(f"{title}:")
+        for kind, cls in sorted(kinds(family).items()):
+            print(f"  {kind:<14} {cls.summary}")
+    print("stream arrivals:\n  periodic       t_i = i / rate\n"
+          "  poisson        exponential gaps of mean 1 / rate")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from gainsim.scenario import ScenarioError, load
+
+    status = 0
+    for path in args.scenarios:
+        try:
+            scenario = load(path)
+        except ScenarioError as err:
+            print(err, file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        print(f"{Path(path).name}: ok ({len(scenario.policy)} policies, "
+              f"plant {type(scenario.plant).kind})")
+    return status
+
+
+def _check_overrides(args) -> str | None:
+    for name, low in (("replicas", 1), ("seed", 0), ("workers", 1)):
+        value = getattr(args, name)
+        if value is not None and value < low:
+            return f"--{name}: must be >= {low} (got {value})"
+    return None
+
+
+def cmd_run(args) -> int:
+    from gainsim.runner import run
+    from gainsim.scenario import ScenarioError, load
+
+    problem = _check_overrides(args)
+    if problem:
+        return _fail(problem)
+    try:
+        scenario = load(args.scenario)
+    except ScenarioError as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.output) if args.output else _default_dir(scenario.name)
+    if out.exists() and not args.force:
+        return _fail(f"{out}: already exists (use --force to replace it)")
+    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
+    results = run(scenario, seed=args.seed, replicas=args.replicas, workers=args.workers,
+                  progress=progress)
+    progress.close()
+    write_run_dir(out, results, argv=sys.argv)
+    if not args.quiet:
+        from gainsim.report import format_table, headline, summary_rows
+
+        print(headline(results))
+        print()
+        print(format_table(summary_rows(results)))
+        print()
+    print(f"wrote {out}/ (summary.json, summary.csv, traces.npz, report figures)")
+    return 0
+
+
+def _default_dir(name: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = Path("runs") / f"{name}-{stamp}"
+    i = 1
+    while path.exists():
+        i += 1
+        path = Path("runs") / f"{name}-{stamp}-{i}"
+    return path
+
+
+class _Progress:
+    """A one-line progress bar on stderr, shown only once a run takes over 1.5 s."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.start, self.shown = enabled, time.monotonic(), False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or time.monotonic() - self.start < 1.5:
+            return
+        width = 30
+        fill = int(width * done / total)
+        sys.stderr.write(f"\r  replicas {done}/{total} [{'#' * fill}{'.' * (width - fill)}]")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+def write_run_dir(out: Path, results, argv: list[str]) -> None:
+    """Write every file into a hidden sibling, then rename it into place (atomic)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        _write_files(tmp, results, argv)
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _write_files(folder: Path, results, argv: list[str]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gainsim.report import plot_eta, plot_tracking_error, summary_dict, trace_arrays
+    from gainsim.scenario import dumps
+
+    summary = summary_dict(results)
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    _write_csv(folder / "summary.csv", summary["policies"])
+    np.savez_compressed(folder / "traces.npz", **trace_arrays(results))
+    (folder / "scenario.resolved.toml").write_text(dumps(results.scenario))
+    for name, plot in (("tracking_error.png", plot_tracking_error), ("eta.png", plot_eta)):
+        ax = plot(results)
+        ax.figure.tight_layout()
+        ax.figure.savefig(folder / name, dpi=110)
+        plt.close(ax.figure)
+    (folder / "manifest.json").write_text(json.dumps(_manifest(results, argv), indent=2) + "\n")
+
+
+def _write_csv(path: Path, policies: list[dict]) -> None:
+    import csv
+
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        columns = [k for k in policies[0] if k != "steady_state_tracking_error_ci95"]
+        writer.writerow(columns + ["ci95_low", "ci95_high"])
+        for p in policies:
+            lo, hi = p["steady_state_tracking_error_ci95"]
+            writer.writerow([("" if p[c] is None else p[c]) for c in columns]
+                            + ["" if lo is None else lo, "" if hi is None else hi])
+
+
+def _manifest(results, argv: list[str]) -> dict:
+    import platform
+    from importlib.metadata import version
+
+    packages = ("gainsim", "numpy", "scipy", "simpy", "matplotlib", "numba")
+    return {"versions": {p: version(p) for p in packages} | {"python": platform.python_version()},
+            "seed": results.seed, "replicas": results.replicas,
+            "command_line": " ".join(argv), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

@@ -1,0 +1,35 @@
+"""Gain policies: where eta comes from. Policies never see an estimator.
+
+Every policy has ``init(n) -> state`` and ``step(state, obs) -> (eta, state)``;
+:func:`as_policy` turns a bare number into a :class:`Constant`.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from gainsim.gains.constant import Constant
+
+
+class Obs(NamedTuple):
+    """What a policy may look at after each sample (one uniform signature for all)."""
+
+    k: int
+    t: float
+    x: np.ndarray | None
+    e: float
+    grad: np.ndarray | None
+    loss: float
+
+
+def as_policy(gain: Any) -> Any:
+    """Coerce a number to :class:`Constant`; return a policy unchanged."""
+    if isinstance(gain, (int, float)) and not isinstance(gain, bool):
+        return Constant(eta=float(gain))
+    if hasattr(gain, "step") and hasattr(gain, "init"):
+        return gain
+    raise TypeError(f"not a gain policy: {gain!r}")
+
+
+__all__ = ["Constant", "Obs", "as_policy"]

@@ -1,0 +1,127 @@
+"""Metrics: from per-replica monitor traces to per-policy numbers and curves.
+
+Evaluation is *predict, then learn*: the tracking error of a sample is its
+a-priori squared error ``(d - theta_hatᵀx)²`` (for the quadratic plant, the
+a-priori loss), measured before the sample updates the estimate.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+BAND = (0.1, 0.9)  # quantiles of the spread band across replicas
+
+
+@dataclass(frozen=True)
+class PolicySummary:
+    """The numbers ``summary.json`` publishes for one policy (``None`` = not defined)."""
+
+    name: str
+    estimator: str
+    gain: str
+    steady_state_tracking_error: float | None
+    steady_state_tracking_error_ci95: tuple[float | None, float | None]
+    final_misalignment: float | None
+    steady_state_misalignment: float | None
+    excess_mse: float | None
+    convergence_time: float | None
+    diverged: bool
+    diverged_at: float | None
+    diverged_replicas: int
+    updates: float
+    eta_final: float | None
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def replica_curves(traces: list) -> dict[str, np.ndarray]:
+    """Stack replicas: ``tracking_error``, ``misalignment``, ``eta`` of shape (R, P, G+1)."""
+    err_sum = np.stack([tr.err_sum for tr in traces])
+    err_cnt = np.stack([tr.err_cnt for tr in traces])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        te = np.where(err_cnt > 0, err_sum / err_cnt, np.nan)
+    te = np.concatenate([np.full(te.shape[:2] + (1,), np.nan), te], axis=2)
+    return {"tracking_error": te,
+            "misalignment": np.stack([tr.misalignment for tr in traces]),
+            "eta": np.stack([tr.eta for tr in traces])}
+
+
+def band(curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Mean and the 10–90 % band across replicas of every curve, shape (P, G+1)."""
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-nan columns stay nan
+        for name, values in curves.items():
+            out[f"{name}_mean"] = np.nanmean(values, axis=0)
+            out[f"{name}_p10"] = np.nanquantile(values, BAND[0], axis=0)
+            out[f"{name}_p90"] = np.nanquantile(values, BAND[1], axis=0)
+    return out
+
+
+def mean_ci95(values: np.ndarray) -> tuple[float, tuple[float | None, float | None]]:
+    """Mean and Student-t 95 % confidence interval of the finite ``values``."""
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return math.nan, (None, None)
+    mean = float(v.mean())
+    if v.size < 2:
+        return mean, (None, None)
+    half = stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size)
+    return mean, (_num(mean - half), _num(mean + half))
+
+
+def settling_time(t: np.ndarray, curve: np.ndarray, steady: float, band_frac: float):
+    """First grid time after which ``curve`` stays within the settling band.
+
+    The band is ``steady + band_frac * (curve[0] - steady)``: the control-engineering
+    settling time (e.g. 5 %) measured on the distance to the steady level.
+    """
+    if not np.all(np.isfinite(curve)) or not math.isfinite(steady):
+        return None
+    limit = steady + band_frac * max(curve[0] - steady, 0.0)
+    outside = np.flatnonzero(curve > limit)
+    if outside.size == 0:
+        return float(t[0])
+    last = outside[-1]
+    return float(t[last + 1]) if last + 1 < t.size else None
+
+
+def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
+    """One :class:`PolicySummary` per policy, in scenario order."""
+    G = t.size - 1
+    start = min(int(round((1.0 - scenario.metrics.steady_state_window) * G)), G - 1)
+    floor = scenario.plant.noise_floor
+    out = []
+    for p, policy in enumerate(scenario.policy):
+        err_sum = np.array([tr.err_sum[p, start:].sum() for tr in traces])
+        err_cnt = np.array([tr.err_cnt[p, start:].sum() for tr in traces])
+        div = np.array([tr.diverged_at[p] for tr in traces])
+        diverged = np.isfinite(div)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ss_te = np.where(diverged | (err_cnt == 0), np.nan, err_sum / np.maximum(err_cnt, 1))
+        te, ci = mean_ci95(ss_te)
+        mis = curves["misalignment"][:, p, :]
+        ss_mis = np.nanmean(mis[:, start + 1:], axis=1) if not diverged.all() else np.array([np.nan])
+        ss_mis_mean = float(np.nanmean(ss_mis)) if np.isfinite(ss_mis).any() else math.nan
+        eta = curves["eta"][:, p, :]
+        last_eta = [row[np.isfinite(row)][-1] for row in eta if np.isfinite(row).any()]
+        out.append(PolicySummary(
+            name=policy.name, estimator=type(policy.estimator).kind, gain=type(policy.gain).kind,
+            steady_state_tracking_error=_num(te), steady_state_tracking_error_ci95=ci,
+            final_misalignment=_num(np.nanmean(mis[:, -1])) if not diverged.all() else None,
+            steady_state_misalignment=_num(ss_mis_mean), excess_mse=_num(te - floor),
+            convergence_time=None if diverged.any() else settling_time(
+                t, mean["misalignment_mean"][p], ss_mis_mean, scenario.metrics.convergence_band),
+            diverged=bool(diverged.any()),
+            diverged_at=_num(div[diverged].min()) if diverged.any() else None,
+            diverged_replicas=int(diverged.sum()),
+            updates=float(np.mean([tr.updates[p] for tr in traces])),
+            eta_final=_num(np.mean(last_eta)) if last_eta else None))
+    return out

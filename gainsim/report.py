@@ -1,0 +1,117 @@
+"""Pure reporting: tables and matplotlib figures from :class:`~gainsim.runner.Results`.
+
+Nothing here writes files or prints; :mod:`gainsim.cli` does. Figures follow the
+``ax=None`` convention and return the axes.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def ranked(results) -> list[int]:
+    """Policy indices by steady-state tracking error, diverged ones last."""
+    def key(i):
+        p = results.policies[i]
+        te = p.steady_state_tracking_error
+        return (p.diverged, math.inf if te is None else te, i)
+
+    return sorted(range(len(results.policies)), key=key)
+
+
+def _g(x, digits: int = 4) -> str:
+    return "—" if x is None else f"{x:.{digits}g}"
+
+
+def summary_rows(results) -> list[list[str]]:
+    """Rows of the terminal table, ranked (header first)."""
+    rows = [["#", "policy", "steady-state tracking error", "95% CI", "excess MSE",
+             "misalignment", "settles at (s)", "eta final"]]
+    for rank, i in enumerate(ranked(results), start=1):
+        p = results.policies[i]
+        lo, hi = p.steady_state_tracking_error_ci95
+        ci = "—" if lo is None else f"[{lo:.3g}, {hi:.3g}]"
+        if p.diverged and p.diverged_replicas == results.replicas:
+            rows.append([f"{rank}", p.name, f"DIVERGED at t = {p.diverged_at:.4g} s", "", "", "",
+                         "", _g(p.eta_final)])
+            continue
+        mark = f" (diverged in {p.diverged_replicas}/{results.replicas})" if p.diverged else ""
+        rows.append([f"{rank}", p.name + mark, _g(p.steady_state_tracking_error), ci,
+                     _g(p.excess_mse), _g(p.steady_state_misalignment), _g(p.convergence_time),
+                     _g(p.eta_final)])
+    return rows
+
+
+def format_table(rows: list[list[str]]) -> str:
+    """Left-aligned columns separated by two spaces."""
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def headline(results) -> str:
+    s = results.scenario
+    return (f"{s.name}: {len(results.policies)} policies, {results.replicas} replica"
+            f"{'s' if results.replicas != 1 else ''} of {s.duration:g} s "
+            f"(~{results.samples:.0f} samples each), seed {results.seed}")
+
+
+def _curve(results, metric: str, ax, *, log: bool, ylabel: str):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    t = results.t
+    for i, p in enumerate(results.policies):
+        mean = results.curves[f"{metric}_mean"][i]
+        lo, hi = results.curves[f"{metric}_p10"][i], results.curves[f"{metric}_p90"][i]
+        label = p.name + (" (diverged)" if p.diverged else "")
+        (line,) = ax.plot(t, mean, label=label, lw=1.4)
+        if results.replicas > 1:
+            ax.fill_between(t, lo, hi, color=line.get_color(), alpha=0.18, lw=0)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("time t (s)")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_tracking_error(results, ax=None):
+    """A-priori tracking error vs time (log scale); band = 10–90 % across replicas."""
+    ax = _curve(results, "tracking_error", ax, log=True,
+                ylabel="tracking error (a-priori e², mean per interval)")
+    floor = results.scenario.plant.noise_floor
+    if floor > 0:
+        ax.axhline(floor, color="k", ls=":", lw=1, label="noise floor σᵥ²")
+        ax.legend(fontsize="small")
+    ax.set_title(f"{results.scenario.name}: tracking error")
+    return ax
+
+
+def plot_eta(results, ax=None):
+    """The gain η(t) each policy used (mean over parameters)."""
+    ax = _curve(results, "eta", ax, log=True, ylabel="gain η(t)")
+    ax.set_title(f"{results.scenario.name}: gain η(t)")
+    return ax
+
+
+def summary_dict(results, versions: dict | None = None) -> dict:
+    """The public ``summary.json`` contract (see ``docs/outputs.md``)."""
+    policies = []
+    for p in results.policies:
+        entry = {k: getattr(p, k) for k in p.__dataclass_fields__}
+        entry["steady_state_tracking_error_ci95"] = list(p.steady_state_tracking_error_ci95)
+        policies.append(entry)
+    return {"scenario": results.scenario.name, "seed": results.seed,
+            "replicas": results.replicas, "duration": results.scenario.duration,
+            "noise_floor": results.scenario.plant.noise_floor,
+            "samples_per_replica": results.samples, "policies": policies}
+
+
+def trace_arrays(results) -> dict[str, np.ndarray]:
+    """Arrays for ``traces.npz``: the grid, policy names and every (P, G+1) curve."""
+    return {"t": results.t, "policy_names": np.array(results.policy_names), **results.curves}

@@ -1,0 +1,188 @@
+"""Turn parsed TOML tables into frozen component objects, collecting every problem.
+
+The loader never stops at the first mistake: each problem becomes one
+``Problem(path, message)`` and the caller reports them all together.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from gainsim.registry import kinds
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario: the key path and what is allowed."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class Problems(list):
+    """A list of :class:`Problem` with a helper to add one."""
+
+    def add(self, path: str, message: str) -> None:
+        self.append(Problem(path, message))
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _convert(value: Any, hint: Any, path: str, problems: Problems) -> Any:
+    """Convert ``value`` to the annotated type ``hint``; on failure add a problem."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return _convert(value, inner[0], path, problems)
+    if hint is float:
+        if _is_number(value):
+            return float(value)
+        problems.add(path, f"must be a number (got {_type_name(value)})")
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        problems.add(path, f"must be an integer (got {value!r})")
+    elif hint is bool:
+        if isinstance(value, bool):
+            return value
+        problems.add(path, f"must be true or false (got {value!r})")
+    elif hint is str:
+        if isinstance(value, str):
+            return value
+        problems.add(path, f"must be a string (got {_type_name(value)})")
+    elif origin is tuple:
+        if not isinstance(value, list):
+            problems.add(path, f"must be an array (got {_type_name(value)})")
+            return None
+        before = len(problems)
+        items = tuple(_convert(v, args[0], f"{path}[{i}]", problems) for i, v in enumerate(value))
+        return items if len(problems) == before else None
+    else:
+        raise TypeError(f"unsupported field type {hint!r} at {path}")
+    return None
+
+
+def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` or the list of allowed names."""
+    options = sorted(options)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"(did you mean {close[0]!r}?)"
+    return f"(allowed: {', '.join(options)})"
+
+
+def build_component(family: str, value: Any, path: str, problems: Problems,
+                    shorthand: str | None = None) -> Any:
+    """Build a registered component from ``{kind = ..., ...}`` (or its shorthand)."""
+    table = kinds(family)
+    if shorthand is not None and not isinstance(value, dict):
+        cls = table[shorthand]
+        if isinstance(value, str):
+            value = {"kind": value}
+        elif _is_number(value) and cls.shorthand_field:
+            value = {"kind": shorthand, cls.shorthand_field: value}
+        else:
+            problems.add(path, f"must be a table with a kind or a number (got {value!r})")
+            return None
+    if not isinstance(value, dict):
+        problems.add(path, f"must be a table (got {_type_name(value)})")
+        return None
+    kind = value.get("kind")
+    if not isinstance(kind, str):
+        problems.add(_join(path, "kind"),
+                     f"missing; known {family} kinds: {', '.join(sorted(table))}")
+        return None
+    if kind not in table:
+        hint = did_you_mean(kind, table)
+        problems.add(_join(path, "kind"), f"unknown {family} kind {kind!r} {hint}".rstrip())
+        return None
+    body = {k: v for k, v in value.items() if k != "kind"}
+    return build_dataclass(table[kind], body, path, problems)
+
+
+def build_dataclass(cls: type, table: Any, path: str, problems: Problems) -> Any:
+    """Build dataclass ``cls`` from a TOML table, checking keys, types and ranges."""
+    if not isinstance(table, dict):
+        problems.add(path, f"must be a table (got {_type_name(table)})")
+        return None
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    for key in table:
+        if key not in fields:
+            problems.add(_join(path, key), f"unknown key {did_you_mean(key, fields)}")
+    hints = typing.get_type_hints(cls)
+    before = len(problems)
+    values = {}
+    for name, f in fields.items():
+        key_path = _join(path, name)
+        if name not in table:
+            if f.default is dataclasses.MISSING:
+                problems.add(key_path, f"missing required key ({f.metadata.get('doc', '')})")
+            continue
+        values[name] = _field_value(f, hints[name], table[name], key_path, problems)
+    if len(problems) > before:
+        return None
+    obj = cls(**values)
+    for key, message in getattr(obj, "problems", lambda: [])():
+        problems.add(_join(path, key), message)
+    return obj if len(problems) == before else None
+
+
+def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems: Problems) -> Any:
+    meta = f.metadata
+    if meta.get("family"):
+        return build_component(meta["family"], raw, path, problems, meta.get("shorthand"))
+    value = _convert(raw, hint, path, problems)
+    if value is None:
+        return None
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        problems.add(path, f"must be one of {', '.join(map(repr, choices))} (got {value!r}) "
+                           f"{did_you_mean(value, choices)}".rstrip())
+        return None
+    check = meta.get("check")
+    message = check(value) if check else None
+    if message:
+        problems.add(path, f"{message} (got {raw!r})")
+        return None
+    return value
+
+
+def to_table(obj: Any) -> dict:
+    """Inverse of :func:`build_dataclass`: a TOML-ready dict with every default filled in."""
+    out: dict[str, Any] = {}
+    if hasattr(type(obj), "kind"):
+        out["kind"] = type(obj).kind
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if value is None:
+            continue
+        out[f.name] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return to_table(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,127 @@
+"""Read, validate and write scenario files (stdlib ``tomllib``; ``tomli_w`` to write).
+
+Every problem in a file is collected and reported together, one line each::
+
+    quickstart.toml: policy[2].gain.eta: must be > 0 (got -0.1)
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from gainsim.scenario.build import Problems, build_component, build_dataclass, did_you_mean, to_table
+from gainsim.scenario.model import Metrics, Policy, Run, Scenario
+from gainsim.stream import Stream
+
+_SECTIONS = {"stream": Stream, "run": Run, "metrics": Metrics}
+
+
+class ScenarioError(Exception):
+    """A scenario file could not be used; ``problems`` holds one line per mistake."""
+
+    def __init__(self, source: str, problems: list):
+        self.source = source
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{source}: {p}" for p in self.problems))
+
+
+def load(path: str | Path) -> Scenario:
+    """Load and validate a scenario file; raise :class:`ScenarioError` on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path.name, ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(path.name, [f"cannot read file ({err})"]) from None
+    return loads(text, source=path.name, default_name=path.stem)
+
+
+def loads(text: str, source: str = "<string>", default_name: str = "scenario") -> Scenario:
+    """Validate TOML text; ``source`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(source, [f"TOML syntax error: {err}"]) from None
+    problems = Problems()
+    scenario = from_dict(data, problems, default_name)
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def from_dict(data: dict, problems: Problems, default_name: str = "scenario") -> Scenario | None:
+    """Build a :class:`Scenario` from parsed TOML, adding every problem found."""
+    fields = {f.name for f in dataclasses.fields(Scenario)}
+    for key in data:
+        if key not in fields:
+            problems.add(key, f"unknown key {did_you_mean(key, fields)}")
+    name = data.get("name", default_name)
+    if not isinstance(name, str):
+        problems.add("name", f"must be a string (got {name!r})")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        problems.add("description", f"must be a string (got {description!r})")
+    if "plant" not in data:
+        problems.add("plant", "missing required table [plant]")
+        plant = None
+    else:
+        plant = build_component("plant", data["plant"], "plant", problems)
+    defaults = {f.name: f.default for f in dataclasses.fields(Scenario)}
+    sections = {key: build_dataclass(cls, data[key], key, problems) if key in data
+                else defaults[key] for key, cls in _SECTIONS.items()}
+    policies = _policies(data.get("policy"), plant, problems)
+    if problems:
+        return None
+    return Scenario(name=name, description=description, plant=plant, policy=policies, **sections)
+
+
+def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
+    if raw is None:
+        problems.add("policy", "missing: add at least one [[policy]] table")
+        return ()
+    if not isinstance(raw, list) or not raw:
+        problems.add("policy", "must be a non-empty array of [[policy]] tables")
+        return ()
+    out, seen = [], set()
+    for i, table in enumerate(raw):
+        path = f"policy[{i}]"
+        if isinstance(table, dict) and "name" not in table:
+            table = {**table, "name": _default_name(table)}
+        policy = build_dataclass(Policy, table, path, problems)
+        if policy is None:
+            continue
+        if policy.name in seen:
+            problems.add(f"{path}.name", f"duplicate policy name {policy.name!r}")
+        seen.add(policy.name)
+        wanted = type(policy.estimator).plant_family
+        if plant is not None and wanted != plant.family:
+            problems.add(f"{path}.estimator.kind",
+                         f"{type(policy.estimator).kind!r} needs a {wanted} plant; "
+                         f"plant is {type(plant).kind!r}")
+        out.append(policy)
+    return tuple(out)
+
+
+def _default_name(table: dict) -> str:
+    est = table.get("estimator", "lms")
+    est = est.get("kind", "?") if isinstance(est, dict) else est
+    gain = table.get("gain")
+    if isinstance(gain, dict):
+        detail = ", ".join(f"{k}={v}" for k, v in gain.items() if k != "kind")
+        gain = f"{gain.get('kind', '?')}({detail})"
+    return f"{est} eta={gain}" if not isinstance(gain, str) else f"{est} {gain}"
+
+
+def to_dict(scenario: Scenario) -> dict:
+    """The resolved scenario as plain data: every default filled in."""
+    return to_table(scenario)
+
+
+def dumps(scenario: Scenario) -> str:
+    """Resolved TOML text; :func:`loads` of it gives an equal scenario."""
+    return tomli_w.dumps(to_dict(scenario))

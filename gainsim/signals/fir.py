@@ -1,0 +1,81 @@
+"""FIR / linear-regression plant: ``d_k = theta_star(t_k)ᵀ x_k + v_k``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from gainsim.registry import register
+from gainsim.scenario.fields import at_least_one, nonneg, param
+from gainsim.signals.drift import NoDrift
+from gainsim.signals.inputs import White
+
+
+@dataclass
+class FirState:
+    inputs: Any
+    drift: Any
+
+
+@register("plant")
+@dataclass(frozen=True)
+class Fir:
+    """System identification of an n-tap FIR filter (or any linear regression).
+
+    The regressor is a tapped delay line of a white or AR(1) source
+    (:mod:`gainsim.signals.inputs`); the measurement is
+    ``d = theta_starᵀ x + v`` with ``v ~ N(0, noise_std²)``; ``theta_star``
+    moves by the ``drift`` model. Without ``theta_star`` each replica draws
+    ``theta_star ~ N(0, I/taps)`` (expected norm 1).
+    """
+
+    kind: ClassVar[str] = "fir"
+    summary: ClassVar[str] = "n-tap FIR / linear regression d = theta_star·x + v, optional drift"
+    shorthand_field: ClassVar[str | None] = None
+    family: ClassVar[str] = "regression"
+    taps: int = param(doc="number of taps n (parameters)", check=at_least_one)
+    noise_std: float = param(0.1, doc="measurement noise standard deviation sigma_v", check=nonneg)
+    input: Any = param(White(), doc="input source feeding the delay line", family="input")
+    drift: Any = param(NoDrift(), doc="how theta_star moves", family="drift")
+    theta_star: tuple[float, ...] | None = param(
+        None, doc="true weights at t = 0 (default: drawn per replica, N(0, I/taps))")
+    theta0: tuple[float, ...] | None = param(None, doc="initial estimate (default: zeros)")
+
+    def problems(self):
+        for key in ("theta_star", "theta0"):
+            value = getattr(self, key)
+            if value is not None and len(value) != self.taps:
+                yield key, f"must have {self.taps} entries (taps) (got {len(value)})"
+        for i in getattr(self.drift, "indices", ()):
+            if i >= self.taps:
+                yield "drift.indices", f"must be < taps = {self.taps} (got {i})"
+
+    @property
+    def n(self) -> int:
+        return self.taps
+
+    @property
+    def noise_floor(self) -> float:
+        """Minimum a-priori MSE: the measurement noise variance."""
+        return self.noise_std**2
+
+    def start_estimate(self) -> np.ndarray:
+        return np.zeros(self.taps) if self.theta0 is None else np.array(self.theta0, float)
+
+    def init(self, rngs) -> tuple[FirState, np.ndarray]:
+        """Per-replica state and ``theta_star`` at t = 0."""
+        if self.theta_star is None:
+            theta = rngs.init.standard_normal(self.taps) / np.sqrt(self.taps)
+        else:
+            theta = np.array(self.theta_star, dtype=float)
+        state = FirState(inputs=self.input.init(self.taps, rngs.input),
+                         drift=self.drift.init(theta, rngs.drift))
+        return state, theta
+
+    def packet(self, state: FirState, t: np.ndarray, rngs):
+        """Samples measured at times ``t``: columns ``x``, ``d``, ``theta_star``."""
+        x, inputs = self.input.regressors(state.inputs, t.size, rngs.input)
+        theta, drift = self.drift.path(state.drift, t, rngs.drift)
+        d = np.einsum("ij,ij->i", x, theta) + self.noise_std * rngs.noise.standard_normal(t.size)
+        return {"x": x, "d": d, "theta_star": theta}, FirState(inputs=inputs, drift=drift)

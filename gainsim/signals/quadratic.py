@@ -1,0 +1,90 @@
+"""Quadratic bowl ``L(theta) = ½ (theta - theta_star)ᵀ H (theta - theta_star)``.
+
+The teaching plant: gradient descent on it is a linear feedback loop whose
+closed-loop poles are ``1 - eta lambda_i`` for the eigenvalues of ``H``.
+"The seed example" ``L = w²`` from ``w = 5`` is ``eigenvalues = [2.0]``,
+``theta0 = [5.0]``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar
+
+import numpy as np
+
+from gainsim.registry import register
+from gainsim.scenario.fields import nonneg, param
+from gainsim.signals.drift import NoDrift
+
+
+@register("plant")
+@dataclass(frozen=True)
+class Quadratic:
+    """Each sample is one (optionally noisy) gradient ``H (theta - theta_star) + noise``."""
+
+    kind: ClassVar[str] = "quadratic"
+    summary: ClassVar[str] = "quadratic bowl ½(θ−θ*)ᵀH(θ−θ*); H as a matrix or eigenvalues"
+    shorthand_field: ClassVar[str | None] = None
+    family: ClassVar[str] = "quadratic"
+    theta0: tuple[float, ...] = param(doc="start point (its length sets the dimension)")
+    eigenvalues: tuple[float, ...] | None = param(
+        None, doc="H = diag(eigenvalues); give this or hessian", check=nonneg)
+    hessian: tuple[tuple[float, ...], ...] | None = param(
+        None, doc="H as a symmetric positive semi-definite matrix (rows)")
+    theta_star: tuple[float, ...] | None = param(None, doc="minimiser at t = 0 (default: zeros)")
+    gradient_noise_std: float = param(
+        0.0, doc="std of white Gaussian noise added to each gradient component", check=nonneg)
+    drift: Any = param(NoDrift(), doc="how theta_star moves", family="drift")
+
+    def problems(self):
+        n = len(self.theta0)
+        if (self.eigenvalues is None) == (self.hessian is None):
+            yield "eigenvalues", "give exactly one of eigenvalues or hessian"
+            return
+        if self.eigenvalues is not None and len(self.eigenvalues) != n:
+            yield "eigenvalues", f"must have {n} entries, like theta0 (got {len(self.eigenvalues)})"
+        if self.hessian is not None:
+            h = self.hessian
+            if len(h) != n or any(len(row) != n for row in h):
+                yield "hessian", f"must be a {n}x{n} matrix, like theta0"
+                return
+            H = np.array(h, dtype=float)
+            if not np.allclose(H, H.T):
+                yield "hessian", "must be symmetric"
+            elif np.linalg.eigvalsh(H).min() < -1e-12:
+                yield "hessian", "must be positive semi-definite"
+        if self.theta_star is not None and len(self.theta_star) != n:
+            yield "theta_star", f"must have {n} entries, like theta0 (got {len(self.theta_star)})"
+        for i in getattr(self.drift, "indices", ()):
+            if i >= n:
+                yield "drift.indices", f"must be < {n} (got {i})"
+
+    @property
+    def n(self) -> int:
+        return len(self.theta0)
+
+    @cached_property
+    def H(self) -> np.ndarray:
+        """The Hessian as an array (computed once)."""
+        if self.hessian is not None:
+            return np.array(self.hessian, dtype=float)
+        return np.diag(np.array(self.eigenvalues, dtype=float))
+
+    @property
+    def noise_floor(self) -> float:
+        """The minimum of the loss: 0."""
+        return 0.0
+
+    def start_estimate(self) -> np.ndarray:
+        return np.array(self.theta0, dtype=float)
+
+    def init(self, rngs) -> tuple[Any, np.ndarray]:
+        theta = np.zeros(self.n) if self.theta_star is None else np.array(self.theta_star, float)
+        return self.drift.init(theta, rngs.drift), theta
+
+    def packet(self, state, t: np.ndarray, rngs):
+        """Samples at times ``t``: columns ``theta_star`` and gradient ``noise``."""
+        theta, state = self.drift.path(state, t, rngs.drift)
+        noise = self.gradient_noise_std * rngs.noise.standard_normal((t.size, self.n))
+        return {"theta_star": theta, "noise": noise}, state
