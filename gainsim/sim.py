@@ -41,7 +41,10 @@ class Rngs:
 
     @classmethod
     def from_seed(cls, seed: np.random.SeedSequence) -> "Rngs":
-        children = seed.spawn(len(RNG_STREAMS))
+        # Like seed.spawn(), but pure: calling it twice gives the same generators.
+        children = [np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (i,),
+                                           pool_size=seed.pool_size)
+                    for i in range(len(RNG_STREAMS))]
         return cls(*(np.random.default_rng(c) for c in children))
 
 

@@ -1,0 +1,101 @@
+"""Engine semantics: the simpy stream equals the plain loop; packets change speed only."""
+import numpy as np
+import pytest
+
+from conftest import fir_scenario, policies
+from gainsim.offline import run_offline
+from gainsim.sim import Channel, Rngs, simulate
+
+
+def _same(a, b):
+    for name in ("err_sum", "err_cnt", "misalignment", "eta", "updates", "diverged_at"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def test_zero_latency_periodic_run_equals_offline_loop_bit_for_bit():
+    scen = fir_scenario(samples=300, grid=300, input='{kind = "ar1", pole = 0.8}',
+                        drift='{kind = "random_walk", std = 0.01}', packet=64,
+                        policies=policies(("lms", 0.05), ("nlms", 0.5), ("lms", 0.2)))
+    seed = np.random.SeedSequence(11)
+    trace = simulate(scen, seed)
+    ref = run_offline(scen, seed)
+    # one sample per interval: the interval's error sum is that sample's e²
+    np.testing.assert_array_equal(trace.err_sum, ref.errors)
+
+
+def test_lms_equals_a_straightforward_numpy_loop():
+    scen = fir_scenario(samples=500, grid=500, noise_std=0.3, policies=policies(("lms", 0.07)))
+    seed = np.random.SeedSequence(5)
+    trace = simulate(scen, seed)
+    rngs = Rngs.from_seed(seed)
+    state, theta_star = scen.plant.init(rngs)
+    cols, _ = scen.plant.packet(state, np.arange(1, 501) / 1.0, rngs)
+    theta = np.zeros(4)
+    errors, mis = [], [np.sum(theta_star**2)]
+    for x, d in zip(cols["x"], cols["d"]):
+        e = d - theta @ x
+        theta = theta + 0.07 * e * x
+        errors.append(e * e)
+        mis.append(np.sum((theta - theta_star) ** 2))
+    np.testing.assert_allclose(trace.err_sum[0], errors, rtol=1e-10)
+    np.testing.assert_allclose(trace.misalignment[0], mis, rtol=1e-10)
+
+
+@pytest.mark.parametrize("stream", [
+    dict(),
+    dict(latency='{kind = "uniform", low = 0.0, high = 3.5}', dropout=0.2),
+    dict(arrivals="poisson", latency='{kind = "exponential", mean = 2.0}', dropout=0.1),
+])
+def test_packet_size_never_changes_results(stream):
+    kw = dict(samples=400, grid=37, input='{kind = "ar1", pole = 0.9}',
+              drift='{kind = "random_walk", std = 0.01}',
+              policies=policies(("lms", 0.05), ("nlms", 0.3)), **stream)
+    seed = np.random.SeedSequence(2)
+    base = simulate(fir_scenario(packet=100, **kw), seed)
+    for packet in (1, 7, 1000):
+        _same(simulate(fir_scenario(packet=packet, **kw), seed), base)
+
+
+def test_channel_delivers_in_arrival_order_and_holds_late_samples():
+    ch = Channel()
+    ch.send({"i": np.array([0, 1, 2])}, np.array([3.0, 1.0, np.inf]))
+    ch.send({"i": np.array([3, 4])}, np.array([1.0, 5.0]))
+    cols, arr = ch.receive(3.0)
+    assert cols["i"].tolist() == [1, 3, 0]      # ties keep measurement order
+    assert arr.tolist() == [1.0, 1.0, 3.0]
+    cols, arr = ch.receive(4.9)
+    assert cols == {} or cols["i"].size == 0
+    cols, arr = ch.receive(5.0)
+    assert cols["i"].tolist() == [4]            # the dropped sample (inf) never arrives
+
+
+def test_constant_latency_delays_learning_by_that_time():
+    kw = dict(samples=100, grid=100, policies=policies(("lms", 0.1)))
+    seed = np.random.SeedSequence(4)
+    now = simulate(fir_scenario(**kw), seed)
+    late = simulate(fir_scenario(latency=3.0, **kw), seed)
+    # samples measured at t arrive at t + 3: the same errors, three intervals later
+    np.testing.assert_array_equal(late.err_sum[0, 3:], now.err_sum[0, :-3])
+    assert late.err_cnt[0, :3].sum() == 0 and late.updates[0] == 97
+
+
+def test_dropout_loses_the_stated_fraction():
+    scen = fir_scenario(samples=20000, grid=10, dropout=0.25, policies=policies(("lms", 0.01)))
+    trace = simulate(scen, np.random.SeedSequence(1))
+    # binomial(20000, 0.75): std = 61; allow 5 std
+    assert abs(trace.updates[0] - 15000) < 5 * 61
+
+
+def test_poisson_arrivals_have_the_stated_rate():
+    scen = fir_scenario(samples=20000, rate=50.0, arrivals="poisson", grid=10,
+                        policies=policies(("lms", 0.01)))
+    trace = simulate(scen, np.random.SeedSequence(1))
+    # samples in 400 s at rate 50 ~ Poisson(20000): std 141; allow 5 std
+    assert abs(trace.samples - 20000) < 5 * 141
+    assert trace.updates[0] == trace.samples
+
+
+def test_rng_streams_are_independent_of_worker_layout():
+    a = Rngs.from_seed(np.random.SeedSequence(9).spawn(3)[2])
+    b = Rngs.from_seed(np.random.SeedSequence(9).spawn(3)[2])
+    assert a.noise.random() == b.noise.random()

@@ -1,0 +1,118 @@
+"""Every kind of scenario mistake gives one clear line naming the key path."""
+import textwrap
+
+import pytest
+
+import gainsim
+from gainsim.scenario import ScenarioError, dumps, load
+
+GOOD = """
+name = "v"
+[plant]
+kind = "fir"
+taps = 4
+noise_std = 0.1
+[stream]
+rate = 10.0
+dropout = 0.0
+[run]
+duration = 1.0
+[[policy]]
+name = "a"
+estimator = "lms"
+gain = 0.1
+[[policy]]
+name = "b"
+estimator = "nlms"
+gain = { kind = "constant", eta = 0.5 }
+[[policy]]
+name = "c"
+estimator = "lms"
+gain = { kind = "constant", eta = 0.2 }
+"""
+
+
+def problems(text):
+    with pytest.raises(ScenarioError) as info:
+        gainsim.loads(textwrap.dedent(text), source="quickstart.toml")
+    return str(info.value).splitlines()
+
+
+def test_good_scenario_loads():
+    assert len(gainsim.loads(GOOD).policy) == 3
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('eta = 0.2 }', 'eta = -0.1 }', "quickstart.toml: policy[2].gain.eta: must be > 0 (got -0.1)"),
+    ("dropout = 0.0", "dropout = 1.5", "quickstart.toml: stream.dropout: must be in [0, 1] (got 1.5)"),
+    ("taps = 4", "taps = 0", "quickstart.toml: plant.taps: must be >= 1 (got 0)"),
+    ("noise_std = 0.1", "noise_std = -1.0", "quickstart.toml: plant.noise_std: must be >= 0 (got -1.0)"),
+    ("duration = 1.0", "duration = 0.0", "quickstart.toml: run.duration: must be > 0 (got 0.0)"),
+    ("rate = 10.0", "rat = 10.0", "quickstart.toml: stream.rat: unknown key (did you mean 'rate'?)"),
+    ("taps = 4", 'taps = "four"', "quickstart.toml: plant.taps: must be an integer (got 'four')"),
+    ("noise_std = 0.1", 'noise_std = "x"', "quickstart.toml: plant.noise_std: must be a number (got a string)"),
+    ('kind = "fir"', 'kind = "firr"', "quickstart.toml: plant.kind: unknown plant kind 'firr' (did you mean 'fir'?)"),
+    ('estimator = "nlms"', 'estimator = "rls2"', "quickstart.toml: policy[1].estimator.kind: unknown estimator kind 'rls2' (allowed: gd, lms, nlms)"),
+    ('estimator = "nlms"', 'estimator = "gd"', "quickstart.toml: policy[1].estimator.kind: 'gd' needs a quadratic plant; plant is 'fir'"),
+    ('name = "b"', 'name = "a"', "quickstart.toml: policy[1].name: duplicate policy name 'a'"),
+])
+def test_each_problem_is_one_line(old, new, expected):
+    assert problems(GOOD.replace(old, new, 1)) == [expected]
+
+
+def test_all_problems_are_reported_together():
+    text = GOOD.replace("taps = 4", "taps = 0").replace("dropout = 0.0", "dropout = -1.0")
+    text = text.replace("eta = 0.5", "eta = 0.0")
+    lines = problems(text)
+    assert len(lines) == 3
+    assert all(line.startswith("quickstart.toml: ") for line in lines)
+
+
+def test_toml_syntax_error_names_the_line():
+    (line,) = problems(GOOD.replace("taps = 4", "taps = = 4"))
+    assert line.startswith("quickstart.toml: TOML syntax error") and "line 5" in line
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match="nope.toml: file not found"):
+        load(tmp_path / "nope.toml")
+
+
+def test_missing_plant_and_policies():
+    assert problems('name = "x"\n') == ["quickstart.toml: plant: missing required table [plant]",
+                                        "quickstart.toml: policy: missing: add at least one [[policy]] table"]
+
+
+def test_duration_and_samples_are_exclusive():
+    (line,) = problems(GOOD.replace("duration = 1.0", "duration = 1.0\nsamples = 10"))
+    assert "run.duration: give exactly one of run.duration or run.samples" in line
+
+
+def test_quadratic_shape_checks():
+    text = """
+    [plant]
+    kind = "quadratic"
+    hessian = [[1.0, 2.0], [0.0, 1.0]]
+    theta0 = [1.0, 1.0]
+    [[policy]]
+    estimator = "gd"
+    gain = 0.1
+    """
+    assert problems(text) == ["quickstart.toml: plant.hessian: must be symmetric"]
+
+
+@pytest.mark.parametrize("path", ["scenarios/quickstart.toml", "scenarios/goldilocks.toml"])
+def test_shipped_scenarios_round_trip_through_resolved_toml(path):
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    scenario = load(root / path)
+    assert gainsim.loads(dumps(scenario)) == scenario
+
+
+def test_resolved_toml_round_trips_every_component():
+    text = GOOD.replace('[stream]', '[stream]\nlatency = { kind = "uniform", low = 0.1, high = 0.2 }')
+    text = text.replace("noise_std = 0.1", 'noise_std = 0.1\ninput = { kind = "ar1", pole = 0.5 }\n'
+                        'drift = { kind = "sign_flip", indices = [0, 2], interval = 0.5 }')
+    scenario = gainsim.loads(text)
+    assert gainsim.loads(dumps(scenario)) == scenario
