@@ -41,6 +41,12 @@ def _num(x) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def _mean_exact(values) -> float:
+    """The mean, exactly the common value when every replica agrees (no rounding)."""
+    values = np.asarray(values, dtype=float)
+    return float(values[0]) if np.all(values == values[0]) else float(values.mean())
+
+
 def replica_curves(traces: list) -> dict[str, np.ndarray]:
     """Stack replicas: ``tracking_error``, ``misalignment``, ``eta`` of shape (R, P, G+1)."""
     err_sum = np.stack([tr.err_sum for tr in traces])
@@ -123,5 +129,5 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
             diverged_at=_num(div[diverged].min()) if diverged.any() else None,
             diverged_replicas=int(diverged.sum()),
             updates=float(np.mean([tr.updates[p] for tr in traces])),
-            eta_final=_num(np.mean(last_eta)) if last_eta else None))
+            eta_final=_num(_mean_exact(last_eta)) if last_eta else None))
     return out

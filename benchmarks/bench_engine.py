@@ -1,0 +1,458 @@
+"""Throughput of gainsim's simpy engine against baselines measured in the same run.
+
+Run from the repository root::
+
+    python benchmarks/bench_engine.py                       # 10^5 samples, print the table
+    python benchmarks/bench_engine.py --out benchmarks/RESULTS.md
+
+Setting: 16-tap LMS, white input (R = I), sigma_v = 0.1, eta = 0.01, one process.
+Every timing is the median of a few repeats after one warm-up run; every result is
+reported as samples/s and as a ratio against a baseline timed in this same process,
+so numbers from different machines are compared by ratio, not by absolute speed.
+The "goals" are design targets: the script reports whether they are met and never
+fails because of them.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import gc
+import importlib.metadata as md
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numba
+import numpy as np
+
+import gainsim
+from gainsim.estimators.lms import lms_kernel
+from gainsim.sim import simulate
+
+TAPS = 16
+ETA = 0.01
+NOISE_STD = 0.1
+RATE = 1000.0
+GRID = 200
+DEFAULT_PACKET = 1024
+REPO = Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------------------- helpers
+
+def median_time(fn, repeats: int, warmup: bool = True) -> tuple[float, object]:
+    """Median wall time of ``fn()`` over ``repeats`` calls (after one untimed call)."""
+    out = fn() if warmup else None
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def version(dist: str) -> str:
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return "not installed"
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def nproc() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def fmt_rate(x: float) -> str:
+    if x >= 1e6:
+        return f"{x / 1e6:.2f} M"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f} k"
+    return f"{x:.0f}"
+
+
+def fmt_time(s: float) -> str:
+    return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def fmt_ratio(r: float) -> str:
+    return f"{r:.3g}×" if r < 10 else f"{r:.0f}×"
+
+
+# --------------------------------------------------------------------------- data
+
+def make_data(samples: int, seed: int = 12345):
+    """Pre-generated regression stream: white tapped delay line, d = theta*ᵀx + v."""
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal(samples + TAPS - 1)
+    X = np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(u, TAPS)[:, ::-1])
+    theta_star = rng.standard_normal(TAPS) / np.sqrt(TAPS)
+    d = X @ theta_star + NOISE_STD * rng.standard_normal(samples)
+    return X, d, theta_star
+
+
+# --------------------------------------------------------------------------- baselines
+
+def python_loop(X, d, eta):
+    """Baseline (a): plain Python loop, numpy per sample."""
+    th = np.zeros(X.shape[1])
+    for i in range(X.shape[0]):
+        xi = X[i]
+        e = d[i] - th @ xi
+        th += (eta * e) * xi
+    return th
+
+
+def padasip_run(X, d, eta):
+    """Baseline (b): padasip FilterLMS.run; its update is w += mu * e * x, so mu = eta."""
+    import padasip as pa
+    f = pa.filters.FilterLMS(n=X.shape[1], mu=eta, w="zeros")
+    f.run(d, X)
+    return f.w
+
+
+@numba.njit(cache=False, fastmath=False)
+def numba_loop(X, d, eta):  # pragma: no cover - compiled
+    """Baseline (c), the reference: hand-written compiled LMS over pre-generated X, d."""
+    m, n = X.shape
+    th = np.zeros(n)
+    s = 0.0
+    for i in range(m):
+        y = 0.0
+        for j in range(n):
+            y += th[j] * X[i, j]
+        e = d[i] - y
+        for j in range(n):
+            th[j] += eta * e * X[i, j]
+        s += e * e
+    return th, s
+
+
+# --------------------------------------------------------------------------- engine
+
+@dataclass(frozen=True, eq=False)
+class ReplayPlant:
+    """A plant that serves slices of pre-generated arrays (the plant protocol of gainsim.sim).
+
+    The sensor asks one packet ahead, so the last packet can reach past the end of the
+    data: those samples are measured after the run ends, are never applied, and are
+    served as zeros.
+    """
+
+    x: np.ndarray
+    d: np.ndarray
+    theta: np.ndarray
+    kind: ClassVar[str] = "replay"
+    family: ClassVar[str] = "regression"
+
+    @property
+    def n(self) -> int:
+        return self.x.shape[1]
+
+    @property
+    def noise_floor(self) -> float:
+        return NOISE_STD**2
+
+    def start_estimate(self) -> np.ndarray:
+        return np.zeros(self.n)
+
+    def init(self, rngs):
+        return 0, self.theta.copy()
+
+    def packet(self, state, t, rngs):
+        start, m = state, t.size
+        x, d = self.x[start:start + m], self.d[start:start + m]
+        if x.shape[0] < m:  # past the end of the data
+            x = np.concatenate([x, np.zeros((m - x.shape[0], self.n))])
+            d = np.concatenate([d, np.zeros(m - d.shape[0])])
+        cols = {"x": x, "d": d, "theta_star": np.broadcast_to(self.theta, (m, self.n))}
+        return cols, start + m
+
+
+def scenario_text(samples: int, etas, packet: int = DEFAULT_PACKET, grid: int = GRID) -> str:
+    policies = "".join(
+        f'\n[[policy]]\nname = "lms {k} eta={eta:.6g}"\nestimator = "lms"\ngain = {float(eta)!r}\n'
+        for k, eta in enumerate(etas))
+    return f"""
+name = "bench"
+[plant]
+kind = "fir"
+taps = {TAPS}
+noise_std = {NOISE_STD}
+input = {{ kind = "white", std = 1.0 }}
+drift = {{ kind = "none" }}
+
+[stream]
+arrivals = "periodic"
+rate = {RATE}
+packet = {packet}
+
+[run]
+samples = {samples}
+seed = 0
+
+[metrics]
+grid = {grid}
+{policies}"""
+
+
+def make_scenario(samples: int, etas=(ETA,), packet: int = DEFAULT_PACKET):
+    return gainsim.loads(scenario_text(samples, etas, packet))
+
+
+def run_engine(scenario):
+    return simulate(scenario, np.random.SeedSequence(0))
+
+
+# --------------------------------------------------------------------------- benchmark
+
+@dataclass
+class Row:
+    section: str
+    case: str
+    samples: int
+    seconds: float | None
+    rate: float | None          # samples/s (or updates/s for the bank)
+    ratio: str = ""
+    goal: str = ""
+    met: str = ""
+    note: str = ""
+
+
+def verdict(value: float, goal: float) -> str:
+    return "met" if value >= goal else "**missed**"
+
+
+def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row], list[str]]:
+    rows: list[Row] = []
+    notes: list[str] = []
+    N = samples
+
+    # ---- first run of the end-to-end case: kernel compile or cache load, before anything
+    # else in this process calls lms_kernel
+    e2e = make_scenario(N)
+    t0 = time.perf_counter()
+    run_engine(e2e)
+    first_run = time.perf_counter() - t0
+    stats = lms_kernel.stats
+    cache = ("loaded from numba cache" if sum(stats.cache_hits.values())
+             else "compiled (no numba cache)" if sum(stats.cache_misses.values())
+             else "cache state unknown")
+    log(f"first end-to-end run: {first_run:.3f} s ({cache})")
+
+    X, d, theta_star = make_data(N)
+
+    # ---- (c) numba loop, the reference
+    t0 = time.perf_counter()
+    numba_loop(X[:10], d[:10], ETA)
+    numba_compile = time.perf_counter() - t0
+    t_ref, (th_ref, e2_ref) = median_time(lambda: numba_loop(X, d, ETA), repeats)
+    ref = N / t_ref
+    log(f"numba loop: {fmt_rate(ref)} samples/s")
+
+    # ---- (a) Python loop
+    t_py, th_py = median_time(lambda: python_loop(X, d, ETA), slow_repeats, warmup=False)
+    log(f"python loop: {fmt_rate(N / t_py)} samples/s")
+    rows.append(Row("1 baselines", "(a) Python loop, numpy per sample", N, t_py, N / t_py,
+                    ratio=f"{fmt_ratio((N / t_py) / ref)} numba loop"))
+    if not np.allclose(th_py, th_ref, rtol=1e-9, atol=1e-12):
+        notes.append("WARNING: Python loop and numba loop disagree on the final weights.")
+
+    # ---- (b) padasip
+    try:
+        import padasip  # noqa: F401
+        have_padasip = True
+    except ImportError:
+        have_padasip = False
+    pad = None
+    if have_padasip:
+        t_pad, th_pad = median_time(lambda: padasip_run(X, d, ETA), slow_repeats, warmup=False)
+        pad = N / t_pad
+        log(f"padasip: {fmt_rate(pad)} samples/s")
+        same = np.allclose(th_pad, th_ref, rtol=1e-9, atol=1e-12)
+        rows.append(Row("1 baselines", f"(b) padasip {version('padasip')} FilterLMS(n=16, "
+                        f"mu={ETA}).run(d, x)", N, t_pad, pad,
+                        ratio=f"{fmt_ratio(pad / ref)} numba loop",
+                        note="same weights as numba loop" if same else "**weights differ**"))
+    else:
+        rows.append(Row("1 baselines", "(b) padasip FilterLMS.run", N, None, None,
+                        note="skipped: padasip not installed (pip install padasip)"))
+    rows.append(Row("1 baselines", "(c) numba loop over pre-generated X, d (reference)", N,
+                    t_ref, ref, ratio="1×", note=f"first call (compile) {fmt_time(numba_compile)}"))
+
+    # ---- 2. engine overhead: the same samples through the engine, 1 policy
+    replay = dataclasses.replace(make_scenario(N), plant=ReplayPlant(X, d, theta_star))
+    t_rep, tr = median_time(lambda: run_engine(replay), repeats)
+    mis_ref = float(np.sum((th_ref - theta_star) ** 2))
+    exact = (tr.samples == N and int(tr.err_cnt.sum()) == N
+             and np.isclose(tr.err_sum.sum(), e2_ref, rtol=1e-9)
+             and np.isclose(tr.misalignment[0, -1], mis_ref, rtol=1e-9))
+    r = (N / t_rep) / ref
+    rows.append(Row("2 engine overhead", "engine, replayed samples, 1 LMS policy", N, t_rep,
+                    N / t_rep, ratio=f"{fmt_ratio(r)} numba loop", goal="≥ 0.5× numba loop",
+                    met=verdict(r, 0.5),
+                    note="same result as numba loop" if exact else "**result differs**"))
+    log(f"engine replay: {fmt_rate(N / t_rep)} samples/s ({r:.3f} of numba loop)")
+
+    # ---- 3. end to end: gainsim generation + engine, 1 policy
+    t_e2e, _ = median_time(lambda: run_engine(e2e), repeats)
+    e2e_rate = N / t_e2e
+    r_ref = e2e_rate / ref
+    rows.append(Row("3 end to end", "fir plant + engine, 1 LMS policy", N, t_e2e, e2e_rate,
+                    ratio=f"{fmt_ratio(r_ref)} numba loop", goal="≥ 0.25× numba loop",
+                    met=verdict(r_ref, 0.25),
+                    note=f"first run {fmt_time(first_run)} ({cache})"))
+    if pad is not None:
+        r_pad = e2e_rate / pad
+        rows.append(Row("3 end to end", "  same, against padasip", N, t_e2e, e2e_rate,
+                        ratio=f"{fmt_ratio(r_pad)} padasip", goal="≥ 50× padasip",
+                        met=verdict(r_pad, 50.0)))
+    else:
+        rows.append(Row("3 end to end", "  same, against padasip", N, t_e2e, e2e_rate,
+                        note="skipped: padasip not installed"))
+    log(f"end to end: {fmt_rate(e2e_rate)} samples/s")
+
+    # ---- 4. bank: 64 constant gains over one stream (one kernel call per interval)
+    etas = tuple(float(v) for v in np.geomspace(1e-3, 0.05, 64))
+    bank = make_scenario(N, etas)
+    t_bank, trb = median_time(lambda: run_engine(bank), repeats)
+    upd = 64 * N / t_bank
+    rows.append(Row("4 bank", "fir plant + engine, 64 LMS policies (η = 0.001…0.05)", N,
+                    t_bank, upd, ratio=f"{fmt_ratio(upd / ref)} numba loop (per update)",
+                    goal="≥ 200 M updates/s", met=verdict(upd, 200e6),
+                    note="rate column = estimator updates/s"))
+    if not (trb.updates == N).all():
+        notes.append("WARNING: a bank policy diverged or missed updates.")
+    log(f"bank: {fmt_rate(upd)} updates/s")
+
+    # ---- 5. packet size sweep (end to end, 1 policy)
+    for packet in (1, 16, 256, 1024, 4096):
+        n_p = min(N, 10_000) if packet == 1 else N
+        sc = make_scenario(n_p, packet=packet)
+        reps = slow_repeats if packet == 1 else repeats
+        t_p, _ = median_time(lambda: run_engine(sc), reps)
+        rp = n_p / t_p
+        rows.append(Row("5 packet sweep", f"end to end, packet = {packet}", n_p, t_p, rp,
+                        ratio=f"{fmt_ratio(rp / e2e_rate)} packet {DEFAULT_PACKET}",
+                        note="default" if packet == DEFAULT_PACKET else ""))
+        log(f"packet {packet}: {fmt_rate(rp)} samples/s")
+
+    # ---- 6. memory: 8 policies, N and 10 N samples, same monitor grid
+    etas8 = tuple(float(v) for v in np.geomspace(1e-3, 0.05, 8))
+    peaks = {}
+    for n_m in (N, 10 * N):
+        sc = make_scenario(n_m, etas8)
+        run_engine(sc)  # warm
+        gc.collect()
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        t0 = time.perf_counter()
+        run_engine(sc)
+        dt = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peaks[n_m] = peak
+        ratio = "" if n_m == N else f"{peak / peaks[N]:.2f}× the {N:.0e} run"
+        rows.append(Row("6 memory", f"8 LMS policies, peak traced allocation {peak / 2**20:.2f} MiB",
+                        n_m, dt, n_m / dt, ratio=ratio,
+                        goal="" if n_m == N else "no growth with samples",
+                        met="" if n_m == N else ("met" if peak <= 1.5 * peaks[N] else "**missed**"),
+                        note=f"max-RSS growth {(rss1 - rss0) / 1024:.1f} MiB; "
+                             f"time under tracemalloc"))
+        log(f"memory {n_m}: peak {peak / 2**20:.2f} MiB")
+    return rows, notes
+
+
+def table(rows: list[Row]) -> str:
+    head = ("| section | case | samples | median time | samples/s | ratio | goal | status | note |\n"
+            "|---|---|---:|---:|---:|---:|---|---|---|")
+    lines = [head]
+    for r in rows:
+        lines.append("| " + " | ".join([
+            r.section, r.case, f"{r.samples:.0e}".replace("e+0", "e"),
+            fmt_time(r.seconds) if r.seconds is not None else "–",
+            fmt_rate(r.rate) if r.rate is not None else "–",
+            r.ratio, r.goal, r.met, r.note]) + " |")
+    return "\n".join(lines)
+
+
+def machine_header(command: str) -> str:
+    return (f"{datetime.date.today().isoformat()}\n\n"
+            f"- machine: nproc {nproc()}, {cpu_model()}, {platform.system()} {platform.machine()}\n"
+            f"- python {platform.python_version()}, numpy {np.__version__}, "
+            f"numba {numba.__version__}, simpy {version('simpy')}, "
+            f"padasip {version('padasip')}, gainsim {gainsim.__version__}\n"
+            f"- command: `{command}`\n")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--samples", type=int, default=100_000, help="samples per run (default 1e5)")
+    ap.add_argument("--repeats", type=int, default=5, help="timed repeats of fast cases")
+    ap.add_argument("--slow-repeats", type=int, default=3,
+                    help="timed repeats of the pure-Python baselines and packet = 1")
+    ap.add_argument("--out", type=Path, help="also write the results to this markdown file")
+    args = ap.parse_args(argv)
+
+    parts = ["python benchmarks/bench_engine.py"]
+    if args.samples != 100_000:
+        parts.append(f"--samples {args.samples}")
+    if args.repeats != 5:
+        parts.append(f"--repeats {args.repeats}")
+    if args.slow_repeats != 3:
+        parts.append(f"--slow-repeats {args.slow_repeats}")
+    if args.out:
+        out = args.out.resolve()
+        try:
+            shown = out.relative_to(REPO)
+        except ValueError:
+            shown = Path(args.out.name)
+        parts.append(f"--out {shown.as_posix()}")
+    command = " ".join(parts)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    t0 = time.perf_counter()
+    rows, notes = bench(args.samples, args.repeats, args.slow_repeats, log)
+    total = time.perf_counter() - t0
+    text = (table(rows) + "\n\n"
+            + f"Setting: {TAPS}-tap LMS, white input, σᵥ = {NOISE_STD}, η = {ETA}, monitor grid "
+              f"{GRID}, one process; median of {args.repeats} repeats "
+              f"({args.slow_repeats} for the pure-Python baselines and packet = 1) after one "
+              f"warm-up run. Whole benchmark: {total:.0f} s.\n"
+            + "".join(f"\n{n}\n" for n in notes))
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("# gainsim engine benchmark\n\n" + machine_header(command) + "\n"
+                            + text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
