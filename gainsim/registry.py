@@ -21,6 +21,7 @@ FAMILIES: dict[str, dict[str, type]] = {
     "latency": {},
     "estimator": {},
     "gain": {},
+    "schedule": {},
 }
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from gainsim.estimators.bank import Bank
+from gainsim.estimators.groups import make_groups
 
 RNG_STREAMS = ("init", "input", "noise", "drift", "arrivals", "latency", "dropout")
 
@@ -56,6 +56,10 @@ class ReplicaTrace:
     err_cnt: np.ndarray       # (P, G) samples applied in each interval
     misalignment: np.ndarray  # (P, G+1) |theta_hat - theta_star|² at each grid time
     eta: np.ndarray           # (P, G+1) mean gain over parameters at each grid time
+    eta_min: np.ndarray       # (P, G+1) smallest per-parameter gain
+    eta_max: np.ndarray       # (P, G+1) largest per-parameter gain
+    eta_vector: np.ndarray    # (P, n) per-parameter gain at the end of the run
+    events: np.ndarray        # (P,) events raised by the gain laws (e.g. clips)
     updates: np.ndarray       # (P,) updates applied
     diverged_at: np.ndarray   # (P,) divergence time or nan
     samples: int              # samples measured up to the end of the run
@@ -121,15 +125,6 @@ class Truth:
         self.done = self.grid.size
 
 
-@dataclass
-class Group:
-    """Policies that share one estimator and so one compiled kernel call."""
-
-    estimator: object
-    rows: list[int]
-    bank: Bank
-
-
 def sensor(env, plant, stream, state, rngs: Rngs, channel: Channel, truth: Truth,
            duration: float, counter: list):
     """Measure samples one packet ahead and put them in flight."""
@@ -146,7 +141,7 @@ def sensor(env, plant, stream, state, rngs: Rngs, channel: Channel, truth: Truth
         yield env.timeout(last_t - env.now)
 
 
-def learner(env, plant, channel: Channel, groups: list[Group], truth: Truth, limit2: float,
+def learner(env, plant, channel: Channel, groups: list, truth: Truth, limit2: float,
             record):
     """At each grid time apply the samples that arrived, then let the monitor record."""
     grid = truth.grid
@@ -157,21 +152,8 @@ def learner(env, plant, channel: Channel, groups: list[Group], truth: Truth, lim
         for group in groups:
             group.bank.start_interval()
             if arrival.size:
-                group.estimator.apply(group.bank, cols, arrival, limit2, plant)
+                group.apply(cols, arrival, limit2, plant)
         record(j)
-
-
-def make_groups(scenario, theta0: np.ndarray) -> list[Group]:
-    """Bank the policies by estimator: one kernel call per distinct estimator."""
-    n = theta0.size
-    rows_by_est: dict = {}
-    for p, policy in enumerate(scenario.policy):
-        rows_by_est.setdefault(policy.estimator, []).append(p)
-    groups = []
-    for estimator, rows in rows_by_est.items():
-        eta = np.array([scenario.policy[p].gain.eta_vector(n) for p in rows])
-        groups.append(Group(estimator=estimator, rows=rows, bank=Bank.create(theta0, eta)))
-    return groups
 
 
 def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
@@ -181,10 +163,13 @@ def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     state, theta_star0 = plant.init(rngs)
     grid = np.linspace(0.0, duration, scenario.metrics.grid + 1)
     truth = Truth(grid, theta_star0)
-    groups = make_groups(scenario, plant.start_estimate())
+    groups = make_groups(scenario.policy, plant.start_estimate(), plant)
     P, G = len(scenario.policy), scenario.metrics.grid
     trace = ReplicaTrace(err_sum=np.zeros((P, G)), err_cnt=np.zeros((P, G), dtype=np.int64),
                          misalignment=np.full((P, G + 1), np.nan), eta=np.full((P, G + 1), np.nan),
+                         eta_min=np.full((P, G + 1), np.nan), eta_max=np.full((P, G + 1), np.nan),
+                         eta_vector=np.full((P, plant.n), np.nan),
+                         events=np.zeros(P, dtype=np.int64),
                          updates=np.zeros(P, dtype=np.int64), diverged_at=np.full(P, np.nan),
                          samples=0)
 
@@ -199,7 +184,9 @@ def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
         for g in groups:
             dist = np.sum((g.bank.theta - target) ** 2, axis=1)
             trace.misalignment[g.rows, j] = np.where(g.bank.alive, dist, np.nan)
-            trace.eta[g.rows, j] = np.where(g.bank.alive, g.bank.eta.mean(axis=1), np.nan)
+            for name, fn in (("eta", np.mean), ("eta_min", np.min), ("eta_max", np.max)):
+                getattr(trace, name)[g.rows, j] = np.where(g.bank.alive, fn(g.bank.eta, axis=1),
+                                                           np.nan)
 
     env = simpy.Environment()
     channel, counter = Channel(), [0]
@@ -210,5 +197,7 @@ def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     for g in groups:
         trace.updates[g.rows] = g.bank.updates
         trace.diverged_at[g.rows] = g.bank.diverged_at
+        trace.eta_vector[g.rows] = g.bank.eta
+        trace.events[g.rows] = g.events
     trace.samples = counter[0]
     return trace

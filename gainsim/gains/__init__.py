@@ -9,7 +9,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from gainsim.gains import adam, idbd, trackers  # noqa: F401  (register the policies)
 from gainsim.gains.constant import Constant
+from gainsim.gains.schedules import SCHEDULES, Schedule
+from gainsim.registry import FAMILIES
+
+# Every schedule is usable where a schedule is expected (``eta = {kind = "cosine", ...}``)
+# and, but for the schedule "constant" (the gain "constant" is the same law), as a gain.
+FAMILIES["schedule"].update(SCHEDULES)
+FAMILIES["gain"].update({k: v for k, v in SCHEDULES.items() if k != "constant"})
 
 
 class Obs(NamedTuple):
@@ -32,4 +40,4 @@ def as_policy(gain: Any) -> Any:
     raise TypeError(f"not a gain policy: {gain!r}")
 
 
-__all__ = ["Constant", "Obs", "as_policy"]
+__all__ = ["Constant", "Obs", "Schedule", "as_policy"]

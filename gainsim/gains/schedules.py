@@ -86,7 +86,28 @@ class Schedule:
 
     kind: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    shorthand_field: ClassVar[str | None] = None
     _rules: ClassVar[tuple[tuple[str, Rule], ...]] = ()
+    code: ClassVar[int] = 0  # gainsim.gains.dispatch.SCHEDULED: step = -eta_k * gradient
+    estimators: ClassVar[tuple[str, ...]] = ("lms", "nlms", "gd")
+
+    # As a gain policy: eta_k = schedule(k); see gainsim.gains.compiled.
+    def base_schedule(self):
+        return self
+
+    def compile(self, plant, n: int):
+        from gainsim.gains.compiled import Compiled
+
+        return Compiled(params=np.zeros(1), state=np.zeros((0, n)),
+                        eta0=np.full(n, self(np.int64(0))))
+
+    def init(self, n: int, plant=None):
+        """No state beyond the update count."""
+        return 0
+
+    def step(self, state, obs):
+        """``(eta_k, k + 1)`` with ``k`` the update count carried as the state."""
+        return self(np.int64(state)), state + 1
 
     def __post_init__(self) -> None:
         for name, (allowed, ok) in self._rules:
@@ -126,6 +147,7 @@ class Constant(Schedule):
     """
 
     kind: ClassVar[str] = "constant"
+    shorthand_field: ClassVar[str | None] = "eta"
     summary: ClassVar[str] = "the same gain at every update"
     _rules = (("eta", GE0),)
     eta: float

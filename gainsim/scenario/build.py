@@ -5,6 +5,7 @@ The loader never stops at the first mistake: each problem becomes one
 """
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import difflib
 import types
@@ -141,7 +142,12 @@ def build_dataclass(cls: type, table: Any, path: str, problems: Problems) -> Any
         values[name] = _field_value(f, hints[name], table[name], key_path, problems)
     if len(problems) > before:
         return None
-    obj = cls(**values)
+    try:
+        obj = cls(**values)
+    except ValueError as err:  # a class's own __post_init__ check: "field: message"
+        key, _, message = str(err).partition(": ")
+        problems.add(_join(path, key) if message else path, message or key)
+        return None
     for key, message in getattr(obj, "problems", lambda: [])():
         problems.add(_join(path, key), message)
     return obj if len(problems) == before else None
@@ -151,6 +157,16 @@ def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems:
     meta = f.metadata
     if meta.get("family"):
         return build_component(meta["family"], raw, path, problems, meta.get("shorthand"))
+    if _is_callable_hint(hint):  # a schedule nested in a schedule (warmup, join)
+        return build_component("schedule", raw, path, problems, "constant")
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and args and _is_callable_hint(args[0]):
+        if not isinstance(raw, list) or not raw:
+            problems.add(path, "must be a non-empty array of schedule tables")
+            return None
+        items = [build_component("schedule", v, f"{path}[{i}]", problems, "constant")
+                 for i, v in enumerate(raw)]
+        return None if any(v is None for v in items) else tuple(items)
     value = _convert(raw, hint, path, problems)
     if value is None:
         return None
@@ -165,6 +181,10 @@ def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems:
         problems.add(path, f"{message} (got {raw!r})")
         return None
     return value
+
+
+def _is_callable_hint(hint: Any) -> bool:
+    return hint is typing.Callable or typing.get_origin(hint) is collections.abc.Callable
 
 
 def to_table(obj: Any) -> dict:

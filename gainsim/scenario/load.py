@@ -103,6 +103,12 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
             problems.add(f"{path}.estimator.kind",
                          f"{type(policy.estimator).kind!r} needs a {wanted} plant; "
                          f"plant is {type(plant).kind!r}")
+        allowed = getattr(type(policy.gain), "estimators", None)
+        est_kind = type(policy.estimator).kind
+        if allowed is not None and est_kind not in allowed:
+            problems.add(f"{path}.gain.kind",
+                         f"{type(policy.gain).kind!r} works with estimator "
+                         f"{' or '.join(map(repr, allowed))}, not {est_kind!r}")
         out.append(policy)
     return tuple(out)
 

@@ -1,0 +1,124 @@
+r"""Compiled update laws of the adaptive gain policies (one small njit function each).
+
+Every law has the same signature::
+
+    law(prm, st, g, c, x, e, loss, base, k, step, eta) -> events
+
+``prm`` hyperparameters (float vector), ``st`` the policy's state rows ``(S, n)``
+(updated in place), ``g`` the gradient of the per-sample loss (for LMS
+``g = -e x``), ``c`` its curvature diagonal (for LMS ``x²``), ``x``, ``e``, ``loss``
+the sample's regressor, a-priori error and loss, ``base`` the scheduled base gain,
+``k`` the update count (from 0). It writes the parameter step (``theta += step``)
+and the effective per-parameter gain ``eta``, and returns how many events (e.g.
+clips) it raised. The laws are called from :func:`gainsim.gains.dispatch.gain_step`.
+"""
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+
+@njit(cache=True)
+def scaled_gradient(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Plain SGD with the scheduled gain: ``step = -base * g``."""
+    for j in range(g.size):
+        eta[j] = base
+        step[j] = -base * g[j]
+    return 0
+
+
+@njit(cache=True)
+def adam(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Adam (Kingma & Ba 2015): rows m, v; prm = (beta1, beta2, eps)."""
+    b1, b2, eps = prm[0], prm[1], prm[2]
+    t = k + 1.0
+    c1 = 1.0 - b1 ** t
+    c2 = 1.0 - b2 ** t
+    for j in range(g.size):
+        st[0, j] = b1 * st[0, j] + (1.0 - b1) * g[j]
+        st[1, j] = b2 * st[1, j] + (1.0 - b2) * g[j] * g[j]
+        eta[j] = base / (math.sqrt(st[1, j] / c2) + eps)
+        step[j] = -eta[j] * st[0, j] / c1
+    return 0
+
+
+@njit(cache=True)
+def idbd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """IDBD (Sutton 1992): rows beta, h; prm = (theta_meta, beta_min, max_dbeta)."""
+    meta, beta_min, max_dbeta = prm[0], prm[1], prm[2]
+    for j in range(g.size):
+        # Sutton's delta x_i is -g_i and x_i² is c_i
+        dbeta = -meta * g[j] * st[1, j]
+        if dbeta > max_dbeta:
+            dbeta = max_dbeta
+        elif dbeta < -max_dbeta:
+            dbeta = -max_dbeta
+        b = st[0, j] + dbeta
+        st[0, j] = b if b > beta_min else beta_min
+        alpha = math.exp(st[0, j])
+        eta[j] = alpha
+        step[j] = -alpha * g[j]
+        decay = 1.0 - alpha * c[j]
+        st[1, j] = st[1, j] * (decay if decay > 0.0 else 0.0) - alpha * g[j]
+    return 0
+
+
+@njit(cache=True)
+def rls(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """RLS with forgetting factor (Haykin 2014, §10): rows 0..n-1 hold P; prm = (lam,)."""
+    lam = prm[0]
+    n = g.size
+    pi = step  # reuse: pi = P x
+    for i in range(n):
+        s = 0.0
+        for j in range(n):
+            s += st[i, j] * x[j]
+        pi[i] = s
+    den = lam
+    for i in range(n):
+        den += x[i] * pi[i]
+    for i in range(n):
+        eta[i] = st[i, i] / den
+    for i in range(n):
+        for j in range(n):
+            st[i, j] = (st[i, j] - pi[i] * pi[j] / den) / lam
+    for i in range(n):  # keep P symmetric
+        for j in range(i + 1, n):
+            avg = 0.5 * (st[i, j] + st[j, i])
+            st[i, j] = avg
+            st[j, i] = avg
+    for i in range(n):
+        step[i] = pi[i] / den * e
+    return 0
+
+
+@njit(cache=True)
+def kalman(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Kalman filter for a random-walk parameter: rows 0..n-1 hold P; prm = (q, r)."""
+    q, r = prm[0], prm[1]
+    n = g.size
+    for i in range(n):
+        st[i, i] += q  # prior covariance P- = P + Q
+    pi = step
+    for i in range(n):
+        s = 0.0
+        for j in range(n):
+            s += st[i, j] * x[j]
+        pi[i] = s
+    den = r
+    for i in range(n):
+        den += x[i] * pi[i]
+    for i in range(n):
+        eta[i] = st[i, i] / den
+    for i in range(n):
+        for j in range(n):
+            st[i, j] -= pi[i] * pi[j] / den
+    for i in range(n):
+        for j in range(i + 1, n):
+            avg = 0.5 * (st[i, j] + st[j, i])
+            st[i, j] = avg
+            st[j, i] = avg
+    for i in range(n):
+        step[i] = pi[i] / den * e
+    return 0
