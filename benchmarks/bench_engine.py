@@ -34,6 +34,7 @@ import numba
 import numpy as np
 
 import gainsim
+import gainsim.stream
 from gainsim.estimators.lms import lms_kernel
 from gainsim.sim import simulate
 
@@ -42,7 +43,7 @@ ETA = 0.01
 NOISE_STD = 0.1
 RATE = 1000.0
 GRID = 200
-DEFAULT_PACKET = 1024
+DEFAULT_PACKET = gainsim.stream.Stream().packet  # the engine default
 REPO = Path(__file__).resolve().parent.parent
 
 

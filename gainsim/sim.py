@@ -9,9 +9,10 @@ Semantics
 * The sensor produces samples one *packet* ahead (``stream.packet`` samples per
   simpy event). A sample is invisible to learners until its arrival time, so the
   look-ahead never shows: results do not depend on the packet size.
-* At each monitor time ``tau_j`` of the fixed grid the learners apply, in arrival
-  order (ties in measurement order), every sample that arrived in
-  ``(tau_{j-1}, tau_j]``; then the monitor records each policy's state.
+* The learner wakes once per packet. It applies, in arrival order (ties in
+  measurement order), every sample that has arrived by then; the kernels record
+  each policy's state at every monitor time ``tau_j`` exactly between the last
+  sample that arrived at or before ``tau_j`` and the first that arrived after it.
 * A zero-latency periodic run therefore equals the plain per-sample loop
   :func:`gainsim.offline.run_offline` bit for bit.
 """
@@ -65,40 +66,91 @@ class ReplicaTrace:
     samples: int              # samples measured up to the end of the run
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """The samples a learner applies at one wake-up, and where the monitor times fall."""
+
+    cols: dict               # per-sample columns (x, d, theta_star, noise ...) in arrival order
+    arrival: np.ndarray      # (m,) arrival times, non-decreasing
+    grid_pos: np.ndarray     # (g,) monitor time j falls before sample grid_pos[k]
+    grid_j: np.ndarray       # (g,) the monitor indices j recorded in this chunk
+    first_interval: int      # monitor interval (1..G) of the chunk's first sample
+    truth: np.ndarray        # (G+1, n) theta_star at each monitor time
+    limit2: float            # divergence threshold on |theta_hat|²
+    plant: object
+
+
 class Channel:
-    """Samples in flight: each is held until its arrival time, then handed out in order."""
+    """Samples in flight: each is held until its arrival time, then handed out in order.
+
+    Dropped samples (arrival ``inf``) are discarded on entry. While arrivals stay in
+    order (no latency, constant latency) packets are handed out as slices, without
+    copies or sorting; random latency falls back to a stable merge.
+    """
 
     def __init__(self):
         self._cols: list[dict] = []
         self._arrival: list[np.ndarray] = []
+        self._ordered = True
+        self.horizon = 0.0  # latest measurement time produced by the sensor
 
-    def send(self, cols: dict, arrival: np.ndarray) -> None:
+    def send(self, cols: dict, arrival: np.ndarray, in_order: bool = False) -> None:
+        """Put samples in flight; ``in_order`` promises sorted, finite arrivals."""
+        if in_order:
+            self._cols.append(cols)
+            self._arrival.append(arrival)
+            return
+        keep = np.isfinite(arrival)
+        if not keep.all():
+            cols, arrival = {k: v[keep] for k, v in cols.items()}, arrival[keep]
+        if arrival.size == 0:
+            return
+        last = self._arrival[-1][-1] if self._arrival else -np.inf
+        if self._ordered and (arrival[0] < last or np.any(np.diff(arrival) < 0)):
+            self._ordered = False
         self._cols.append(cols)
         self._arrival.append(arrival)
 
     def receive(self, until: float) -> tuple[dict, np.ndarray]:
-        """Every sample with arrival ≤ ``until``, in arrival order; dropped ones vanish."""
+        """Every sample with arrival ≤ ``until``, in arrival order."""
         if not self._arrival:
             return {}, np.empty(0)
-        if len(self._arrival) == 1:
-            cols, arrival = self._cols[0], self._arrival[0]
-        else:
-            cols = {k: np.concatenate([c[k] for c in self._cols]) for k in self._cols[0]}
-            arrival = np.concatenate(self._arrival)
-        due = arrival <= until
-        later = np.isfinite(arrival) & ~due
-        self._cols, self._arrival = ([{k: v[later] for k, v in cols.items()}],
-                                     [arrival[later]]) if later.any() else ([], [])
-        if due.all():
-            take = slice(None)
-        else:
-            take = np.flatnonzero(due)
-        out_arrival = arrival[take]
-        if out_arrival.size > 1 and np.any(np.diff(out_arrival) < 0):
-            order = np.argsort(out_arrival, kind="stable")
-            take = order if isinstance(take, slice) else take[order]
-            out_arrival = arrival[take]
-        return {k: np.ascontiguousarray(v[take]) for k, v in cols.items()}, out_arrival
+        if self._ordered:
+            return self._take_ordered(until)
+        cols = {k: np.concatenate([c[k] for c in self._cols]) for k in self._cols[0]}
+        arrival = np.concatenate(self._arrival)
+        order = np.argsort(arrival, kind="stable")
+        arrival = arrival[order]
+        split = int(np.searchsorted(arrival, until, side="right"))
+        cols = {k: v[order] for k, v in cols.items()}
+        rest = slice(split, None)
+        self._cols = [{k: v[rest] for k, v in cols.items()}] if split < arrival.size else []
+        self._arrival = [arrival[rest]] if split < arrival.size else []
+        self._ordered = True
+        return {k: v[:split] for k, v in cols.items()}, arrival[:split]
+
+    def _take_ordered(self, until: float):
+        taken_cols, taken_arr = [], []
+        while self._arrival:
+            arr = self._arrival[0]
+            split = int(np.searchsorted(arr, until, side="right"))
+            if split == 0:
+                break
+            cols = self._cols[0]
+            taken_cols.append({k: v[:split] for k, v in cols.items()})
+            taken_arr.append(arr[:split])
+            if split < arr.size:
+                self._cols[0] = {k: v[split:] for k, v in cols.items()}
+                self._arrival[0] = arr[split:]
+                break
+            self._cols.pop(0)
+            self._arrival.pop(0)
+        if not taken_arr:
+            return {}, np.empty(0)
+        if len(taken_arr) == 1:
+            return taken_cols[0], taken_arr[0]
+        return ({k: np.concatenate([c[k] for c in taken_cols]) for k in taken_cols[0]},
+                np.concatenate(taken_arr))
 
 
 class Truth:
@@ -107,10 +159,14 @@ class Truth:
     def __init__(self, grid: np.ndarray, theta0: np.ndarray):
         self.grid = grid
         self.values = np.empty((grid.size, theta0.size))
-        self.done = 0
+        self.values[0] = theta0
+        self.done = 1
         self.last = theta0
 
     def record(self, t: np.ndarray, theta: np.ndarray) -> None:
+        if self.done < self.grid.size and t[-1] < self.grid[self.done]:
+            self.last = theta[-1]
+            return
         stop = int(np.searchsorted(self.grid, t[-1], side="right"))
         if stop > self.done:
             idx = np.searchsorted(t, self.grid[self.done:stop], side="right") - 1
@@ -120,40 +176,55 @@ class Truth:
             self.done = stop
         self.last = theta[-1]
 
-    def finish(self) -> None:
-        self.values[self.done:] = self.last
-        self.done = self.grid.size
-
 
 def sensor(env, plant, stream, state, rngs: Rngs, channel: Channel, truth: Truth,
-           duration: float, counter: list):
+           duration: float, columns: tuple, counter: list):
     """Measure samples one packet ahead and put them in flight."""
     index, last_t = 0, 0.0
     while True:
-        t = stream.times(index, last_t, stream.packet, rngs.arrivals)
+        t = stream.times(index, last_t, stream.packet, rngs.arrivals, duration)
         cols, state = plant.packet(state, t, rngs)
-        channel.send(cols, stream.deliver(t, rngs.latency, rngs.dropout))
         truth.record(t, cols["theta_star"])
-        counter[0] += int(np.count_nonzero(t <= duration))
+        channel.send({k: cols[k] for k in columns}, stream.deliver(t, rngs.latency, rngs.dropout),
+                     stream.in_order)
+        counter[0] += int(np.searchsorted(t, duration, side="right"))
         index, last_t = index + t.size, float(t[-1])
+        channel.horizon = last_t
         if last_t >= duration:
             return
         yield env.timeout(last_t - env.now)
 
 
 def learner(env, plant, channel: Channel, groups: list, truth: Truth, limit2: float,
-            record):
-    """At each grid time apply the samples that arrived, then let the monitor record."""
+            duration: float, empty: dict):
+    """Wake once per packet; apply what has arrived; the kernels record on the grid."""
     grid = truth.grid
-    record(0)
-    for j in range(1, grid.size):
-        yield env.timeout(grid[j] - env.now)
-        cols, arrival = channel.receive(grid[j])
-        for group in groups:
-            group.bank.start_interval()
-            if arrival.size:
-                group.apply(cols, arrival, limit2, plant)
-        record(j)
+    recorded = -1  # last monitor index written
+    while True:
+        now = env.now
+        cols, arrival = channel.receive(now)
+        cols = cols or empty
+        upto = int(np.searchsorted(grid, now, side="right")) - 1
+        if arrival.size or upto > recorded:
+            grid_j = np.arange(recorded + 1, upto + 1)
+            chunk = Chunk(cols=cols, arrival=arrival,
+                          grid_pos=np.searchsorted(arrival, grid[grid_j], side="right"),
+                          grid_j=grid_j, first_interval=recorded + 1, truth=truth.values,
+                          limit2=limit2, plant=plant)
+            for group in groups:
+                group.advance(chunk)
+            recorded = upto
+        if now >= duration:
+            return
+        yield env.timeout(max(min(channel.horizon, duration) - now, 0.0))
+
+
+def _columns(scenario) -> tuple:
+    wanted = set()
+    for policy in scenario.policy:
+        wanted.update(getattr(policy.estimator, "columns", ("x", "d", "theta_star", "noise")))
+    family = {"regression": ("x", "d", "theta_star"), "quadratic": ("theta_star", "noise")}
+    return tuple(c for c in family[scenario.plant.family] if c in wanted)
 
 
 def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
@@ -161,43 +232,34 @@ def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     plant, stream, duration = scenario.plant, scenario.stream, scenario.duration
     rngs = Rngs.from_seed(seed)
     state, theta_star0 = plant.init(rngs)
-    grid = np.linspace(0.0, duration, scenario.metrics.grid + 1)
-    truth = Truth(grid, theta_star0)
-    groups = make_groups(scenario.policy, plant.start_estimate(), plant)
-    P, G = len(scenario.policy), scenario.metrics.grid
-    trace = ReplicaTrace(err_sum=np.zeros((P, G)), err_cnt=np.zeros((P, G), dtype=np.int64),
-                         misalignment=np.full((P, G + 1), np.nan), eta=np.full((P, G + 1), np.nan),
-                         eta_min=np.full((P, G + 1), np.nan), eta_max=np.full((P, G + 1), np.nan),
-                         eta_vector=np.full((P, plant.n), np.nan),
-                         events=np.zeros(P, dtype=np.int64),
-                         updates=np.zeros(P, dtype=np.int64), diverged_at=np.full(P, np.nan),
-                         samples=0)
-
-    def record(j: int) -> None:
-        if j > 0:
-            if truth.done <= j:  # the sensor always runs ahead of the learner
-                raise AssertionError("theta_star not yet recorded at a grid time")
-            for g in groups:
-                trace.err_sum[g.rows, j - 1] = g.bank.err_sum
-                trace.err_cnt[g.rows, j - 1] = g.bank.err_cnt
-        target = theta_star0 if j == 0 else truth.values[j]
-        for g in groups:
-            dist = np.sum((g.bank.theta - target) ** 2, axis=1)
-            trace.misalignment[g.rows, j] = np.where(g.bank.alive, dist, np.nan)
-            for name, fn in (("eta", np.mean), ("eta_min", np.min), ("eta_max", np.max)):
-                getattr(trace, name)[g.rows, j] = np.where(g.bank.alive, fn(g.bank.eta, axis=1),
-                                                           np.nan)
-
+    G = scenario.metrics.grid
+    truth = Truth(np.linspace(0.0, duration, G + 1), theta_star0)
+    groups = make_groups(scenario.policy, plant.start_estimate(), plant, G)
     env = simpy.Environment()
     channel, counter = Channel(), [0]
-    env.process(sensor(env, plant, stream, state, rngs, channel, truth, duration, counter))
+    env.process(sensor(env, plant, stream, state, rngs, channel, truth, duration,
+                       _columns(scenario), counter))  # noqa: E501
+    columns = _columns(scenario)
+    empty = {c: np.empty((0,) if c == "d" else (0, plant.n)) for c in columns}
     done = env.process(learner(env, plant, channel, groups, truth,
-                               scenario.metrics.divergence_norm ** 2, record))
+                               scenario.metrics.divergence_norm ** 2, duration, empty))
     env.run(until=done)
+    return _collect(groups, len(scenario.policy), G, plant.n, counter[0])
+
+
+def _collect(groups, P: int, G: int, n: int, samples: int) -> ReplicaTrace:
+    trace = ReplicaTrace(err_sum=np.zeros((P, G)), err_cnt=np.zeros((P, G), dtype=np.int64),
+                         misalignment=np.empty((P, G + 1)), eta=np.empty((P, G + 1)),
+                         eta_min=np.empty((P, G + 1)), eta_max=np.empty((P, G + 1)),
+                         eta_vector=np.empty((P, n)), events=np.zeros(P, dtype=np.int64),
+                         updates=np.zeros(P, dtype=np.int64), diverged_at=np.empty(P),
+                         samples=samples)
     for g in groups:
-        trace.updates[g.rows] = g.bank.updates
-        trace.diverged_at[g.rows] = g.bank.diverged_at
-        trace.eta_vector[g.rows] = g.bank.eta
-        trace.events[g.rows] = g.events
-    trace.samples = counter[0]
+        b = g.bank
+        for name, value in (("err_sum", b.err_sum), ("err_cnt", b.err_cnt),
+                            ("misalignment", b.mis), ("eta", b.eta_mean),
+                            ("eta_min", b.eta_min), ("eta_max", b.eta_max),
+                            ("eta_vector", b.eta), ("events", g.events),
+                            ("updates", b.updates), ("diverged_at", b.diverged_at)):
+            getattr(trace, name)[g.rows] = value
     return trace

@@ -84,12 +84,23 @@ class Stream:
     latency: Any = param(NoLatency(), doc="delay from measurement to arrival",
                          family="latency", shorthand="constant")
     dropout: float = param(0.0, doc="probability that a sample is lost", check=probability)
-    packet: int = param(1024, doc="samples generated per simpy event (speed only)",
+    packet: int = param(16384, doc="samples generated per simpy event (speed only)",
                         check=at_least_one)
 
-    def times(self, start_index: int, last_time: float, m: int, rng: np.random.Generator):
-        """Measurement times of samples ``start_index+1 .. start_index+m``."""
+    @property
+    def in_order(self) -> bool:
+        """True when samples always arrive in measurement order and none is lost."""
+        return self.dropout == 0 and type(self.latency).kind in ("none", "constant")
+
+    def times(self, start_index: int, last_time: float, m: int, rng: np.random.Generator,
+              duration: float = np.inf):
+        """Measurement times of samples ``start_index+1 .. start_index+m``.
+
+        A periodic stream stops at the first sample at or after ``duration``.
+        """
         if self.arrivals == "periodic":
+            needed = int(np.ceil(duration * self.rate - 1e-9)) - start_index
+            m = max(1, min(m, needed)) if np.isfinite(duration) else m
             return np.arange(start_index + 1, start_index + m + 1) / self.rate
         gaps = rng.exponential(1.0 / self.rate, m)
         gaps[0] += last_time  # sequential cumsum: identical for any packet size

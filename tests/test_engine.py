@@ -99,3 +99,19 @@ def test_rng_streams_are_independent_of_worker_layout():
     a = Rngs.from_seed(np.random.SeedSequence(9).spawn(3)[2])
     b = Rngs.from_seed(np.random.SeedSequence(9).spawn(3)[2])
     assert a.noise.random() == b.noise.random()
+
+
+def test_bank_kernel_equals_one_policy_at_a_time():
+    # 9 policies take the policies-innermost kernel, one policy the plain one
+    etas = [0.004 * 2**i for i in range(9)]  # the last ones diverge
+    kw = dict(samples=3000, grid=30, noise_std=0.5, drift='{kind = "random_walk", std = 0.01}')
+    seed = np.random.SeedSequence(3)
+    for est in ("lms", "nlms"):
+        scale = 1.0 if est == "lms" else 2.0
+        bank = simulate(fir_scenario(policies=policies(*[(est, e * scale) for e in etas]), **kw),
+                        seed)
+        assert np.isfinite(bank.diverged_at).any() and np.isnan(bank.diverged_at).any()
+        for p, eta in enumerate(etas):
+            one = simulate(fir_scenario(policies=policies((est, eta * scale)), **kw), seed)
+            for name in ("err_sum", "err_cnt", "misalignment", "eta", "updates", "diverged_at"):
+                np.testing.assert_array_equal(getattr(bank, name)[p], getattr(one, name)[0])

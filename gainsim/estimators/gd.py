@@ -7,13 +7,15 @@ from typing import ClassVar
 import numpy as np
 from numba import njit
 
+from gainsim.estimators.monitor import flush_snapshots, snapshot
 from gainsim.registry import register
 
 
 @njit(cache=True)
 def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
-              diverged_at, err_sum, err_cnt):  # pragma: no cover - compiled
+              diverged_at, mon):  # pragma: no cover - compiled
     """One gradient step per sample; the tracking error is the a-priori loss."""
+    grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
     m, n = theta_star.shape
     diff = np.empty(n)
     for p in range(theta.shape[0]):
@@ -21,9 +23,13 @@ def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
             continue
         th = theta[p]
         et = eta[p]
-        s = 0.0
-        c = 0
+        jj = 0
+        cur = first
         for i in range(m):
+            while jj < grid_pos.size and grid_pos[jj] == i:
+                snapshot(th, et, mon, p, grid_j[jj])
+                cur = grid_j[jj] + 1
+                jj += 1
             for j in range(n):
                 diff[j] = th[j] - theta_star[i, j]
             loss = 0.0
@@ -37,14 +43,14 @@ def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
                 norm2 += th[j] * th[j]
             updates[p] += 1
             if np.isfinite(loss):
-                s += loss
-                c += 1
+                err_sum[p, cur - 1] += loss
+                err_cnt[p, cur - 1] += 1
             if not (norm2 <= limit2):
                 alive[p] = False
                 diverged_at[p] = arrival[i]
                 break
-        err_sum[p] = s
-        err_cnt[p] = c
+        if alive[p]:
+            flush_snapshots(th, et, mon, p, jj)
 
 
 @register("estimator")
@@ -69,8 +75,9 @@ class GradientDescent:
     summary: ClassVar[str] = "gradient descent on the quadratic plant: theta -= eta * grad"
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[str] = "quadratic"
+    columns: ClassVar[tuple[str, ...]] = ("theta_star", "noise")
 
-    def apply(self, bank, cols, arrival, limit2, plant) -> None:
-        gd_kernel(cols["theta_star"], cols["noise"], arrival, plant.H, bank.eta, limit2,
-                  bank.theta, bank.alive, bank.updates, bank.diverged_at, bank.err_sum,
-                  bank.err_cnt)
+    def apply(self, bank, chunk) -> None:
+        gd_kernel(chunk.cols["theta_star"], chunk.cols["noise"], chunk.arrival, chunk.plant.H,
+                  bank.eta, chunk.limit2, bank.theta, bank.alive, bank.updates,
+                  bank.diverged_at, bank.monitor(chunk))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from gainsim.estimators.monitor import flush_snapshots, snapshot
 from gainsim.gains.dispatch import gain_step
 
 LMS, NLMS, GD = 0, 1, 2
@@ -18,8 +19,9 @@ LMS, NLMS, GD = 0, 1, 2
 
 @njit(cache=True)
 def general_kernel(est, eps, x, d, theta_star, noise, H, arrival, base, codes, params, state,
-                   limit2, theta, alive, updates, diverged_at, err_sum, err_cnt, eta_last,
-                   events):  # pragma: no cover - compiled
+                   limit2, theta, alive, updates, diverged_at, eta_last, events,
+                   mon):  # pragma: no cover - compiled
+    grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
     m = arrival.size
     n = theta.shape[1]
     g = np.empty(n)
@@ -32,10 +34,14 @@ def general_kernel(est, eps, x, d, theta_star, noise, H, arrival, base, codes, p
         if not alive[p]:
             continue
         th = theta[p]
-        s = 0.0
-        cnt = 0
-        applied = False
+        et = eta_last[p]
+        jj = 0
+        cur = first
         for i in range(m):
+            while jj < grid_pos.size and grid_pos[jj] == i:
+                snapshot(th, et, mon, p, grid_j[jj])
+                cur = grid_j[jj] + 1
+                jj += 1
             if est == GD:
                 loss = 0.0
                 for j in range(n):
@@ -66,21 +72,19 @@ def general_kernel(est, eps, x, d, theta_star, noise, H, arrival, base, codes, p
                     c[j] = xi[j] * xi[j] * scale
             events[p] += gain_step(codes[p], params[p], state[p], g, c, xi, e, loss, base[p, i],
                                    updates[p], step, eta)
-            applied = True
+            for j in range(n):
+                et[j] = eta[j]
             norm2 = 0.0
             for j in range(n):
                 th[j] += step[j]
                 norm2 += th[j] * th[j]
             updates[p] += 1
             if np.isfinite(te):
-                s += te
-                cnt += 1
+                err_sum[p, cur - 1] += te
+                err_cnt[p, cur - 1] += 1
             if not (norm2 <= limit2):
                 alive[p] = False
                 diverged_at[p] = arrival[i]
                 break
-        if applied:
-            for j in range(n):
-                eta_last[p, j] = eta[j]
-        err_sum[p] = s
-        err_cnt[p] = cnt
+        if alive[p]:
+            flush_snapshots(th, et, mon, p, jj)

@@ -17,6 +17,7 @@ from gainsim.gains.constant import Constant
 
 _EST_CODES = {"lms": LMS, "nlms": NLMS, "gd": GD}
 _EMPTY2 = np.empty((0, 0))
+_EMPTY1 = np.empty(0)
 
 
 @dataclass
@@ -28,8 +29,8 @@ class FastGroup:
     bank: Bank
     events: np.ndarray = field(default=None)
 
-    def apply(self, cols: dict, arrival: np.ndarray, limit2: float, plant) -> None:
-        self.estimator.apply(self.bank, cols, arrival, limit2, plant)
+    def advance(self, chunk) -> None:
+        self.estimator.apply(self.bank, chunk)
 
 
 @dataclass
@@ -49,26 +50,26 @@ class GeneralGroup:
         """Scheduled base gain of each policy for its next ``m`` updates."""
         base = np.zeros((len(self.gains), m))
         steps = np.arange(m, dtype=np.int64)
-        for p, gain in enumerate(self.gains):
+        for p, gain in enumerate(self.gains):  # noqa: B007
             sched = gain.base_schedule()
             if sched is not None and self.bank.alive[p]:
                 base[p] = sched(self.bank.updates[p] + steps)
         return base
 
-    def apply(self, cols: dict, arrival: np.ndarray, limit2: float, plant) -> None:
-        est = self.estimator
-        b = self.bank
-        regression = "x" in cols and est.kind != "gd"
-        general_kernel(_EST_CODES[est.kind], getattr(est, "eps", 0.0),
-                       cols["x"] if regression else _EMPTY2, cols["d"] if regression else
-                       np.empty(0), _EMPTY2 if regression else cols["theta_star"],
-                       _EMPTY2 if regression else cols["noise"],
-                       _EMPTY2 if regression else plant.H, arrival, self.base_table(arrival.size),
-                       self.codes, self.params, self.state, limit2, b.theta, b.alive, b.updates,
-                       b.diverged_at, b.err_sum, b.err_cnt, b.eta, self.events)
+    def advance(self, chunk) -> None:
+        est, b, cols = self.estimator, self.bank, chunk.cols
+        if est.kind == "gd":
+            x, d, ts, noise, H = _EMPTY2, _EMPTY1, cols["theta_star"], cols["noise"], chunk.plant.H
+        else:
+            x, d, ts, noise, H = cols["x"], cols["d"], _EMPTY2, _EMPTY2, _EMPTY2
+        general_kernel(_EST_CODES[est.kind], getattr(est, "eps", 0.0), x, d, ts, noise, H,
+                       chunk.arrival, self.base_table(chunk.arrival.size), self.codes,
+                       self.params, self.state, chunk.limit2, b.theta, b.alive, b.updates,
+                       b.diverged_at, b.eta, self.events, b.monitor(chunk))
 
 
-def _general(estimator, rows: list[int], gains: list, theta0: np.ndarray, plant) -> GeneralGroup:
+def _general(estimator, rows: list[int], gains: list, theta0: np.ndarray, plant,
+             grid: int) -> GeneralGroup:
     n = theta0.size
     compiled = [g.compile(plant, n) for g in gains]
     K = max(c.params.size for c in compiled)
@@ -78,13 +79,13 @@ def _general(estimator, rows: list[int], gains: list, theta0: np.ndarray, plant)
     for p, c in enumerate(compiled):
         params[p, :c.params.size] = c.params
         state[p, :c.state.shape[0]] = c.state
-    bank = Bank.create(theta0, np.array([c.eta0 for c in compiled]))
+    bank = Bank.create(theta0, np.array([c.eta0 for c in compiled]), grid)
     return GeneralGroup(estimator=estimator, rows=rows, bank=bank, gains=gains,
                         codes=np.array([g.code for g in gains], dtype=np.int64), params=params,
                         state=state, events=np.zeros(len(gains), dtype=np.int64))
 
 
-def make_groups(policies, theta0: np.ndarray, plant) -> list:
+def make_groups(policies, theta0: np.ndarray, plant, grid: int) -> list:
     """Bank ``policies``: fast groups for constant gains, general groups for the rest."""
     keyed: dict = {}
     for p, policy in enumerate(policies):
@@ -96,8 +97,9 @@ def make_groups(policies, theta0: np.ndarray, plant) -> list:
         gains = [policies[p].gain for p in rows]
         if fast:
             eta = np.array([g.eta_vector(n) for g in gains])
-            groups.append(FastGroup(estimator=estimator, rows=rows, bank=Bank.create(theta0, eta),
+            groups.append(FastGroup(estimator=estimator, rows=rows,
+                                    bank=Bank.create(theta0, eta, grid),
                                     events=np.zeros(len(rows), dtype=np.int64)))
         else:
-            groups.append(_general(estimator, rows, gains, theta0, plant))
+            groups.append(_general(estimator, rows, gains, theta0, plant, grid))
     return groups

@@ -12,23 +12,42 @@ from typing import ClassVar
 import numpy as np
 from numba import njit
 
+from gainsim.estimators.monitor import flush_snapshots, snapshot
 from gainsim.registry import register
 from gainsim.scenario.fields import param, positive
 
 
-@njit(cache=True, fastmath=False)
+@njit(cache=True)
 def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, updates,
-               diverged_at, err_sum, err_cnt):  # pragma: no cover - compiled
-    """Apply samples ``x[i], d[i]`` in order to every live policy of the bank."""
+               diverged_at, mon):  # pragma: no cover - compiled
+    """Apply samples ``x[i], d[i]`` (in arrival order) to every live policy of the bank.
+
+    ``mon`` (see :meth:`gainsim.estimators.bank.Bank.monitor`) says before which
+    sample each monitor time falls; the kernel records there and adds each sample's
+    e² to the interval it arrived in.
+    """
+    grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
     m, n = x.shape
     for p in range(theta.shape[0]):
         if not alive[p]:
             continue
         th = theta[p]
         et = eta[p]
-        s = 0.0
-        c = 0
+        jj = 0
+        cur = first
+        # running sums of the current interval, kept in registers (same order of additions)
+        s = err_sum[p, cur - 1] if cur >= 1 else 0.0
+        c = err_cnt[p, cur - 1] if cur >= 1 else 0
         for i in range(m):
+            while jj < grid_pos.size and grid_pos[jj] == i:
+                if cur >= 1:
+                    err_sum[p, cur - 1] = s
+                    err_cnt[p, cur - 1] = c
+                snapshot(th, et, mon, p, grid_j[jj])
+                cur = grid_j[jj] + 1
+                jj += 1
+                s = err_sum[p, cur - 1]
+                c = err_cnt[p, cur - 1]
             y = 0.0
             for j in range(n):
                 y += th[j] * x[i, j]
@@ -51,8 +70,90 @@ def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, update
                 alive[p] = False
                 diverged_at[p] = arrival[i]
                 break
-        err_sum[p] = s
-        err_cnt[p] = c
+        if cur >= 1 and cur - 1 < err_sum.shape[1]:
+            err_sum[p, cur - 1] = s
+            err_cnt[p, cur - 1] = c
+        if alive[p]:
+            flush_snapshots(th, et, mon, p, jj)
+
+
+@njit(cache=True)
+def lms_bank_kernel(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
+                    diverged_at, mon):  # pragma: no cover - compiled
+    """:func:`lms_kernel` for a bank of many gains, policies innermost (``(n, P)`` layout).
+
+    Each policy's arithmetic is the same, in the same order, as in :func:`lms_kernel`
+    (bit-identical results); looping over policies innermost lets LLVM vectorise
+    across the bank. A policy that diverges is frozen by zeroing its gains.
+    """
+    grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
+    m, n = x.shape
+    P = thetaT.shape[1]
+    gain = etaT.copy()
+    for p in range(P):
+        if not alive[p]:
+            gain[:, p] = 0.0
+    y = np.empty(P)
+    g = np.empty(P)
+    norm2 = np.empty(P)
+    jj = 0
+    cur = first
+    for i in range(m):
+        while jj < grid_pos.size and grid_pos[jj] == i:
+            for p in range(P):
+                if alive[p]:
+                    snapshot(thetaT[:, p], etaT[:, p], mon, p, grid_j[jj])
+            cur = grid_j[jj] + 1
+            jj += 1
+        y[:] = 0.0
+        xx = 0.0
+        for j in range(n):
+            xij = x[i, j]
+            xx += xij * xij
+            for p in range(P):
+                y[p] += thetaT[j, p] * xij
+        di = d[i]
+        for p in range(P):
+            e = di - y[p]
+            g[p] = e / (eps + xx) if normalized else e
+            norm2[p] = 0.0
+        for j in range(n):
+            xij = x[i, j]
+            for p in range(P):
+                t = thetaT[j, p] + gain[j, p] * g[p] * xij
+                thetaT[j, p] = t
+                norm2[p] += t * t
+        for p in range(P):
+            if alive[p]:
+                updates[p] += 1
+                e = di - y[p]
+                if np.isfinite(e):
+                    err_sum[p, cur - 1] += e * e
+                    err_cnt[p, cur - 1] += 1
+                if not (norm2[p] <= limit2):
+                    alive[p] = False
+                    diverged_at[p] = arrival[i]
+                    gain[:, p] = 0.0
+    for p in range(P):
+        if alive[p]:
+            flush_snapshots(thetaT[:, p], etaT[:, p], mon, p, jj)
+
+
+BANK_MIN = 8  # from this many policies on, the policies-innermost kernel is faster
+
+
+def run_lms(bank, chunk, eps: float, normalized: bool) -> None:
+    """Run the kernel that suits the bank's size."""
+    x, d = chunk.cols["x"], chunk.cols["d"]
+    if bank.theta.shape[0] < BANK_MIN:
+        lms_kernel(x, d, chunk.arrival, bank.eta, eps, normalized, chunk.limit2, bank.theta,
+                   bank.alive, bank.updates, bank.diverged_at, bank.monitor(chunk))
+        return
+    thetaT = np.ascontiguousarray(bank.theta.T)
+    lms_bank_kernel(x, d, chunk.arrival, np.ascontiguousarray(bank.eta.T), eps, normalized,
+                    chunk.limit2, thetaT, bank.alive, bank.updates, bank.diverged_at,
+                    bank.monitor(chunk))
+    bank.theta[:] = thetaT.T
 
 
 @register("estimator")
@@ -74,10 +175,10 @@ class Lms:
     summary: ClassVar[str] = "LMS: theta += eta * e * x (a-priori error e = d - theta·x)"
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[str] = "regression"
+    columns: ClassVar[tuple[str, ...]] = ("x", "d")
 
-    def apply(self, bank, cols, arrival, limit2, plant) -> None:
-        lms_kernel(cols["x"], cols["d"], arrival, bank.eta, 0.0, False, limit2, bank.theta,
-                   bank.alive, bank.updates, bank.diverged_at, bank.err_sum, bank.err_cnt)
+    def apply(self, bank, chunk) -> None:
+        run_lms(bank, chunk, 0.0, False)
 
 
 @register("estimator")
@@ -99,8 +200,8 @@ class Nlms:
     summary: ClassVar[str] = "normalised LMS: theta += eta * e * x / (eps + x·x), stable for 0 < eta < 2"
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[str] = "regression"
+    columns: ClassVar[tuple[str, ...]] = ("x", "d")
     eps: float = param(1e-6, doc="regulariser added to x·x", check=positive)
 
-    def apply(self, bank, cols, arrival, limit2, plant) -> None:
-        lms_kernel(cols["x"], cols["d"], arrival, bank.eta, self.eps, True, limit2, bank.theta,
-                   bank.alive, bank.updates, bank.diverged_at, bank.err_sum, bank.err_cnt)
+    def apply(self, bank, chunk) -> None:
+        run_lms(bank, chunk, self.eps, True)

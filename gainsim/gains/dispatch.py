@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from numba import njit
 
-from gainsim.gains import laws
+from gainsim.gains import laws, laws_lms, laws_sgd
 
 SCHEDULED, ADAM, IDBD, RLS, KALMAN = 0, 1, 2, 3, 4
+MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, SGD_HD, ADAM_HD, POLYAK, PLATEAU = 5, 6, 7, 8, 9, 10, 11, 12
+NLMS_GAIN, VSS, MATHEWS_XIE, BENVENISTE, AUTOSTEP = 13, 14, 15, 16, 17
 
 
 @njit(cache=True)
@@ -26,4 +28,30 @@ def gain_step(code, prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: n
         return laws.rls(prm, st, g, c, x, e, loss, base, k, step, eta)
     if code == KALMAN:
         return laws.kalman(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == MOMENTUM:
+        return laws_sgd.momentum(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == NESTEROV:
+        return laws_sgd.nesterov(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == ADAGRAD:
+        return laws_sgd.adagrad(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == RMSPROP:
+        return laws_sgd.rmsprop(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == SGD_HD:
+        return laws_sgd.sgd_hd(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == ADAM_HD:
+        return laws_sgd.adam_hd(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == POLYAK:
+        return laws_sgd.polyak(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == PLATEAU:
+        return laws_sgd.plateau(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == NLMS_GAIN:
+        return laws_lms.nlms_gain(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == VSS:
+        return laws_lms.vss(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == MATHEWS_XIE:
+        return laws_lms.mathews_xie(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == BENVENISTE:
+        return laws_lms.benveniste(prm, st, g, c, x, e, loss, base, k, step, eta)
+    if code == AUTOSTEP:
+        return laws_lms.autostep(prm, st, g, c, x, e, loss, base, k, step, eta)
     return -1

@@ -8,6 +8,7 @@ import numpy as np
 
 from gainsim.registry import register
 from gainsim.scenario.fields import at_least_one, nonneg, param
+from gainsim.signals.assemble import fir_samples
 from gainsim.signals.drift import NoDrift
 from gainsim.signals.inputs import White
 
@@ -75,7 +76,8 @@ class Fir:
 
     def packet(self, state: FirState, t: np.ndarray, rngs):
         """Samples measured at times ``t``: columns ``x``, ``d``, ``theta_star``."""
-        x, inputs = self.input.regressors(state.inputs, t.size, rngs.input)
+        u, inputs = self.input.source(state.inputs, t.size, rngs.input)
         theta, drift = self.drift.path(state.drift, t, rngs.drift)
-        d = np.einsum("ij,ij->i", x, theta) + self.noise_std * rngs.noise.standard_normal(t.size)
+        noise = self.noise_std * rngs.noise.standard_normal(t.size)
+        x, d = fir_samples(state.inputs.history, u, theta, noise)
         return {"x": x, "d": d, "theta_star": theta}, FirState(inputs=inputs, drift=drift)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import lfilter
 
 from gainsim.registry import register
@@ -28,12 +27,18 @@ class DelayLine:
 
 
 def _advance(state: DelayLine, u: np.ndarray) -> tuple[np.ndarray, DelayLine]:
-    """Regressor rows ``[u_k, u_{k-1}, ..., u_{k-n+1}]`` for new source values, new state."""
-    buffer = np.concatenate([state.history, u])
-    n = state.history.size + 1
-    x = np.ascontiguousarray(sliding_window_view(buffer, n)[:, ::-1])
-    history = np.ascontiguousarray(buffer[buffer.size - (n - 1):])
-    return x, DelayLine(history=history, last=float(u[-1]))
+    """New source values ``u`` and the delay-line state after them.
+
+    The regressors themselves are built by :func:`gainsim.signals.assemble.fir_samples`.
+    """
+    k = state.history.size
+    if k == 0:
+        history = state.history
+    elif u.size >= k:
+        history = u[u.size - k:].copy()
+    else:
+        history = np.concatenate([state.history[u.size:], u])
+    return u, DelayLine(history=history, last=float(u[-1]))
 
 
 @register("input")
@@ -52,7 +57,8 @@ class White:
         history = self.std * rng.standard_normal(n - 1)[::-1]
         return DelayLine(history=np.ascontiguousarray(history), last=0.0)
 
-    def regressors(self, state: DelayLine, m: int, rng: np.random.Generator):
+    def source(self, state: DelayLine, m: int, rng: np.random.Generator):
+        """``m`` new source values and the new delay-line state."""
         return _advance(state, self.std * rng.standard_normal(m))
 
 
@@ -82,5 +88,6 @@ class Ar1:
         u, _ = lfilter([1.0], [1.0, -a], w, zi=np.array([a * state.last]))
         return u
 
-    def regressors(self, state: DelayLine, m: int, rng: np.random.Generator):
+    def source(self, state: DelayLine, m: int, rng: np.random.Generator):
+        """``m`` new source values and the new delay-line state."""
         return _advance(state, self._source(state, m, rng))

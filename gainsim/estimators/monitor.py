@@ -1,0 +1,34 @@
+"""Compiled monitor helpers shared by the estimator kernels."""
+from __future__ import annotations
+
+from numba import njit
+
+
+@njit(cache=True)
+def snapshot(th, eta_row, mon, p, j):  # pragma: no cover - compiled
+    """Record policy ``p`` at monitor time ``j``: misalignment and gain mean/min/max."""
+    truth, mis, eta_mean, eta_min, eta_max = mon[3], mon[4], mon[5], mon[6], mon[7]
+    s = 0.0
+    tot = 0.0
+    lo = eta_row[0]
+    hi = eta_row[0]
+    for k in range(th.size):
+        dk = th[k] - truth[j, k]
+        s += dk * dk
+        ek = eta_row[k]
+        tot += ek
+        lo = min(lo, ek)
+        hi = max(hi, ek)
+    mis[p, j] = s
+    eta_mean[p, j] = lo if lo == hi else tot / th.size
+    eta_min[p, j] = lo
+    eta_max[p, j] = hi
+
+
+@njit(cache=True)
+def flush_snapshots(th, eta_row, mon, p, jj):  # pragma: no cover - compiled
+    """Record the monitor times left after the chunk's last sample."""
+    grid_j = mon[1]
+    while jj < grid_j.size:
+        snapshot(th, eta_row, mon, p, grid_j[jj])
+        jj += 1

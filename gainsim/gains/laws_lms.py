@@ -1,0 +1,110 @@
+r"""Compiled laws of the LMS step-size rules: NLMS gain, VSS, Mathews–Xie, Benveniste, Autostep.
+
+Same signature and conventions as :mod:`gainsim.gains.laws`::
+
+    law(prm, st, g, c, x, e, loss, base, k, step, eta) -> events
+
+On the LMS estimator ``g = -e x`` and ``c = x²``, so ``-mu * g`` is the LMS step
+``mu e x``. Scalars live in ``st[r, 0]``.
+"""
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+
+@njit(cache=True)
+def _clamp(v, lo, hi):  # pragma: no cover
+    if v < lo:
+        return lo
+    if v > hi:
+        return hi
+    return v
+
+
+@njit(cache=True)
+def nlms_gain(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """NLMS as a gain: eta = base / (eps + x·x); prm = (eps,)."""
+    xx = 0.0
+    for j in range(x.size):
+        xx += x[j] * x[j]
+    gain = base / (prm[0] + xx)
+    for j in range(g.size):
+        eta[j] = gain
+        step[j] = -gain * g[j]
+    return 0
+
+
+@njit(cache=True)
+def vss(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Kwong–Johnston: st[0, 0] = mu_k (used now); prm = (alpha, gamma, mu_min, mu_max).
+
+    mu_{k+1} = clamp(alpha mu_k + gamma e_k², mu_min, mu_max) is stored for the next sample.
+    """
+    mu = st[0, 0]
+    for j in range(g.size):
+        eta[j] = mu
+        step[j] = -mu * g[j]
+    st[0, 0] = _clamp(prm[0] * mu + prm[1] * e * e, prm[2], prm[3])
+    return 0
+
+
+@njit(cache=True)
+def mathews_xie(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Mathews–Xie: st[0, 0] = mu_{k-1}, row 1 = e_{k-1} x_{k-1}; prm = (rho, mu_min, mu_max)."""
+    s = 0.0
+    for j in range(x.size):
+        s += x[j] * st[1, j]
+    mu = _clamp(st[0, 0] + prm[0] * e * s, prm[1], prm[2])
+    st[0, 0] = mu
+    for j in range(g.size):
+        eta[j] = mu
+        step[j] = -mu * g[j]
+        st[1, j] = e * x[j]
+    return 0
+
+
+@njit(cache=True)
+def benveniste(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Benveniste: st[0, 0] = mu_{k-1}, row 1 = psi_k; prm = (rho, mu_min, mu_max).
+
+    After the step: psi_{k+1} = psi_k - mu_k x_k (x_k·psi_k) + e_k x_k.
+    """
+    s = 0.0
+    for j in range(x.size):
+        s += x[j] * st[1, j]
+    mu = _clamp(st[0, 0] + prm[0] * e * s, prm[1], prm[2])
+    st[0, 0] = mu
+    for j in range(g.size):
+        eta[j] = mu
+        step[j] = -mu * g[j]
+        st[1, j] += -mu * x[j] * s + e * x[j]
+    return 0
+
+
+@njit(cache=True)
+def autostep(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Autostep: rows alpha, h, v; prm = (meta_rate, tau). Gradient form: delta x_i = -g_i."""
+    mu, tau = prm[0], prm[1]
+    n = g.size
+    for j in range(n):
+        dxh = -g[j] * st[1, j]  # delta x_i h_i
+        a = abs(dxh)
+        # v uses the alpha from before this step's change
+        v = st[2, j] + st[0, j] * c[j] * (a - st[2, j]) / tau
+        st[2, j] = a if a > v else v
+        if st[2, j] != 0.0:
+            st[0, j] *= math.exp(mu * dxh / st[2, j])
+    m = 0.0
+    for j in range(n):
+        m += st[0, j] * c[j]
+    if m < 1.0:
+        m = 1.0
+    for j in range(n):
+        alpha = st[0, j] / m
+        st[0, j] = alpha
+        eta[j] = alpha
+        step[j] = -alpha * g[j]
+        st[1, j] = st[1, j] * (1.0 - alpha * c[j]) - alpha * g[j]
+    return 0
