@@ -1,32 +1,39 @@
-"""Compiled assembly of FIR samples: tapped delay line and measurement in one pass.
+"""FIR samples from a tapped delay line: regressors as a view, measurements compiled.
 
-Doing this in numba instead of numpy (sliding window copy + einsum) saves most of
-the per-packet cost; every row is computed in a fixed sequential order, so the
-numbers do not depend on the packet size.
+The regressor rows ``x_k = [u_k, ..., u_{k-n+1}]`` are a strided *view* of the
+source buffer (no copy: a 16-tap regressor would otherwise be 16 times the data);
+the compiled kernels read it as it is. ``d`` is computed row by row in a fixed
+sequential order, so the numbers do not depend on the packet size.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numpy.lib.stride_tricks import sliding_window_view
 
 
 @njit(cache=True)
-def fir_samples(history, u, theta, noise):  # pragma: no cover - compiled
+def _measure(x, theta, noise):  # pragma: no cover - compiled
+    m, n = x.shape
+    d = np.empty(m)
+    one_theta = theta.shape[0] == 1
+    for i in range(m):
+        row = 0 if one_theta else i
+        acc = 0.0
+        for j in range(n):
+            acc += theta[row, j] * x[i, j]
+        d[i] = acc + noise[i]
+    return d
+
+
+def fir_samples(history: np.ndarray, u: np.ndarray, theta: np.ndarray, noise: np.ndarray):
     """Regressors ``x_k = [u_k, ..., u_{k-n+1}]`` and ``d_k = theta_kᵀ x_k + noise_k``.
 
     ``history`` holds the ``n - 1`` source values before ``u`` (oldest first);
-    ``theta`` is ``(m, n)`` (one row per sample, possibly a broadcast view).
+    ``theta`` is ``(m, n)``, one row per sample (a broadcast of one row is passed once).
     """
-    m = u.size
-    n = history.size + 1
-    x = np.empty((m, n))
-    d = np.empty(m)
-    for i in range(m):
-        acc = 0.0
-        for j in range(n):
-            k = i - j
-            v = u[k] if k >= 0 else history[history.size + k]
-            x[i, j] = v
-            acc += theta[i, j] * v
-        d[i] = acc + noise[i]
-    return x, d
+    buf = np.concatenate([history, u])
+    x = sliding_window_view(buf, history.size + 1)[:, ::-1]
+    if theta.shape[0] > 1 and theta.strides[0] == 0:
+        theta = theta[:1]
+    return x, _measure(x, np.ascontiguousarray(theta), noise)
