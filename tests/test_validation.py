@@ -125,3 +125,23 @@ def test_resolved_toml_round_trips_every_component():
                         'drift = { kind = "sign_flip", indices = [0, 2], interval = 0.5 }')
     scenario = gainsim.loads(text)
     assert gainsim.loads(dumps(scenario)) == scenario
+
+
+def test_lists_of_hyperparameters_expand_into_a_bank():
+    text = GOOD.replace('gain = { kind = "constant", eta = 0.2 }',
+                        'gain = { kind = "constant", eta = [0.01, 0.2] }')
+    text = text.replace('gain = 0.1', 'gain = [0.1, 0.3, 0.5]')
+    scenario = gainsim.loads(text)
+    names = [p.name for p in scenario.policy]
+    assert names == ["a [eta=0.1]", "a [eta=0.3]", "a [eta=0.5]", "b", "c [eta=0.01]",
+                     "c [eta=0.2]"]
+    assert [p.gain.eta for p in scenario.policy] == [0.1, 0.3, 0.5, 0.5, 0.01, 0.2]
+    assert gainsim.loads(dumps(scenario)) == scenario
+
+
+def test_list_expansion_keeps_array_valued_keys():
+    text = GOOD.replace('gain = { kind = "constant", eta = 0.2 }',
+                        'gain = { kind = "multistep", eta0 = [0.1, 0.2], milestones = [5, 9] }')
+    scenario = gainsim.loads(text)
+    assert [p.gain.milestones for p in scenario.policy[2:]] == [(5, 9), (5, 9)]
+    assert [p.gain.eta0 for p in scenario.policy[2:]] == [0.1, 0.2]

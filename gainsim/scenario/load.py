@@ -7,13 +7,17 @@ Every problem in a file is collected and reported together, one line each::
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import tomllib
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
 from gainsim.scenario.build import Problems, build_component, build_dataclass, did_you_mean, to_table
+from gainsim.registry import kinds
 from gainsim.scenario.model import Metrics, Policy, Run, Scenario
 from gainsim.stream import Stream
 
@@ -88,10 +92,8 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
         problems.add("policy", "must be a non-empty array of [[policy]] tables")
         return ()
     out, seen = [], set()
-    for i, table in enumerate(raw):
+    for i, table in _expanded(raw):
         path = f"policy[{i}]"
-        if isinstance(table, dict) and "name" not in table:
-            table = {**table, "name": _default_name(table)}
         policy = build_dataclass(Policy, table, path, problems)
         if policy is None:
             continue
@@ -111,6 +113,65 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
                          f"{' or '.join(map(repr, allowed))}, not {est_kind!r}")
         out.append(policy)
     return tuple(out)
+
+
+def _expanded(raw: list):
+    """``(index, table)`` per policy, a table with lists of hyperparameters giving one per value.
+
+    ``gain = { kind = "constant", eta = [0.01, 0.1] }`` (or ``gain = [0.01, 0.1]``) is
+    two policies named ``"NAME [eta=0.01]"`` and ``"NAME [eta=0.1]"``; several lists
+    give every combination. Keys whose value is an array anyway (``milestones``) stay.
+    """
+    for i, table in enumerate(raw):
+        if not isinstance(table, dict):
+            yield i, table
+            continue
+        if "name" not in table:
+            table = {**table, "name": _default_name(table)}
+        axes = [(part, key, values) for part in ("estimator", "gain")
+                for key, values in _list_keys(table.get(part), part)]
+        if not axes:
+            yield i, table
+            continue
+        for combo in itertools.product(*(values for _, _, values in axes)):
+            variant = {k: (dict(v) if isinstance(v, dict) else v) for k, v in table.items()}
+            labels = []
+            for (part, key, _), value in zip(axes, combo):
+                if key is None:
+                    variant[part] = value
+                    labels.append(f"{_SHORT_KEY[part]}={value}")
+                else:
+                    variant[part][key] = value
+                    labels.append(f"{key}={value}")
+            variant["name"] = f"{table['name']} [{', '.join(labels)}]"
+            yield i, variant
+
+
+_SHORT_KEY = {"gain": "eta", "estimator": "estimator"}
+
+
+def _list_keys(part: Any, family: str) -> list:
+    """The keys of a component table whose list value means 'one policy per value'."""
+    if isinstance(part, list) and part and all(not isinstance(v, (dict, list)) for v in part):
+        return [(None, part)]  # gain = [0.01, 0.1]
+    if not isinstance(part, dict):
+        return []
+    cls = kinds(family).get(part.get("kind"))
+    if cls is None:
+        return []
+    hints = typing.get_type_hints(cls)
+    out = []
+    for key, value in part.items():
+        hint = hints.get(key)
+        if isinstance(value, list) and hint is not None and not _is_array_hint(hint):
+            out.append((key, value))
+    return out
+
+
+def _is_array_hint(hint: Any) -> bool:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return any(_is_array_hint(a) for a in typing.get_args(hint))
+    return typing.get_origin(hint) is tuple
 
 
 def _default_name(table: dict) -> str:
