@@ -80,10 +80,34 @@ def _curve(results, metric: str, ax, *, log: bool, ylabel: str):
     return ax
 
 
+def _clip_diverged(results, metric: str, ax) -> None:
+    """Keep the y-range on the policies that stayed stable; mark where the others blew up."""
+    stable = [i for i, p in enumerate(results.policies) if not p.diverged]
+    diverged = [i for i, p in enumerate(results.policies) if p.diverged]
+    if not stable or not diverged:
+        return
+    values = np.concatenate([results.curves[f"{metric}_p90"][i] for i in stable])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return
+    bottom, top = ax.get_ylim()
+    top = min(top, float(values.max()) * 10.0)
+    ax.set_ylim(bottom, top)
+    for i in diverged:
+        t = results.policies[i].diverged_at
+        color = ax.get_lines()[i].get_color()
+        ax.plot([t], [top], marker="x", ms=9, mew=2, color=color, clip_on=False)
+        ax.annotate("diverged", (t, top), textcoords="offset points", xytext=(4, -12),
+                    fontsize="x-small", color=color)
+
+
 def plot_tracking_error(results, ax=None):
     """A-priori tracking error vs time (log scale); band = 10–90 % across replicas."""
-    ax = _curve(results, "tracking_error", ax, log=True,
-                ylabel="tracking error (a-priori e², mean per interval)")
+    ylabel = ("tracking error (a-priori e², mean per interval)"
+              if results.scenario.plant.family == "regression"
+              else "tracking error (a-priori loss L(θ), mean per interval)")
+    ax = _curve(results, "tracking_error", ax, log=True, ylabel=ylabel)
+    _clip_diverged(results, "tracking_error", ax)
     floor = results.scenario.plant.noise_floor
     if floor > 0:
         ax.axhline(floor, color="k", ls=":", lw=1, label="noise floor σᵥ²")
