@@ -5,6 +5,7 @@ bit-identical whatever the executor or number of workers.
 """
 from __future__ import annotations
 
+import multiprocessing as mp
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -62,7 +63,8 @@ def run(scenario, *, seed: int | None = None, replicas: int | None = None, worke
             if progress:
                 progress(len(traces), len(seeds))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn, not fork: numba's thread pool (bank kernels) must not be forked
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
             for tr in pool.map(simulate, [scenario] * len(seeds), seeds):
                 traces.append(tr)
                 if progress:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from gainsim.estimators.monitor import flush_snapshots, snapshot
 from gainsim.registry import register
@@ -78,21 +78,17 @@ def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, update
 
 
 @njit(cache=True)
-def lms_bank_kernel(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
-                    diverged_at, mon):  # pragma: no cover - compiled
-    """:func:`lms_kernel` for a bank of many gains, policies innermost (``(n, P)`` layout).
-
-    Each policy's arithmetic is the same, in the same order, as in :func:`lms_kernel`
-    (bit-identical results); looping over policies innermost lets LLVM vectorise
-    across the bank. A policy that diverges is frozen by zeroing its gains.
-    """
+def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
+                diverged_at, mon, lo, hi):  # pragma: no cover - compiled
+    """Policies ``lo:hi`` of the bank over the whole chunk, policies innermost."""
     grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
     m, n = x.shape
-    P = thetaT.shape[1]
-    gain = etaT.copy()
-    for p in range(P):
-        if not alive[p]:
-            gain[:, p] = 0.0
+    P = hi - lo
+    gain = etaT[:, lo:hi].copy()
+    th = thetaT[:, lo:hi].copy()
+    for q in range(P):
+        if not alive[lo + q]:
+            gain[:, q] = 0.0
     y = np.empty(P)
     g = np.empty(P)
     norm2 = np.empty(P)
@@ -100,9 +96,9 @@ def lms_bank_kernel(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive,
     cur = first
     for i in range(m):
         while jj < grid_pos.size and grid_pos[jj] == i:
-            for p in range(P):
-                if alive[p]:
-                    snapshot(thetaT[:, p], etaT[:, p], mon, p, grid_j[jj])
+            for q in range(P):
+                if alive[lo + q]:
+                    snapshot(th[:, q], etaT[:, lo + q], mon, lo + q, grid_j[jj])
             cur = grid_j[jj] + 1
             jj += 1
         y[:] = 0.0
@@ -110,36 +106,58 @@ def lms_bank_kernel(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive,
         for j in range(n):
             xij = x[i, j]
             xx += xij * xij
-            for p in range(P):
-                y[p] += thetaT[j, p] * xij
+            for q in range(P):
+                y[q] += th[j, q] * xij
         di = d[i]
-        for p in range(P):
-            e = di - y[p]
-            g[p] = e / (eps + xx) if normalized else e
-            norm2[p] = 0.0
+        for q in range(P):
+            e = di - y[q]
+            g[q] = e / (eps + xx) if normalized else e
+            norm2[q] = 0.0
         for j in range(n):
             xij = x[i, j]
-            for p in range(P):
-                t = thetaT[j, p] + gain[j, p] * g[p] * xij
-                thetaT[j, p] = t
-                norm2[p] += t * t
-        for p in range(P):
+            for q in range(P):
+                t = th[j, q] + gain[j, q] * g[q] * xij
+                th[j, q] = t
+                norm2[q] += t * t
+        for q in range(P):
+            p = lo + q
             if alive[p]:
                 updates[p] += 1
-                e = di - y[p]
+                e = di - y[q]
                 if np.isfinite(e):
                     err_sum[p, cur - 1] += e * e
                     err_cnt[p, cur - 1] += 1
-                if not (norm2[p] <= limit2):
+                if not (norm2[q] <= limit2):
                     alive[p] = False
                     diverged_at[p] = arrival[i]
-                    gain[:, p] = 0.0
-    for p in range(P):
-        if alive[p]:
-            flush_snapshots(thetaT[:, p], etaT[:, p], mon, p, jj)
+                    gain[:, q] = 0.0
+    for q in range(P):
+        if alive[lo + q]:
+            flush_snapshots(th[:, q], etaT[:, lo + q], mon, lo + q, jj)
+    thetaT[:, lo:hi] = th
+
+
+@njit(cache=True, parallel=True)
+def lms_bank_kernel(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
+                    diverged_at, mon, blocks):  # pragma: no cover - compiled
+    """:func:`lms_kernel` for a bank of many gains, policies innermost (``(n, P)`` layout).
+
+    Each policy's arithmetic is the same, in the same order, as in :func:`lms_kernel`
+    (bit-identical results); looping over policies innermost lets LLVM vectorise
+    across the bank, and the bank is split into ``blocks`` run on separate threads
+    (each policy's numbers do not depend on the split). A policy that diverges is
+    frozen by zeroing its gains.
+    """
+    P = thetaT.shape[1]
+    for b in prange(blocks):
+        lo = b * P // blocks
+        hi = (b + 1) * P // blocks
+        _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
+                    diverged_at, mon, lo, hi)
 
 
 BANK_MIN = 8  # from this many policies on, the policies-innermost kernel is faster
+BANK_THREADS = 2  # blocks of a large bank run on this many threads (numba prange)
 
 
 def run_lms(bank, chunk, eps: float, normalized: bool) -> None:
@@ -152,7 +170,7 @@ def run_lms(bank, chunk, eps: float, normalized: bool) -> None:
     thetaT = np.ascontiguousarray(bank.theta.T)
     lms_bank_kernel(x, d, chunk.arrival, np.ascontiguousarray(bank.eta.T), eps, normalized,
                     chunk.limit2, thetaT, bank.alive, bank.updates, bank.diverged_at,
-                    bank.monitor(chunk))
+                    bank.monitor(chunk), min(BANK_THREADS, bank.theta.shape[0] // BANK_MIN))
     bank.theta[:] = thetaT.T
 
 
