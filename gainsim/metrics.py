@@ -83,20 +83,35 @@ def mean_ci95(values: np.ndarray) -> tuple[float, tuple[float | None, float | No
     return mean, (_num(mean - half), _num(mean + half))
 
 
-def settling_time(t: np.ndarray, curve: np.ndarray, steady: float, band_frac: float):
+def settling_time(t: np.ndarray, curve: np.ndarray, steady: float, band_frac: float,
+                  start: int | None = None):
     """First grid time after which ``curve`` stays within the settling band.
 
     The band is ``steady + band_frac * (curve[0] - steady)``: the control-engineering
-    settling time (e.g. 5 %) measured on the distance to the steady level.
+    settling time (e.g. 5 %) measured on the distance to the steady level. A curve
+    that is still moving inside the steady-state window ``curve[start:]`` (its last
+    quarter differs from its first by more than a factor of 2, and it spans more than
+    a tenth of the band) has not settled, and gives ``None``.
     """
     if not np.all(np.isfinite(curve)) or not math.isfinite(steady):
         return None
     limit = steady + band_frac * max(curve[0] - steady, 0.0)
+    if start is not None and not _is_steady(curve[start:], 0.1 * (limit - steady)):
+        return None
     outside = np.flatnonzero(curve > limit)
     if outside.size == 0:
         return float(t[0])
     last = outside[-1]
     return float(t[last + 1]) if last + 1 < t.size else None
+
+
+def _is_steady(window: np.ndarray, tolerance: float) -> bool:
+    """Flat enough: the quarters agree within a factor 2, or it hardly moves at all."""
+    if np.ptp(window) <= tolerance:
+        return True
+    q = max(window.size // 4, 1)
+    first, last = float(np.mean(window[:q])), float(np.mean(window[-q:]))
+    return first > 0 and 0.5 <= last / first <= 2.0
 
 
 def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
@@ -114,7 +129,8 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
             ss_te = np.where(diverged | (err_cnt == 0), np.nan, err_sum / np.maximum(err_cnt, 1))
         te, ci = mean_ci95(ss_te)
         mis = curves["misalignment"][:, p, :]
-        ss_mis = np.nanmean(mis[:, start + 1:], axis=1) if not diverged.all() else np.array([np.nan])
+        ss_mis = (np.nanmean(mis[~diverged, start + 1:], axis=1) if not diverged.all()
+                  else np.array([np.nan]))
         ss_mis_mean = float(np.nanmean(ss_mis)) if np.isfinite(ss_mis).any() else math.nan
         eta = curves["eta"][:, p, :]
         last_eta = [row[np.isfinite(row)][-1] for row in eta if np.isfinite(row).any()]
@@ -124,7 +140,8 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
             final_misalignment=_num(np.nanmean(mis[:, -1])) if not diverged.all() else None,
             steady_state_misalignment=_num(ss_mis_mean), excess_mse=_num(te - floor),
             convergence_time=None if diverged.any() else settling_time(
-                t, mean["misalignment_mean"][p], ss_mis_mean, scenario.metrics.convergence_band),
+                t, mean["misalignment_mean"][p], ss_mis_mean, scenario.metrics.convergence_band,
+                start + 1),
             diverged=bool(diverged.any()),
             diverged_at=_num(div[diverged].min()) if diverged.any() else None,
             diverged_replicas=int(diverged.sum()),

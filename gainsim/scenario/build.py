@@ -96,14 +96,15 @@ def build_component(family: str, value: Any, path: str, problems: Problems,
                     shorthand: str | None = None) -> Any:
     """Build a registered component from ``{kind = ..., ...}`` (or its shorthand)."""
     table = kinds(family)
-    if shorthand is not None and not isinstance(value, dict):
-        cls = table[shorthand]
-        if isinstance(value, str):
-            value = {"kind": value}
-        elif _is_number(value) and cls.shorthand_field:
-            value = {"kind": shorthand, cls.shorthand_field: value}
+    if isinstance(value, str):  # drift = "none", estimator = "lms"
+        value = {"kind": value}
+    elif shorthand is not None and not isinstance(value, dict):
+        field = getattr(table[shorthand], "shorthand_field", None)
+        if _is_number(value) and field:
+            value = {"kind": shorthand, field: value}
         else:
-            problems.add(path, f"must be a table with a kind or a number (got {value!r})")
+            what = "a table with a kind, a kind name" + (" or a number" if field else "")
+            problems.add(path, f"must be {what} (got {value!r})")
             return None
     if not isinstance(value, dict):
         problems.add(path, f"must be a table (got {_type_name(value)})")

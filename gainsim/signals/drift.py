@@ -59,10 +59,14 @@ class RandomWalk:
 @register("drift")
 @dataclass(frozen=True)
 class Sinusoid:
-    """``theta_star_i(t) = theta0_i + amplitude sin(2 pi t / period + 2 pi i / n)``."""
+    """``theta_star_i(t) = theta0_i + amplitude [sin(2 pi t / period + phi_i) - sin(phi_i)]``.
+
+    The phases ``phi_i = 2 pi i / n`` spread the weights over a cycle; subtracting
+    ``sin(phi_i)`` makes ``theta_star(0) = theta0``.
+    """
 
     kind: ClassVar[str] = "sinusoid"
-    summary: ClassVar[str] = "each weight oscillates around its start, phases spread over 2 pi"
+    summary: ClassVar[str] = "each weight oscillates from its start, phases spread over 2 pi"
     shorthand_field: ClassVar[str | None] = None
     amplitude: float = param(doc="amplitude of the oscillation", check=nonneg)
     period: float = param(doc="period in seconds", check=positive)
@@ -72,7 +76,7 @@ class Sinusoid:
 
     def path(self, state, t: np.ndarray, rng: np.random.Generator):
         phase = 2 * np.pi * np.arange(state.size) / state.size
-        wave = np.sin(2 * np.pi * t[:, None] / self.period + phase)
+        wave = np.sin(2 * np.pi * t[:, None] / self.period + phase) - np.sin(phase)
         return state + self.amplitude * wave, state
 
 
@@ -88,8 +92,8 @@ class Jumps:
     std: float = param(1.0, doc="standard deviation of each jump per weight", check=positive)
 
     def problems(self):
-        if list(self.times) != sorted(self.times):
-            yield "times", "must be increasing"
+        if any(b <= a for a, b in zip(self.times, self.times[1:])):
+            yield "times", "must be strictly increasing"
 
     def init(self, theta0: np.ndarray, rng: np.random.Generator) -> Any:
         offsets = self.std * rng.standard_normal((len(self.times), theta0.size))
