@@ -242,6 +242,22 @@ class Row:
     note: str = ""
 
 
+def cold_start_seconds() -> float:
+    """Wall time of a fresh interpreter that compiles the kernels into an empty cache."""
+    import subprocess
+    import tempfile
+
+    code = ("import time, numpy as np, gainsim; from gainsim.sim import simulate; "
+            "t = time.perf_counter(); "
+            f"simulate(gainsim.loads({scenario_text(10_000, (ETA,))!r}), "
+            "np.random.SeedSequence(0)); print(time.perf_counter() - t)")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def verdict(value: float, goal: float) -> str:
     return "met" if value >= goal else "**missed**"
 
@@ -262,6 +278,12 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
              else "compiled (no numba cache)" if sum(stats.cache_misses.values())
              else "cache state unknown")
     log(f"first end-to-end run: {first_run:.3f} s ({cache})")
+    cold = cold_start_seconds()
+    log(f"cold start (empty numba cache, fresh process): {cold:.2f} s")
+    notes.append(f"Cold start, a fresh process with an empty numba cache (import, compile every "
+                 f"kernel the end-to-end case uses, run it): {cold:.2f} s. A second run of a "
+                 f"scenario loads the kernels from the cache instead (first run in this "
+                 f"process: {first_run:.2f} s, {cache}).")
 
     X, d, theta_star = make_data(N)
 

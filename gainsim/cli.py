@@ -1,9 +1,10 @@
-"""``gainsim run | validate | list``: the only module that reads or writes files."""
+"""``gainsim run | validate | list | explain``: the only module that reads or writes files."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -34,17 +35,24 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check scenario files without running them")
     val.add_argument("scenarios", nargs="+", help="scenario TOML files")
     sub.add_parser("list", help="list the known plant, stream, estimator and gain kinds")
+    exp = sub.add_parser("explain", help="print what theory predicts for a scenario, without "
+                                         "running it")
+    exp.add_argument("scenario", help="scenario TOML file")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list}[args.command]
+    handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
+               "explain": cmd_explain}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
         print("gainsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return 0
 
 
 def cmd_list(args) -> int:
@@ -58,6 +66,19 @@ def cmd_list(args) -> int:
             print(f"  {kind:<14} {cls.summary}")
     print("stream arrivals:\n  periodic       t_i = i / rate\n"
           "  poisson        exponential gaps of mean 1 / rate")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    from gainsim.explain import explain_text
+    from gainsim.scenario import ScenarioError, load
+
+    try:
+        scenario = load(args.scenario)
+    except ScenarioError as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    print(explain_text(scenario))
     return 0
 
 
@@ -112,7 +133,8 @@ def cmd_run(args) -> int:
         print()
         print(format_table(summary_rows(results)))
         print()
-    print(f"wrote {out}/ (summary.json, summary.csv, traces.npz, report figures)")
+    print(f"wrote {out}/ (summary.json, summary.csv, traces.npz, tracking_error.png, eta.png, "
+          "scenario.resolved.toml, manifest.json)")
     return 0
 
 
@@ -177,7 +199,9 @@ def _write_files(folder: Path, results, argv: list[str]) -> None:
     from gainsim.scenario import dumps
 
     summary = summary_dict(results)
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    (folder / "summary.json").write_text(
+        json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False) + "\n",
+        encoding="utf-8")
     _write_csv(folder / "summary.csv", summary["policies"])
     np.savez_compressed(folder / "traces.npz", **trace_arrays(results))
     (folder / "scenario.resolved.toml").write_text(dumps(results.scenario))
@@ -209,4 +233,4 @@ def _manifest(results, argv: list[str]) -> dict:
     packages = ("gainsim", "numpy", "scipy", "simpy", "matplotlib", "numba")
     return {"versions": {p: version(p) for p in packages} | {"python": platform.python_version()},
             "seed": results.seed, "replicas": results.replicas,
-            "command_line": " ".join(argv), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            "command_line": shlex.join(["gainsim", *argv[1:]]), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

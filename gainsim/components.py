@@ -1,4 +1,5 @@
 """Import every module that registers a component (see :mod:`gainsim.registry`)."""
+import gainsim.baselines  # noqa: F401
 import gainsim.estimators  # noqa: F401
 import gainsim.gains  # noqa: F401
 import gainsim.signals.drift  # noqa: F401

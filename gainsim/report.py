@@ -125,10 +125,16 @@ def plot_eta(results, ax=None):
 
 def summary_dict(results, versions: dict | None = None) -> dict:
     """The public ``summary.json`` contract (see ``docs/outputs.md``)."""
+    from gainsim.baselines.cost import cost_fields
+    from gainsim.predict import summary_fields
+
     policies = []
-    for p in results.policies:
+    costs = getattr(results, "costs", None)  # (P, 4) mean cost sums of Python baselines
+    for i, (p, theory) in enumerate(zip(results.policies, summary_fields(results.scenario))):
         entry = {k: getattr(p, k) for k in p.__dataclass_fields__}
         entry["steady_state_tracking_error_ci95"] = list(p.steady_state_tracking_error_ci95)
+        entry.update(theory)
+        entry.update(cost_fields(None if costs is None else costs[i], p.updates))
         policies.append(entry)
     return {"scenario": results.scenario.name, "seed": results.seed,
             "replicas": results.replicas, "duration": results.scenario.duration,

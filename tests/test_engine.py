@@ -115,3 +115,11 @@ def test_bank_kernel_equals_one_policy_at_a_time():
             one = simulate(fir_scenario(policies=policies((est, eta * scale)), **kw), seed)
             for name in ("err_sum", "err_cnt", "misalignment", "eta", "updates", "diverged_at"):
                 np.testing.assert_array_equal(getattr(bank, name)[p], getattr(one, name)[0])
+
+
+def test_numba_cache_folder_is_keyed_on_the_compiled_sources():
+    import numba
+
+    from gainsim._numba_cache import source_digest
+
+    assert numba.config.CACHE_DIR.endswith(f"gainsim-{source_digest()}")

@@ -152,8 +152,11 @@ def window_objective(window: Window, plant) -> Objective:
     A, b = window.a, window.b
     m = A.shape[0]
     if plant.family == "regression":
-        return Objective(f=lambda th: 0.5 * float(np.mean((b - A @ th) ** 2)),
-                         grad=lambda th: -(A.T @ (b - A @ th)) / m)
+        def f(th):
+            r = b - A @ th
+            return 0.5 * float(r @ r) / m
+
+        return Objective(f=f, grad=lambda th: -(A.T @ (b - A @ th)) / m)
     H = plant.H
     star, nu = A.mean(axis=0), b.mean(axis=0)
     quad = 0.5 * float(np.mean(np.einsum("ij,jk,ik->i", A, H, A))) - 0.5 * star @ H @ star

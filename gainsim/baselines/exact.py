@@ -25,7 +25,10 @@ class ExactLineSearch:
     solved by scipy's bounded Brent method. On a quadratic with Hessian H this is the
     Cauchy step :math:`\alpha = g^\top g / g^\top H g`, which lies in
     :math:`[1/\lambda_{max}, 1/\lambda_{min}]`: exact line search is the steepest-descent
-    gain that is deadbeat along the current gradient. ``amax`` must exceed it. If scipy
+    gain that is deadbeat along the current gradient. ``amax`` must exceed it.
+    Precision: φ(α) is flat to second order at its minimum, so any method that compares
+    loss values resolves α only to about :math:`\sqrt{\epsilon}\,\alpha \approx
+    1.5\times10^{-8}\alpha` (scipy's bounded Brent also stops there whatever ``xatol``). If scipy
     reports failure the previous α is taken (an event). The policy's gain is the α
     reported before the first update. α is the implied gain, comparable with η.
 
@@ -69,3 +72,4 @@ class ExactLineSearch:
         alpha = state.alpha if failed else float(res.x)
         new = SearchState(window=window, R=state.R, alpha=alpha, k=state.k + 1)
         return Update(theta - alpha * g, error, alpha, obj.nfev, obj.ngev, failed), new
+

@@ -50,9 +50,12 @@ class Wolfe:
 
     with ``0 < c1 < c2 < 1`` and :math:`L` the ``window`` or ``expected`` loss
     (:mod:`gainsim.baselines.common`). The search runs every ``every`` updates; in
-    between the last α is reused along the new gradient. When scipy returns
-    ``alpha = None`` the failure is counted as an event and the ``fallback`` step is
-    taken: ``"armijo"`` backtracking from the last α, or ``"previous"`` (the last α).
+    between the last α is reused along the new gradient. A failed search is counted
+    as an event and the ``fallback`` step is taken: ``"armijo"`` backtracking from the
+    last α (capped at ``amax``), or ``"previous"`` (the last α). scipy signals failure
+    in two ways: ``alpha = None``, or — when ``maxiter`` runs out while the step is
+    still growing — the last trial α with ``new_slope = None``, an α that need not
+    satisfy the Wolfe conditions; both count as failures here.
     The policy's gain is the step before the first search (and the first fallback).
     The step length α is the implied gain, comparable with η.
 
@@ -112,10 +115,11 @@ class Wolfe:
         f0 = obj.f(theta)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # LineSearchWarning on failure
-            alpha = line_search(obj.f, obj.grad, theta, p, gfk=g, old_fval=f0, c1=self.c1,
-                                c2=self.c2, amax=self.amax, maxiter=self.maxiter)[0]
-        if alpha is not None and np.isfinite(alpha) and alpha > 0:
+            alpha, *_, new_slope = line_search(obj.f, obj.grad, theta, p, gfk=g, old_fval=f0,
+                                               c1=self.c1, c2=self.c2, amax=self.amax,
+                                               maxiter=self.maxiter)
+        if alpha is not None and new_slope is not None and np.isfinite(alpha) and alpha > 0:
             return float(alpha), False
         if self.fallback == "armijo":
-            alpha = armijo(obj, theta, p, f0, float(g @ p), previous, self.c1)
+            alpha = armijo(obj, theta, p, f0, float(g @ p), min(previous, self.amax), self.c1)
         return (previous if alpha is None else alpha), True

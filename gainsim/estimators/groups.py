@@ -13,6 +13,7 @@ import numpy as np
 
 from gainsim.estimators.bank import Bank
 from gainsim.estimators.general import GD, LMS, NLMS, general_kernel
+from gainsim.estimators.python_group import make_python_group
 from gainsim.gains.constant import Constant
 
 _EST_CODES = {"lms": LMS, "nlms": NLMS, "gd": GD}
@@ -95,7 +96,9 @@ def make_groups(policies, theta0: np.ndarray, plant, grid: int) -> list:
     n = theta0.size
     for (estimator, fast), rows in keyed.items():
         gains = [policies[p].gain for p in rows]
-        if fast:
+        if getattr(estimator, "python", False):  # scipy baselines: estimators in Python
+            groups.append(make_python_group(estimator, rows, gains, theta0, plant, grid))
+        elif fast:
             eta = np.array([g.eta_vector(n) for g in gains])
             groups.append(FastGroup(estimator=estimator, rows=rows,
                                     bank=Bank.create(theta0, eta, grid),

@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gainsim.gains import adam, idbd, trackers  # noqa: F401  (register the policies)
+from gainsim.gains import (adagrad, adam, autostep, hypergradient, idbd,  # noqa: F401
+                           momentum, normalized, plateau, trackers, vss)  # (register them)
 from gainsim.gains.constant import Constant
 from gainsim.gains.schedules import SCHEDULES, Schedule
 from gainsim.registry import FAMILIES
@@ -29,6 +30,7 @@ class Obs(NamedTuple):
     e: float
     grad: np.ndarray | None
     loss: float
+    curv: np.ndarray | None = None  # curvature diagonal of the loss (default x², or 1)
 
 
 def as_policy(gain: Any) -> Any:

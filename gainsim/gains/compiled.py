@@ -27,8 +27,10 @@ class PolicyState:
     """Python-side state of a compiled policy: the law's rows and the update count."""
 
     rows: np.ndarray
+    params: np.ndarray | None = None  # the law's hyperparameters (with the plant's truth)
     k: int = 0
     step: np.ndarray | None = None  # the last parameter step (theta += step)
+    events: int = 0                 # events the law raised so far (e.g. clips)
 
 
 def constant_or_schedule(eta: Any):
@@ -52,7 +54,8 @@ class CompiledPolicy:
         raise NotImplementedError
 
     def init(self, n: int, plant: Any = None) -> PolicyState:
-        return PolicyState(rows=self.compile(plant, n).state.copy())
+        compiled = self.compile(plant, n)
+        return PolicyState(rows=compiled.state.copy(), params=compiled.params)
 
     def step(self, state: PolicyState, obs) -> tuple[np.ndarray, PolicyState]:
         """Gain for the sample in ``obs`` (fields k, t, x, e, grad, loss); pure."""
@@ -61,12 +64,16 @@ class CompiledPolicy:
         n = state.rows.shape[1]
         g = np.asarray(obs.grad, dtype=float)
         x = np.zeros(n) if obs.x is None else np.asarray(obs.x, dtype=float)
-        curv = x * x if obs.x is not None else np.ones(n)
+        curv = getattr(obs, "curv", None)
+        if curv is None:
+            curv = x * x if obs.x is not None else np.ones(n)
+        curv = np.asarray(curv, dtype=float)
         sched = self.base_schedule()
         base = float(sched(np.int64(state.k))) if sched is not None else 0.0
         rows = state.rows.copy()
         step, eta = np.empty(n), np.empty(n)
-        params = self.compile(None, n).params
-        gain_step(self.code, params, rows, g, curv, x, float(obs.e), float(obs.loss), base,
-                  state.k, step, eta)
-        return eta, PolicyState(rows=rows, k=state.k + 1, step=step)
+        params = state.params if state.params is not None else self.compile(None, n).params
+        events = gain_step(self.code, params, rows, g, curv, x, float(obs.e), float(obs.loss),
+                           base, state.k, step, eta)
+        return eta, PolicyState(rows=rows, params=params.copy(), k=state.k + 1, step=step,
+                                events=state.events + int(events))

@@ -26,7 +26,10 @@ def momentum(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
 
 @njit(cache=True)
 def nesterov(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
-    """PyTorch Nesterov: row 0 buf; prm = (beta,). buf = beta buf + g; step = -base (g + beta buf)."""
+    """Nesterov, PyTorch form: row 0 buf; prm = (beta,).
+
+    buf = beta buf + g; step = -base (g + beta buf).
+    """
     beta = prm[0]
     for j in range(g.size):
         st[0, j] = beta * st[0, j] + g[j]

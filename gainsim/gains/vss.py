@@ -1,0 +1,159 @@
+"""Variable step-size LMS: Kwong–Johnston (error power), Mathews–Xie and Benveniste (gradient).
+
+All three adapt one scalar gain :math:`\\mu_k` shared by every tap and need the
+regressor and the a-priori error, so they run on the ``lms`` estimator only. The
+update is the LMS step :math:`\\theta_k = \\theta_{k-1} + \\mu_k e_k x_k` (no factor 2).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from gainsim.gains.compiled import Compiled, CompiledPolicy
+from gainsim.gains.dispatch import BENVENISTE, MATHEWS_XIE, VSS
+from gainsim.registry import register
+from gainsim.scenario.fields import between, nonneg, param, positive
+
+
+class _ScalarStep(CompiledPolicy):
+    """Shared: a clamped scalar gain in ``st[0, 0]``, LMS only, no base schedule."""
+
+    estimators: ClassVar[tuple[str, ...]] = ("lms",)
+
+    def base_schedule(self):
+        return None
+
+    def problems(self):
+        if self.eta_min > self.eta_max:
+            yield "eta_min", f"must be <= eta_max = {self.eta_max!r} (got {self.eta_min!r})"
+
+
+@register("gain")
+@dataclass(frozen=True)
+class Vss(_ScalarStep):
+    r"""Kwong–Johnston variable step-size LMS: the gain follows the error power.
+
+    .. math::
+        \theta_{k} &= \theta_{k-1} + \mu_k e_k x_k \\
+        \mu_{k+1} &= \mathrm{clip}\big(\alpha\mu_k + \gamma e_k^2,\ \mu_\min,\ \mu_\max\big),
+        \qquad \mu_0 = \mu_\max
+
+    As in the paper, sample :math:`k` is applied with :math:`\mu_k`, computed from
+    the errors *before* it; its own error sets the next gain. Defaults: the constants
+    commonly quoted from the paper's simulations, ``alpha = 0.97``, ``gamma = 4.8e-4``,
+    with ``eta_max = 0.05``, ``eta_min = 1e-4``. Choose ``eta_max`` below the LMS
+    mean-square limit (for Gaussian input :math:`2/(3\,\mathrm{tr}\,R)` is sufficient)
+    and ``eta_min`` for the misadjustment wanted in steady state.
+
+    Stability and behaviour: with :math:`\mu_k` bounded by ``eta_max`` the filter is as
+    stable as LMS at ``eta_max``. In steady state
+    :math:`E\mu \approx \gamma\,E e^2/(1-\alpha)`, so the gain tracks the *noise* level,
+    not the drift: ``gamma`` must be tuned to the noise power, and with
+    :math:`\sigma_v` large the gain saturates at ``eta_max``.
+
+    References
+    ----------
+    R. H. Kwong and E. W. Johnston, "A variable step size LMS algorithm", IEEE Trans.
+    Signal Processing 40(7), pp. 1633–1642, 1992.
+    """
+
+    kind: ClassVar[str] = "vss"
+    summary: ClassVar[str] = "Kwong-Johnston VSS-LMS: mu' = alpha mu + gamma e², clamped"
+    code: ClassVar[int] = VSS
+    alpha: float = param(0.97, doc="forgetting of the gain", check=between(0.0, 1.0,
+                                                                            open_high=True))
+    gamma: float = param(4.8e-4, doc="weight of the squared error", check=nonneg)
+    eta_min: float = param(1e-4, doc="smallest gain mu_min", check=nonneg)
+    eta_max: float = param(0.05, doc="largest gain mu_max (and the first one)", check=positive)
+
+    def compile(self, plant, n: int) -> Compiled:
+        state = np.zeros((1, n))
+        state[0, 0] = self.eta_max
+        return Compiled(params=np.array([self.alpha, self.gamma, self.eta_min, self.eta_max]),
+                        state=state, eta0=np.full(n, self.eta_max))
+
+
+@register("gain")
+@dataclass(frozen=True)
+class MathewsXie(_ScalarStep):
+    r"""Mathews–Xie gradient-adaptive step size: descend :math:`e_k^2` in :math:`\mu`.
+
+    .. math::
+        \mu_k &= \mathrm{clip}\big(\mu_{k-1} + \rho\, e_k e_{k-1}\, x_{k-1}^\top x_k,\
+        \mu_\min,\ \mu_\max\big) \\
+        \theta_k &= \theta_{k-1} + \mu_k e_k x_k
+
+    with :math:`e_{-1} x_{-1} = 0` (so the first sample uses ``eta0``). The current
+    sample's error enters the gain used for that sample. Since on LMS
+    :math:`e_k x_k = -g_k`, the rule is :math:`\mu_k = \mu_{k-1} + \rho\, g_k^\top g_{k-1}`:
+    the same law as ``sgd_hd`` (Baydin et al. 2018), with clamping.
+    Defaults: ``eta0 = 0.01``, ``meta_rate = 1e-4``, ``eta_min = 0``, ``eta_max = 0.05``.
+
+    Stability: the clamp to ``eta_max`` (below the LMS limit) keeps the filter stable;
+    :math:`\rho` trades adaptation speed against gain jitter, which scales with
+    :math:`\rho\,\sigma_e^2\,\mathrm{tr}\,R`. With drift the gain settles near the
+    best fixed LMS gain (the paper's analysis, white Gaussian input, random walk).
+
+    References
+    ----------
+    V. J. Mathews and Z. Xie, "A stochastic gradient adaptive filter with gradient
+    adaptive step size", IEEE Trans. Signal Processing 41(6), pp. 2075–2087, 1993.
+    """
+
+    kind: ClassVar[str] = "mathews_xie"
+    summary: ClassVar[str] = "Mathews-Xie: mu += rho e_k e_{k-1} x_{k-1}·x_k, clamped"
+    code: ClassVar[int] = MATHEWS_XIE
+    eta0: float = param(0.01, doc="initial gain mu_0", check=nonneg)
+    meta_rate: float = param(1e-4, doc="step size rho of the gain update", check=nonneg)
+    eta_min: float = param(0.0, doc="smallest gain", check=nonneg)
+    eta_max: float = param(0.05, doc="largest gain", check=positive)
+
+    def compile(self, plant, n: int) -> Compiled:
+        state = np.zeros((2, n))
+        state[0, 0] = self.eta0
+        return Compiled(params=np.array([self.meta_rate, self.eta_min, self.eta_max]),
+                        state=state, eta0=np.full(n, self.eta0))
+
+
+@register("gain")
+@dataclass(frozen=True)
+class Benveniste(_ScalarStep):
+    r"""Benveniste's adaptive step size: descend :math:`e_k^2` through the sensitivity ψ.
+
+    .. math::
+        \psi_k &= (I - \mu_{k-1} x_{k-1} x_{k-1}^\top)\,\psi_{k-1} + e_{k-1} x_{k-1},
+        \qquad \psi_0 = 0 \\
+        \mu_k &= \mathrm{clip}\big(\mu_{k-1} + \rho\, e_k\, x_k^\top \psi_k,\
+        \mu_\min,\ \mu_\max\big) \\
+        \theta_k &= \theta_{k-1} + \mu_k e_k x_k
+
+    :math:`\psi_k = \partial\theta_k/\partial\mu` is the exact derivative of the weights
+    with respect to a constant gain; Mathews–Xie is the special case that keeps only
+    the last term (:math:`\psi_k \approx e_{k-1} x_{k-1}`). Cost :math:`O(n)` per sample.
+    Defaults: ``eta0 = 0.01``, ``meta_rate = 1e-4``, ``eta_min = 0``, ``eta_max = 0.05``.
+
+    Stability: as Mathews–Xie; ψ sums past gradients over :math:`\approx 1/(\mu\lambda)`
+    samples, so :math:`x_k^\top\psi_k` is larger than Mathews–Xie's one-step product and
+    :math:`\rho` must be smaller for the same gain jitter.
+
+    References
+    ----------
+    A. Benveniste, M. Métivier and P. Priouret, *Adaptive Algorithms and Stochastic
+    Approximations*, Springer, 1990.
+    """
+
+    kind: ClassVar[str] = "benveniste"
+    summary: ClassVar[str] = "Benveniste: mu += rho e x·psi, psi = dtheta/dmu, clamped"
+    code: ClassVar[int] = BENVENISTE
+    eta0: float = param(0.01, doc="initial gain mu_0", check=nonneg)
+    meta_rate: float = param(1e-4, doc="step size rho of the gain update", check=nonneg)
+    eta_min: float = param(0.0, doc="smallest gain", check=nonneg)
+    eta_max: float = param(0.05, doc="largest gain", check=positive)
+
+    def compile(self, plant, n: int) -> Compiled:
+        state = np.zeros((2, n))
+        state[0, 0] = self.eta0
+        return Compiled(params=np.array([self.meta_rate, self.eta_min, self.eta_max]),
+                        state=state, eta0=np.full(n, self.eta0))

@@ -1,0 +1,280 @@
+"""The docs are a contract too: every key, kind and output field is documented, examples run.
+
+``docs/scenarios.md`` has one section per registered component (heading
+``### <family> `<kind>` ``) and per table (``## `[stream]` `` ...), each with a key table
+``| `key` | type | default | allowed | meaning |`` whose cells are checked against the
+``param(...)`` metadata in the code.
+"""
+from __future__ import annotations
+
+import collections.abc
+import dataclasses
+import json
+import re
+import types
+import typing
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+import gainsim
+from gainsim.registry import FAMILIES, kinds
+from gainsim.report import summary_dict, trace_arrays
+from gainsim.scenario import ScenarioError, dumps
+from gainsim.scenario.fields import describe_check
+from gainsim.scenario.model import Metrics, Policy, Run, Scenario
+from gainsim.stream import Stream
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+# Sections of docs/scenarios.md for the classes that are not registered components.
+TABLE_SECTIONS = {Scenario: "Top-level keys", Policy: "`[[policy]]`", Stream: "`[stream]`",
+                  Run: "`[run]`", Metrics: "`[metrics]`"}
+
+
+@lru_cache(maxsize=None)
+def read(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def sections(text: str) -> dict[str, str]:
+    """Heading text (without the leading #'s) -> body up to the next heading."""
+    out: dict[str, str] = {}
+    title, body = None, []
+    in_code = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        if not in_code and re.match(r"#{1,6} ", line):
+            if title is not None:
+                out[title] = "\n".join(body)
+            title, body = line.lstrip("#").strip(), []
+        else:
+            body.append(line)
+    if title is not None:
+        out[title] = "\n".join(body)
+    return out
+
+
+def code_blocks(text: str) -> list[tuple[str, str]]:
+    """``(info string, code)`` for every fenced block."""
+    return [(m.group(1).strip(), m.group(2))
+            for m in re.finditer(r"^```([^\n]*)\n(.*?)^```", text, re.M | re.S)]
+
+
+def all_components() -> list:
+    return [pytest.param(family, kind, cls, id=f"{family}-{kind}")
+            for family in FAMILIES for kind, cls in kinds(family).items()]
+
+
+def documented_classes() -> list:
+    """(class, heading) pairs; a component's heading contains ``family `kind` ``."""
+    out = [pytest.param(cls, f"{family} `{kind}`", id=f"{family}-{kind}")
+           for family, kind, cls in (p.values for p in all_components())]
+    out += [pytest.param(cls, title, id=cls.__name__) for cls, title in TABLE_SECTIONS.items()]
+    return out
+
+
+def find_section(title: str) -> str | None:
+    """Body of the first heading equal to ``title`` or (components) containing it."""
+    secs = sections(read("scenarios.md"))
+    if title in secs:
+        return secs[title]
+    hits = [body for heading, body in secs.items() if title in heading]
+    return hits[0] if hits else None
+
+
+def row_cells(section: str, key: str) -> list[str] | None:
+    """Cells of the table row for ``key`` (``\\|`` inside a cell is a literal bar)."""
+    for line in section.splitlines():
+        if line.startswith(f"| `{key}` |"):
+            cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+            return [c.strip().replace("\\|", "|") for c in cells]
+    return None
+
+
+def is_callable(hint) -> bool:
+    return hint is typing.Callable or typing.get_origin(hint) is collections.abc.Callable
+
+
+def type_word(hint) -> str:
+    """How docs/scenarios.md names a field type (a nested component or schedule: table)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return type_word(next(a for a in args if a is not type(None)))
+    if origin is tuple:
+        inner = args[0]
+        if typing.get_origin(inner) is tuple:
+            return "array of arrays of numbers"
+        if dataclasses.is_dataclass(inner) or is_callable(inner):
+            return "array of tables"
+        return {float: "array of numbers", int: "array of integers"}[inner]
+    if hint is typing.Any or dataclasses.is_dataclass(hint) or is_callable(hint):
+        return "table"
+    return {float: "number", int: "integer", str: "string", bool: "boolean"}[hint]
+
+
+def allowed_text(cls: type, f: dataclasses.Field) -> str:
+    """The range phrase: from ``param(check=...)`` or a schedule's ``_rules``."""
+    text = describe_check(f.metadata.get("check"))
+    if not text:
+        text = dict(getattr(cls, "_rules", ())).get(f.name, ("",))[0]
+    return text
+
+
+# ----------------------------------------------------------------------------- scenarios.md
+@pytest.mark.parametrize("family, kind, cls", all_components())
+def test_every_kind_has_a_section(family, kind, cls):
+    assert find_section(f"{family} `{kind}`") is not None, (
+        f"docs/scenarios.md needs a heading '### {family} `{kind}`'")
+
+
+@pytest.mark.parametrize("cls, title", documented_classes())
+def test_every_key_is_documented_in_its_section(cls, title):
+    section = find_section(title)
+    assert section is not None, f"docs/scenarios.md has no section '{title}'"
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        cells = row_cells(section, f.name)
+        assert cells is not None, f"{title}: no table row for `{f.name}`"
+        assert len(cells) == 5, f"{title}: row `{f.name}` needs 5 cells, has {len(cells)}"
+        _, type_cell, default_cell, allowed_cell, meaning = cells
+        meta = f.metadata
+        where = f"{title} / {f.name}"
+        if "doc" in meta:
+            assert meta["doc"] in meaning, f"{where}: meaning must contain {meta['doc']!r}"
+        else:  # schedules: no param() metadata; the docs paraphrase the numpydoc
+            assert meaning, f"{where}: empty meaning"
+        assert type_word(hints[f.name]) in type_cell, f"{where}: type {type_cell!r}"
+        rng = allowed_text(cls, f)
+        assert rng in allowed_cell, f"{where}: allowed range must say {rng!r}"
+        for choice in meta.get("choices") or ():
+            assert f'"{choice}"' in allowed_cell, f"{where}: choice {choice!r} missing"
+        family = meta.get("family")
+        if family and f"any {family}" not in allowed_cell:
+            for kind in kinds(family):
+                assert f"`{kind}`" in allowed_cell, f"{where}: kind {kind!r} not listed"
+        check_default(where, f, default_cell)
+
+
+def check_default(where: str, f: dataclasses.Field, cell: str) -> None:
+    default = f.default
+    if "default:" in f.metadata.get("doc", ""):
+        return  # the doc line itself states the default
+    if default is dataclasses.MISSING:
+        assert "required" in cell, f"{where}: default cell should say 'required'"
+    elif default is None:
+        assert cell == "—", f"{where}: an unset default is written '—'"
+    elif isinstance(default, bool):
+        assert f"`{str(default).lower()}`" == cell, f"{where}: default {default!r}, docs {cell!r}"
+    elif isinstance(default, (int, float)):
+        assert float(cell.strip("`")) == default, f"{where}: default {default!r}, docs {cell!r}"
+    elif isinstance(default, str):
+        assert f'"{default}"' in cell, f"{where}: default {default!r}, docs {cell!r}"
+    elif hasattr(type(default), "kind"):
+        assert f'kind = "{type(default).kind}"' in cell, f"{where}: default kind"
+
+
+def test_shorthands_are_explained():
+    text = read("scenarios.md")
+    for phrase in ('`gain = 0.05`', '{kind = "constant", eta = 0.05}', '`estimator = "lms"`',
+                   '`latency = 0.5`', '{kind = "constant", value = 0.5}', "`policy[2]`",
+                   "0-based", "exactly one", "scenario.resolved.toml", "exit code"):
+        assert phrase in text, phrase
+
+
+def test_complete_toml_examples_load_and_round_trip():
+    found = 0
+    for name in ("scenarios.md", "concepts.md", "outputs.md", "index.md"):
+        for info, code in code_blocks(read(name)):
+            if info != "toml" or "[plant]" not in code or "[[policy]]" not in code:
+                continue
+            scenario = gainsim.loads(code, source=f"{name} example")
+            assert gainsim.loads(dumps(scenario)) == scenario
+            found += 1
+    assert found >= 3  # the minimal example and the two complete ones
+
+
+def test_invalid_example_prints_exactly_the_documented_errors():
+    blocks = code_blocks(read("scenarios.md"))
+    idx = [i for i, (info, _) in enumerate(blocks) if info == "toml invalid"]
+    assert idx, "docs/scenarios.md should show an invalid scenario ('```toml invalid')"
+    for i in idx:
+        info, expected = blocks[i + 1]
+        assert info == "text", "the invalid example must be followed by its error lines"
+        source = expected.split(":", 1)[0]
+        with pytest.raises(ScenarioError) as err:
+            gainsim.loads(blocks[i][1], source=source)
+        assert str(err.value).splitlines() == expected.strip().splitlines()
+
+
+# ----------------------------------------------------------------------------- outputs.md
+TINY = """
+[plant]
+kind = "quadratic"
+theta0 = [1.0, -1.0]
+eigenvalues = [1.0, 3.0]
+[run]
+samples = 20
+replicas = 2
+[metrics]
+grid = 10
+[[policy]]
+estimator = "gd"
+gain = 0.3
+[[policy]]
+estimator = "gd"
+gain = 1.0
+"""
+
+
+@lru_cache(maxsize=None)
+def tiny_results():
+    return gainsim.run(gainsim.loads(TINY, source="tiny.toml"))
+
+
+def test_every_summary_key_is_documented():
+    summary = summary_dict(tiny_results())
+    text = read("outputs.md")
+    keys = set(summary) | set(summary["policies"][0])
+    missing = sorted(k for k in keys if f"`{k}`" not in text)
+    assert not missing, f"docs/outputs.md does not document {missing}"
+
+
+def test_summary_example_has_exactly_the_real_keys():
+    summary = summary_dict(tiny_results())
+    examples = [json.loads(code) for info, code in code_blocks(read("outputs.md"))
+                if info == "json"]
+    assert examples, "docs/outputs.md should show a summary.json example"
+    example = examples[0]
+    assert list(example) == list(summary)
+    for entry in example["policies"]:
+        assert list(entry) == list(summary["policies"][0])
+
+
+def test_every_trace_array_is_documented():
+    text = read("outputs.md")
+    missing = sorted(k for k in trace_arrays(tiny_results()) if f"`{k}`" not in text)
+    assert not missing, f"docs/outputs.md does not document traces.npz arrays {missing}"
+
+
+# ----------------------------------------------------------------------------- all pages
+@pytest.mark.parametrize("name", ["index.md", "concepts.md", "scenarios.md", "outputs.md"])
+def test_links_resolve_and_no_machine_paths(name):
+    text = read(name)
+    for target in re.findall(r"\]\(([^)#\s]+)", text):
+        if "://" not in target:
+            assert (DOCS / target).exists(), f"{name}: broken link {target}"
+    machine = re.search(r"(?<![\w.)\]])/(?:home|Users|root|tmp|work)/", text)
+    assert machine is None, f"{name}: machine path {machine and machine.group(0)}"
+
+
+def test_concepts_states_the_conventions():
+    text = read("concepts.md")
+    for phrase in ("theta += eta * e * x", "e = d − thetaᵀx", "μ_Widrow = eta / 2",
+                   "M = eta tr R / 2", "1 − eta λ", "`mu`", "`alpha`", "`lr`", "`gamma`"):
+        assert phrase in text, phrase
+    for word in ("k", "t", "x", "d", "y", "e", "theta", "theta_star", "eta", "R", "Q",
+                 "noise_std"):
+        assert f"| `{word}` |" in text, f"vocabulary table lacks `{word}`"
