@@ -56,7 +56,16 @@ def replica_curves(traces: list) -> dict[str, np.ndarray]:
     te = np.concatenate([np.full(te.shape[:2] + (1,), np.nan), te], axis=2)
     return {"tracking_error": te,
             "misalignment": np.stack([tr.misalignment for tr in traces]),
-            "eta": np.stack([tr.eta for tr in traces])}
+            "eta": np.stack([tr.eta for tr in traces]),
+            "eta_min": np.stack([tr.eta_min for tr in traces]),
+            "eta_max": np.stack([tr.eta_max for tr in traces])}
+
+
+def eta_vector_mean(traces: list) -> np.ndarray:
+    """Per-parameter gain at each grid time, mean over replicas: (P, G+1, n)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.stack([tr.eta_vector for tr in traces]), axis=0)
 
 
 def band(curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

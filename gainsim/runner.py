@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from gainsim.metrics import PolicySummary, band, replica_curves, summarise
+from gainsim.metrics import PolicySummary, band, eta_vector_mean, replica_curves, summarise
 from gainsim.sim import simulate
 
 
@@ -79,6 +79,7 @@ def collect(scenario, traces: list) -> Results:
         warnings.simplefilter("ignore", RuntimeWarning)
         curves = replica_curves(traces)
         mean = band(curves)
+        mean["eta_vector_mean"] = eta_vector_mean(traces)
         policies = tuple(summarise(scenario, t, traces, curves, mean))
     return Results(scenario=scenario, seed=scenario.run.seed, replicas=scenario.run.replicas,
                    t=t, curves=mean, policies=policies,

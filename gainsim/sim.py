@@ -59,7 +59,7 @@ class ReplicaTrace:
     eta: np.ndarray           # (P, G+1) mean gain over parameters at each grid time
     eta_min: np.ndarray       # (P, G+1) smallest per-parameter gain
     eta_max: np.ndarray       # (P, G+1) largest per-parameter gain
-    eta_vector: np.ndarray    # (P, n) per-parameter gain at the end of the run
+    eta_vector: np.ndarray    # (P, G+1, n) per-parameter gain at each grid time
     events: np.ndarray        # (P,) events raised by the gain laws (e.g. clips)
     updates: np.ndarray       # (P,) updates applied
     diverged_at: np.ndarray   # (P,) divergence time or nan
@@ -251,7 +251,7 @@ def _collect(groups, P: int, G: int, n: int, samples: int) -> ReplicaTrace:
     trace = ReplicaTrace(err_sum=np.zeros((P, G)), err_cnt=np.zeros((P, G), dtype=np.int64),
                          misalignment=np.empty((P, G + 1)), eta=np.empty((P, G + 1)),
                          eta_min=np.empty((P, G + 1)), eta_max=np.empty((P, G + 1)),
-                         eta_vector=np.empty((P, n)), events=np.zeros(P, dtype=np.int64),
+                         eta_vector=np.empty((P, G + 1, n)), events=np.zeros(P, dtype=np.int64),
                          updates=np.zeros(P, dtype=np.int64), diverged_at=np.empty(P),
                          samples=samples)
     for g in groups:
@@ -259,7 +259,7 @@ def _collect(groups, P: int, G: int, n: int, samples: int) -> ReplicaTrace:
         for name, value in (("err_sum", b.err_sum), ("err_cnt", b.err_cnt),
                             ("misalignment", b.mis), ("eta", b.eta_mean),
                             ("eta_min", b.eta_min), ("eta_max", b.eta_max),
-                            ("eta_vector", b.eta), ("events", g.events),
+                            ("eta_vector", b.eta_vec), ("events", g.events),
                             ("updates", b.updates), ("diverged_at", b.diverged_at)):
             getattr(trace, name)[g.rows] = value
     return trace

@@ -123,3 +123,15 @@ def test_numba_cache_folder_is_keyed_on_the_compiled_sources():
     from gainsim._numba_cache import source_digest
 
     assert numba.config.CACHE_DIR.endswith(f"gainsim-{source_digest()}")
+
+
+def test_per_parameter_gain_is_recorded_on_the_grid():
+    pol = '[[policy]]\nname = "i"\nestimator = "lms"\ngain = { kind = "idbd", meta_rate = 0.05 }\n'
+    trace = simulate(fir_scenario(samples=400, grid=8, policies=pol), np.random.SeedSequence(1))
+    vec = trace.eta_vector[0]                          # (G+1, n)
+    assert vec.shape == (9, 4) and np.all(np.isfinite(vec))
+    assert np.ptp(vec[-1]) > 0                         # IDBD learns a different gain per weight
+    np.testing.assert_allclose(trace.eta[0], vec.mean(axis=1), rtol=1e-12)
+    np.testing.assert_array_equal(trace.eta_min[0], vec.min(axis=1))
+    np.testing.assert_array_equal(trace.eta_max[0], vec.max(axis=1))
+    np.testing.assert_array_equal(vec[0], np.full(4, 0.01))   # exp(beta0) = eta0 before learning

@@ -26,6 +26,7 @@ class Bank:
     eta_mean: np.ndarray     # (P, G+1) mean / min / max over parameters of the gain
     eta_min: np.ndarray
     eta_max: np.ndarray
+    eta_vec: np.ndarray      # (P, G+1, n) per-parameter gain at each monitor time
 
     @classmethod
     def create(cls, theta0: np.ndarray, eta: np.ndarray, grid: int) -> "Bank":
@@ -36,9 +37,11 @@ class Bank:
                    alive=np.ones(P, dtype=np.bool_), updates=np.zeros(P, dtype=np.int64),
                    diverged_at=np.full(P, np.nan), err_sum=np.zeros((P, grid)),
                    err_cnt=np.zeros((P, grid), dtype=np.int64), mis=nan(), eta_mean=nan(),
-                   eta_min=nan(), eta_max=nan())
+                   eta_min=nan(), eta_max=nan(),
+                   eta_vec=np.full((P, grid + 1, theta0.size), np.nan))
 
     def monitor(self, chunk) -> tuple:
         """The arguments every kernel takes for recording, as one tuple."""
         return (chunk.grid_pos, chunk.grid_j, chunk.first_interval, chunk.truth, self.mis,
-                self.eta_mean, self.eta_min, self.eta_max, self.err_sum, self.err_cnt)
+                self.eta_mean, self.eta_min, self.eta_max, self.err_sum, self.err_cnt,
+                self.eta_vec)

@@ -8,6 +8,7 @@ from numba import njit
 def snapshot(th, eta_row, mon, p, j):  # pragma: no cover - compiled
     """Record policy ``p`` at monitor time ``j``: misalignment and gain mean/min/max."""
     truth, mis, eta_mean, eta_min, eta_max = mon[3], mon[4], mon[5], mon[6], mon[7]
+    eta_vec = mon[10]
     s = 0.0
     tot = 0.0
     lo = eta_row[0]
@@ -16,6 +17,7 @@ def snapshot(th, eta_row, mon, p, j):  # pragma: no cover - compiled
         dk = th[k] - truth[j, k]
         s += dk * dk
         ek = eta_row[k]
+        eta_vec[p, j, k] = ek
         tot += ek
         lo = min(lo, ek)
         hi = max(hi, ek)
