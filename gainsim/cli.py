@@ -59,11 +59,14 @@ def cmd_list(args) -> int:
     from gainsim.registry import kinds
 
     titles = {"plant": "plants", "input": "plant inputs (fir)", "drift": "drift models",
-              "latency": "stream latency", "estimator": "estimators", "gain": "gain policies"}
+              "process": "processes (mrac)", "command": "reference commands (mrac)",
+              "latency": "stream latency", "estimator": "estimators", "gain": "gain policies",
+              "schedule": "schedules (also usable as eta = {kind = ...} of optimizer gains)"}
+    width = max(len(kind) for family in titles for kind in kinds(family))
     for family, title in titles.items():
         print(f"{title}:")
         for kind, cls in sorted(kinds(family).items()):
-            print(f"  {kind:<14} {cls.summary}")
+            print(f"  {kind:<{width}}  {cls.summary}")
     print("stream arrivals:\n  periodic       t_i = i / rate\n"
           "  poisson        exponential gaps of mean 1 / rate")
     return 0

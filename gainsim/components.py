@@ -7,3 +7,5 @@ import gainsim.signals.fir  # noqa: F401
 import gainsim.signals.inputs  # noqa: F401
 import gainsim.signals.quadratic  # noqa: F401
 import gainsim.stream  # noqa: F401
+import gainsim.estimators.mrac  # noqa: F401
+import gainsim.signals.mrac  # noqa: F401

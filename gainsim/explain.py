@@ -136,6 +136,10 @@ def explain_text(scenario) -> str:
     (for LMS the mean-square bound); ``regime`` says where a constant gain sits
     (:func:`gainsim.predict.regime`).
     """
+    if scenario.plant.family == "mrac":
+        from gainsim.predict_mrac import explain_mrac_text
+
+        return explain_mrac_text(scenario)
     info = explain(scenario)
     if "bounds" not in info:
         return (f"{scenario.name}: no closed forms for a {info['plant']} plant "

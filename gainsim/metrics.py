@@ -34,6 +34,7 @@ class PolicySummary:
     diverged_replicas: int
     updates: float
     eta_final: float | None
+    events: float
 
 
 def _num(x) -> float | None:
@@ -155,5 +156,6 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
             diverged_at=_num(div[diverged].min()) if diverged.any() else None,
             diverged_replicas=int(diverged.sum()),
             updates=float(np.mean([tr.updates[p] for tr in traces])),
-            eta_final=_num(_mean_exact(last_eta)) if last_eta else None))
+            eta_final=_num(_mean_exact(last_eta)) if last_eta else None,
+            events=float(np.mean([tr.events[p] for tr in traces]))))
     return out

@@ -346,6 +346,15 @@ def predict_policy(policy, pt: PlantTheory | None) -> Prediction:
 
 def predictions(scenario) -> list[Prediction]:
     """One :class:`Prediction` per policy, in scenario order."""
+    if scenario.plant.family == "mrac":
+        from gainsim.predict_mrac import mrac_prediction
+
+        out = []
+        for p in scenario.policy:
+            fields = mrac_prediction(p, scenario.plant)
+            out.append(_base(p, fields["gain"], stability_bound=fields["stability_bound"],
+                             regime=fields["regime"], note=fields["note"]))
+        return out
     pt = plant_theory(scenario)
     return [predict_policy(p, pt) for p in scenario.policy]
 

@@ -22,6 +22,8 @@ FAMILIES: dict[str, dict[str, type]] = {
     "estimator": {},
     "gain": {},
     "schedule": {},
+    "process": {},
+    "command": {},
 }
 
 

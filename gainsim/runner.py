@@ -28,6 +28,7 @@ class Results:
     curves: dict                   # name -> (P, G+1): mean / p10 / p90 of each metric
     policies: tuple[PolicySummary, ...]
     samples: float                 # mean samples measured per replica
+    costs: np.ndarray | None = None  # (P, 4) mean cost sums of Python baselines (nan elsewhere)
 
     @property
     def policy_names(self) -> list[str]:
@@ -83,4 +84,5 @@ def collect(scenario, traces: list) -> Results:
         policies = tuple(summarise(scenario, t, traces, curves, mean))
     return Results(scenario=scenario, seed=scenario.run.seed, replicas=scenario.run.replicas,
                    t=t, curves=mean, policies=policies,
-                   samples=float(np.mean([tr.samples for tr in traces])))
+                   samples=float(np.mean([tr.samples for tr in traces])),
+                   costs=np.mean([tr.cost for tr in traces], axis=0))

@@ -64,6 +64,7 @@ class ReplicaTrace:
     updates: np.ndarray       # (P,) updates applied
     diverged_at: np.ndarray   # (P,) divergence time or nan
     samples: int              # samples measured up to the end of the run
+    cost: np.ndarray | None = None  # (P, 4) cost sums of Python baselines (nan elsewhere)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Chunk:
     truth: np.ndarray        # (G+1, n) theta_star at each monitor time
     limit2: float            # divergence threshold on |theta_hat|²
     plant: object
+    rate: float              # stream rate (samples per second)
 
 
 class Channel:
@@ -92,10 +94,19 @@ class Channel:
         self._cols: list[dict] = []
         self._arrival: list[np.ndarray] = []
         self._ordered = True
+        self._template: dict | None = None
         self.horizon = 0.0  # latest measurement time produced by the sensor
+
+    def empty(self) -> dict:
+        """Zero-length columns of the right shapes (nothing has arrived)."""
+        if self._template is None:
+            raise RuntimeError("the learner ran before the sensor sent anything")
+        return self._template
 
     def send(self, cols: dict, arrival: np.ndarray, in_order: bool = False) -> None:
         """Put samples in flight; ``in_order`` promises sorted, finite arrivals."""
+        if self._template is None:
+            self._template = {k: v[:0] for k, v in cols.items()}
         if in_order:
             self._cols.append(cols)
             self._arrival.append(arrival)
@@ -196,21 +207,21 @@ def sensor(env, plant, stream, state, rngs: Rngs, channel: Channel, truth: Truth
 
 
 def learner(env, plant, channel: Channel, groups: list, truth: Truth, limit2: float,
-            duration: float, empty: dict):
+            duration: float, rate: float):
     """Wake once per packet; apply what has arrived; the kernels record on the grid."""
     grid = truth.grid
     recorded = -1  # last monitor index written
     while True:
         now = env.now
         cols, arrival = channel.receive(now)
-        cols = cols or empty
+        cols = cols or channel.empty()
         upto = int(np.searchsorted(grid, now, side="right")) - 1
         if arrival.size or upto > recorded:
             grid_j = np.arange(recorded + 1, upto + 1)
             chunk = Chunk(cols=cols, arrival=arrival,
                           grid_pos=np.searchsorted(arrival, grid[grid_j], side="right"),
                           grid_j=grid_j, first_interval=recorded + 1, truth=truth.values,
-                          limit2=limit2, plant=plant)
+                          limit2=limit2, plant=plant, rate=rate)
             for group in groups:
                 group.advance(chunk)
             recorded = upto
@@ -223,7 +234,8 @@ def _columns(scenario) -> tuple:
     wanted = set()
     for policy in scenario.policy:
         wanted.update(getattr(policy.estimator, "columns", ("x", "d", "theta_star", "noise")))
-    family = {"regression": ("x", "d", "theta_star"), "quadratic": ("theta_star", "noise")}
+    family = {"regression": ("x", "d", "theta_star"), "quadratic": ("theta_star", "noise"),
+              "mrac": ("u_c", "noise", "theta_star")}
     return tuple(c for c in family[scenario.plant.family] if c in wanted)
 
 
@@ -239,10 +251,8 @@ def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     channel, counter = Channel(), [0]
     env.process(sensor(env, plant, stream, state, rngs, channel, truth, duration,
                        _columns(scenario), counter))  # noqa: E501
-    columns = _columns(scenario)
-    empty = {c: np.empty((0,) if c == "d" else (0, plant.n)) for c in columns}
     done = env.process(learner(env, plant, channel, groups, truth,
-                               scenario.metrics.divergence_norm ** 2, duration, empty))
+                               scenario.metrics.divergence_norm ** 2, duration, stream.rate))
     env.run(until=done)
     return _collect(groups, len(scenario.policy), G, plant.n, counter[0])
 
@@ -262,4 +272,8 @@ def _collect(groups, P: int, G: int, n: int, samples: int) -> ReplicaTrace:
                             ("eta_vector", b.eta_vec), ("events", g.events),
                             ("updates", b.updates), ("diverged_at", b.diverged_at)):
             getattr(trace, name)[g.rows] = value
+    trace.cost = np.full((P, 4), np.nan)
+    for g in groups:
+        if getattr(g, "cost", None) is not None:
+            trace.cost[g.rows] = g.cost
     return trace

@@ -278,3 +278,144 @@ def test_concepts_states_the_conventions():
     for word in ("k", "t", "x", "d", "y", "e", "theta", "theta_star", "eta", "R", "Q",
                  "noise_std"):
         assert f"| `{word}` |" in text, f"vocabulary table lacks `{word}`"
+
+
+# ----------------------------------------------------------------------------- gains.md
+# docs/gains.md has one section per gain and schedule kind, headed "### `kind`: ...", with
+# the law, a key table "| `key` | default | meaning |", "Estimators: ...", a TOML snippet,
+# stability notes and a reference; docs/make_figures.py draws its figures.
+GAIN_AND_SCHEDULE_KINDS = sorted(set(kinds("gain")) | set(kinds("schedule")))
+FIGURES = ("figures/schedules.png", "figures/drift_tracking_eta.png")
+FIR_PLANT = '[plant]\nkind = "fir"\ntaps = 4\n'
+QUADRATIC_PLANT = '[plant]\nkind = "quadratic"\ntheta0 = [1.0, -1.0]\neigenvalues = [1.0, 3.0]\n'
+
+
+def component_class(kind: str) -> type:
+    """The class of a kind: the gain if there is one (the gain `constant`), else the schedule."""
+    return kinds("gain").get(kind) or kinds("schedule")[kind]
+
+
+def gains_section(kind: str) -> str | None:
+    """Body of the docs/gains.md section whose heading starts with the backticked kind."""
+    hits = [body for heading, body in sections(read("gains.md")).items()
+            if heading.startswith(f"`{kind}`")]
+    return hits[0] if hits else None
+
+
+def gain_lines(text: str) -> list[str]:
+    """Every ``gain = ...`` line of the ```toml blocks."""
+    return [line for info, code in code_blocks(text) if info == "toml"
+            for line in code.splitlines() if line.startswith("gain = ")]
+
+
+def gain_kind(line: str) -> str:
+    import tomllib
+
+    value = tomllib.loads(line)["gain"]
+    if isinstance(value, dict):
+        return value["kind"]
+    return value if isinstance(value, str) else "constant"  # a number or a list of numbers
+
+
+def wrap_gain_line(line: str) -> str:
+    """A minimal scenario around one ``gain = ...`` line, with an estimator that fits it."""
+    cls = kinds("gain")[gain_kind(line)]
+    estimator = (getattr(cls, "estimators", None) or ("lms",))[0]
+    plant = QUADRATIC_PLANT if estimator == "gd" else FIR_PLANT
+    return (f'{plant}\n[run]\nsamples = 100\n\n[[policy]]\nname = "snippet"\n'
+            f'estimator = "{estimator}"\n{line}\n')
+
+
+@pytest.mark.parametrize("kind", GAIN_AND_SCHEDULE_KINDS)
+def test_gains_md_has_a_section_per_kind(kind):
+    section = gains_section(kind)
+    assert section is not None, f"docs/gains.md needs a heading '### `{kind}`: ...'"
+    for part in ("$$", "Stability", "Reference:", "```toml"):
+        assert part in section, f"docs/gains.md `{kind}`: no {part!r}"
+    assert any(gain_kind(line) == kind for line in gain_lines(section)), (
+        f"docs/gains.md `{kind}`: no `gain = {{ kind = \"{kind}\", ... }}` snippet")
+
+
+@pytest.mark.parametrize("kind", GAIN_AND_SCHEDULE_KINDS)
+def test_gains_md_keys_defaults_and_estimators_match_the_code(kind):
+    section = gains_section(kind)
+    assert section is not None
+    cls = component_class(kind)
+    for f in dataclasses.fields(cls):
+        cells = row_cells(section, f.name)
+        assert cells is not None, f"docs/gains.md `{kind}`: no table row for `{f.name}`"
+        assert len(cells) == 3, f"docs/gains.md `{kind}` / {f.name}: needs 3 cells"
+        check_default(f"docs/gains.md `{kind}` / {f.name}", f, cells[1])
+    m = re.search(r"Estimators:\s*(.+?)\.(?=\s|$)", section, re.S)
+    assert m, f"docs/gains.md `{kind}`: no 'Estimators: ...' line"
+    allowed = getattr(cls, "estimators", None)
+    if allowed is None:
+        assert m.group(1).strip() == "any"
+    else:
+        assert set(re.findall(r"`(\w+)`", m.group(1))) == set(allowed), (
+            f"docs/gains.md `{kind}`: estimators are {allowed}")
+
+
+def test_gains_md_every_gain_line_loads():
+    lines = gain_lines(read("gains.md"))
+    assert len(lines) >= len(GAIN_AND_SCHEDULE_KINDS)
+    for line in lines:
+        kind = gain_kind(line)
+        scenario = gainsim.loads(wrap_gain_line(line), source=f"docs/gains.md: {line}")
+        assert scenario.policy and all(type(p.gain).kind == kind for p in scenario.policy), line
+        assert gainsim.loads(dumps(scenario)) == scenario, line
+
+
+def test_gains_md_complete_examples_load():
+    found = 0
+    for info, code in code_blocks(read("gains.md")):
+        if info == "toml" and "[plant]" in code and "[[policy]]" in code:
+            scenario = gainsim.loads(code, source="docs/gains.md example")
+            assert gainsim.loads(dumps(scenario)) == scenario
+            found += 1
+    assert found >= 1
+
+
+def test_gains_md_crosswalk_has_a_line_per_schedule_and_optimizer():
+    secs = sections(read("gains.md"))
+    table = next(body for heading, body in secs.items() if heading.startswith("Crosswalk"))
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    firsts = " ".join(re.split(r"(?<!\\)\|", row)[1] for row in rows)
+    for kind in GAIN_AND_SCHEDULE_KINDS:
+        assert f"`{kind}`" in firsts, f"crosswalk: no line for `{kind}`"
+
+
+def test_gains_md_figures_exist_and_are_small():
+    text = read("gains.md")
+    for name in FIGURES:
+        path = DOCS / name
+        assert path.exists(), f"run `python docs/make_figures.py` to make {name}"
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{name} is not a PNG"
+        assert path.stat().st_size < 300_000, f"{name} is over 300 KB"
+        assert f"]({name})" in text, f"docs/gains.md does not show {name}"
+
+
+def test_make_figures_draws_every_schedule_kind():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_figures", DOCS / "make_figures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    panels = module.schedule_panels()
+    assert sorted(kind for kind, _, _ in panels) == sorted(kinds("schedule"))
+    for kind, _, curves in panels:
+        for _, sched in curves:
+            assert type(sched).kind == kind or kind in ("warmup", "join")
+
+
+def test_gains_md_links_resolve_and_index_links_it():
+    text = read("gains.md")
+    for target in re.findall(r"\]\(([^)#\s]+)", text):
+        if "://" not in target:
+            assert (DOCS / target).exists(), f"gains.md: broken link {target}"
+    machine = re.search(r"(?<![\w.)\]])/(?:home|Users|root|tmp|work)/", text)
+    assert machine is None, f"gains.md: machine path {machine and machine.group(0)}"
+    for name in ("gains.md", "make_figures.py"):
+        assert not re.search(r"(?<![\w.)\]])/(?:home|Users|root|tmp|work)/",
+                             (DOCS / name).read_text(encoding="utf-8"))
+    assert "](gains.md)" in read("index.md"), "docs/index.md should link gains.md"

@@ -135,3 +135,20 @@ def test_per_parameter_gain_is_recorded_on_the_grid():
     np.testing.assert_array_equal(trace.eta_min[0], vec.min(axis=1))
     np.testing.assert_array_equal(trace.eta_max[0], vec.max(axis=1))
     np.testing.assert_array_equal(vec[0], np.full(4, 0.01))   # exp(beta0) = eta0 before learning
+
+
+def test_schedule_on_the_time_clock_follows_time_not_updates():
+    # half the samples are lost: on the update clock a step schedule drops after 100
+    # updates (~200 samples); on the time clock after 100 nominal samples (t = 100 s)
+    def run(clock):
+        pol = ('[[policy]]\nname = "s"\nestimator = "lms"\n'
+               f'clock = "{clock}"\n'
+               'gain = { kind = "step", eta0 = 0.1, step_size = 100, gamma = 0.1 }\n')
+        return simulate(fir_scenario(samples=300, grid=300, dropout=0.5, policies=pol),
+                        np.random.SeedSequence(2))
+    by_time, by_updates = run("time"), run("updates")
+    np.testing.assert_allclose(by_time.eta[0, 110:200], 0.01)     # t >= 100 s: dropped
+    assert np.all(by_time.eta[0, 2:99] == 0.1)
+    k = np.cumsum(by_updates.err_cnt[0])                           # updates applied by t
+    assert by_updates.eta[0, 150] == (0.1 if k[149] <= 100 else 0.01)
+    assert np.any(by_updates.eta[0, 100:200] == 0.1)               # still at 0.1 after 100 s

@@ -46,31 +46,45 @@ class GeneralGroup:
     params: np.ndarray    # (P, K) hyperparameters
     state: np.ndarray     # (P, S, n) law state
     events: np.ndarray    # (P,) events raised by the laws (e.g. clips)
+    clocks: list          # per policy: "updates" or "time" (what its schedule counts)
+    loop: np.ndarray | None = None  # per-policy closed-loop state (plants in the loop)
 
-    def base_table(self, m: int) -> np.ndarray:
-        """Scheduled base gain of each policy for its next ``m`` updates."""
+    def base_table(self, chunk) -> np.ndarray:
+        """Scheduled base gain of each policy for the chunk's samples.
+
+        A schedule counts the policy's updates (``clock = "updates"``) or the nominal
+        samples by each sample's arrival time, ``floor(t * rate)`` (``clock = "time"``).
+        """
+        m = chunk.arrival.size
         base = np.zeros((len(self.gains), m))
         steps = np.arange(m, dtype=np.int64)
-        for p, gain in enumerate(self.gains):  # noqa: B007
+        for p, gain in enumerate(self.gains):
             sched = gain.base_schedule()
-            if sched is not None and self.bank.alive[p]:
+            if sched is None or not self.bank.alive[p]:
+                continue
+            if self.clocks[p] == "time":
+                base[p] = sched(np.floor(chunk.arrival * chunk.rate + 1e-9).astype(np.int64))
+            else:
                 base[p] = sched(self.bank.updates[p] + steps)
         return base
 
     def advance(self, chunk) -> None:
         est, b, cols = self.estimator, self.bank, chunk.cols
+        if hasattr(est, "run_general"):  # an estimator with its own compiled loop (mrac)
+            est.run_general(self, chunk)
+            return
         if est.kind == "gd":
             x, d, ts, noise, H = _EMPTY2, _EMPTY1, cols["theta_star"], cols["noise"], chunk.plant.H
         else:
             x, d, ts, noise, H = cols["x"], cols["d"], _EMPTY2, _EMPTY2, _EMPTY2
         general_kernel(_EST_CODES[est.kind], getattr(est, "eps", 0.0), x, d, ts, noise, H,
-                       chunk.arrival, self.base_table(chunk.arrival.size), self.codes,
+                       chunk.arrival, self.base_table(chunk), self.codes,
                        self.params, self.state, chunk.limit2, b.theta, b.alive, b.updates,
                        b.diverged_at, b.eta, self.events, b.monitor(chunk))
 
 
 def _general(estimator, rows: list[int], gains: list, theta0: np.ndarray, plant,
-             grid: int) -> GeneralGroup:
+             grid: int, clocks: list) -> GeneralGroup:
     n = theta0.size
     compiled = [g.compile(plant, n) for g in gains]
     K = max(c.params.size for c in compiled)
@@ -83,7 +97,8 @@ def _general(estimator, rows: list[int], gains: list, theta0: np.ndarray, plant,
     bank = Bank.create(theta0, np.array([c.eta0 for c in compiled]), grid)
     return GeneralGroup(estimator=estimator, rows=rows, bank=bank, gains=gains,
                         codes=np.array([g.code for g in gains], dtype=np.int64), params=params,
-                        state=state, events=np.zeros(len(gains), dtype=np.int64))
+                        state=state, events=np.zeros(len(gains), dtype=np.int64),
+                        clocks=clocks)
 
 
 def make_groups(policies, theta0: np.ndarray, plant, grid: int) -> list:
@@ -98,11 +113,12 @@ def make_groups(policies, theta0: np.ndarray, plant, grid: int) -> list:
         gains = [policies[p].gain for p in rows]
         if getattr(estimator, "python", False):  # scipy baselines: estimators in Python
             groups.append(make_python_group(estimator, rows, gains, theta0, plant, grid))
-        elif fast:
+        elif fast and not getattr(estimator, "general_only", False):
             eta = np.array([g.eta_vector(n) for g in gains])
             groups.append(FastGroup(estimator=estimator, rows=rows,
                                     bank=Bank.create(theta0, eta, grid),
                                     events=np.zeros(len(rows), dtype=np.int64)))
         else:
-            groups.append(_general(estimator, rows, gains, theta0, plant, grid))
+            clocks = [policies[p].clock for p in rows]
+            groups.append(_general(estimator, rows, gains, theta0, plant, grid, clocks))
     return groups

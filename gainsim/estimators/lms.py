@@ -80,34 +80,54 @@ def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, update
 @njit(cache=True)
 def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
                 diverged_at, mon, lo, hi):  # pragma: no cover - compiled
-    """Policies ``lo:hi`` of the bank over the whole chunk, policies innermost."""
+    """Policies ``lo:hi`` of the bank over the whole chunk, policies innermost.
+
+    Per-interval error sums are kept in contiguous local vectors (``acc``, ``cnt``) and
+    written back at each monitor time, so the per-sample loops stay branch-light.
+    """
     grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
     m, n = x.shape
     P = hi - lo
     gain = etaT[:, lo:hi].copy()
     th = thetaT[:, lo:hi].copy()
+    live = np.empty(P, dtype=np.bool_)
     for q in range(P):
-        if not alive[lo + q]:
+        live[q] = alive[lo + q]
+        if not live[q]:
             gain[:, q] = 0.0
     y = np.empty(P)
     g = np.empty(P)
     norm2 = np.empty(P)
+    acc = np.zeros(P)
+    cnt = np.zeros(P, dtype=np.int64)
+    done = np.zeros(P, dtype=np.int64)
     jj = 0
     cur = first
+    if cur >= 1:
+        for q in range(P):
+            acc[q] = err_sum[lo + q, cur - 1]
+            cnt[q] = err_cnt[lo + q, cur - 1]
     for i in range(m):
         while jj < grid_pos.size and grid_pos[jj] == i:
             for q in range(P):
-                if alive[lo + q]:
+                if cur >= 1:
+                    err_sum[lo + q, cur - 1] = acc[q]
+                    err_cnt[lo + q, cur - 1] = cnt[q]
+                if live[q]:
                     snapshot(th[:, q], etaT[:, lo + q], mon, lo + q, grid_j[jj])
             cur = grid_j[jj] + 1
             jj += 1
+            for q in range(P):
+                acc[q] = err_sum[lo + q, cur - 1]
+                cnt[q] = err_cnt[lo + q, cur - 1]
         y[:] = 0.0
         xx = 0.0
         for j in range(n):
             xij = x[i, j]
             xx += xij * xij
+            thj = th[j]
             for q in range(P):
-                y[q] += th[j, q] * xij
+                y[q] += thj[q] * xij
         di = d[i]
         for q in range(P):
             e = di - y[q]
@@ -115,24 +135,35 @@ def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, upd
             norm2[q] = 0.0
         for j in range(n):
             xij = x[i, j]
+            thj = th[j]
+            gainj = gain[j]
             for q in range(P):
-                t = th[j, q] + gain[j, q] * g[q] * xij
-                th[j, q] = t
+                t = thj[q] + gainj[q] * g[q] * xij
+                thj[q] = t
                 norm2[q] += t * t
+        trip = False
         for q in range(P):
-            p = lo + q
-            if alive[p]:
-                updates[p] += 1
-                e = di - y[q]
-                if np.isfinite(e):
-                    err_sum[p, cur - 1] += e * e
-                    err_cnt[p, cur - 1] += 1
-                if not (norm2[q] <= limit2):
-                    alive[p] = False
-                    diverged_at[p] = arrival[i]
+            e = di - y[q]
+            e2 = e * e
+            use = live[q] and e2 < np.inf
+            acc[q] += e2 if use else 0.0
+            cnt[q] += 1 if use else 0
+            done[q] += 1 if live[q] else 0
+            trip |= live[q] and not (norm2[q] <= limit2)  # also catches nan
+        if trip:  # rare: some policy diverged at this sample
+            for q in range(P):
+                if live[q] and not (norm2[q] <= limit2):
+                    live[q] = False
+                    alive[lo + q] = False
+                    diverged_at[lo + q] = arrival[i]
                     gain[:, q] = 0.0
+    if cur >= 1 and cur - 1 < err_sum.shape[1]:
+        for q in range(P):
+            err_sum[lo + q, cur - 1] = acc[q]
+            err_cnt[lo + q, cur - 1] = cnt[q]
     for q in range(P):
-        if alive[lo + q]:
+        updates[lo + q] += done[q]
+        if live[q]:
             flush_snapshots(th[:, q], etaT[:, lo + q], mon, lo + q, jj)
     thetaT[:, lo:hi] = th
 

@@ -37,6 +37,18 @@ class Constant:
         """``(eta, state)``: the same gain at every update."""
         return self.eta, state
 
+    # As a compiled law (for estimators that only have a general kernel, e.g. mrac):
+    code: ClassVar[int] = 0  # gainsim.gains.dispatch.SCHEDULED
+    estimators: ClassVar[tuple[str, ...]] = ("lms", "nlms", "gd")  # and all that act like them
+
+    def base_schedule(self):
+        return lambda k: np.full(np.shape(k), self.eta)
+
+    def compile(self, plant: Any, n: int):
+        from gainsim.gains.compiled import Compiled
+
+        return Compiled(params=np.zeros(1), state=np.zeros((0, n)), eta0=self.eta_vector(n))
+
     def eta_vector(self, n: int) -> np.ndarray:
         """The per-parameter gain handed to a compiled estimator kernel."""
         return np.full(n, self.eta)

@@ -49,8 +49,9 @@ class Rls(CompiledPolicy):
 
     def compile(self, plant, n: int) -> Compiled:
         p0 = 1.0 / self.delta
+        # gain before the first update, for a unit-power input (|x|² = n), as for Kalman
         return Compiled(params=np.array([self.forgetting_factor]), state=np.eye(n) * p0,
-                        eta0=np.full(n, p0 / (self.forgetting_factor + p0)))
+                        eta0=np.full(n, p0 / (self.forgetting_factor + n * p0)))
 
 
 @register("gain")

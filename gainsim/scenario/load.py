@@ -79,6 +79,12 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
     sections = {key: build_dataclass(cls, data[key], key, problems) if key in data
                 else defaults[key] for key, cls in _SECTIONS.items()}
     policies = _policies(data.get("policy"), plant, problems)
+    stream = sections["stream"]
+    if plant is not None and plant.family == "mrac" and stream is not None and not (
+            stream.arrivals == "periodic" and stream.dropout == 0
+            and type(stream.latency).kind == "none"):
+        problems.add("stream", "an mrac plant needs arrivals = \"periodic\", no latency and "
+                               "dropout = 0 (the loop is integrated one sample period at a time)")
     if problems:
         return None
     return Scenario(name=name, description=description, plant=plant, policy=policies, **sections)
@@ -105,12 +111,21 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
             problems.add(f"{path}.estimator.kind",
                          f"{type(policy.estimator).kind!r} needs a {wanted} plant; "
                          f"plant is {type(plant).kind!r}")
+        if plant is not None and wanted == plant.family and hasattr(policy.estimator, "check_plant"):
+            message = policy.estimator.check_plant(plant)
+            if message:
+                problems.add(f"{path}.estimator.kind", message)
         allowed = getattr(type(policy.gain), "estimators", None)
-        est_kind = type(policy.estimator).kind
+        est_kind = getattr(policy.estimator, "acts_like", type(policy.estimator).kind)
+        if getattr(policy.estimator, "python", False):  # scipy baselines take a plain number
+            allowed = ((est_kind,) if type(policy.gain).kind == "constant"
+                       else ("lms", "nlms", "gd"))
         if allowed is not None and est_kind not in allowed:
             problems.add(f"{path}.gain.kind",
                          f"{type(policy.gain).kind!r} works with estimator "
-                         f"{' or '.join(map(repr, allowed))}, not {est_kind!r}")
+                         f"{' or '.join(map(repr, allowed))}"
+                         f"{' (or one that acts like them)' if est_kind == 'gd' else ''}, "
+                         f"not {type(policy.estimator).kind!r}")
         out.append(policy)
     return tuple(out)
 
@@ -178,6 +193,10 @@ def _default_name(table: dict) -> str:
     est = table.get("estimator", "lms")
     est = est.get("kind", "?") if isinstance(est, dict) else est
     gain = table.get("gain")
+    if isinstance(gain, list):  # a bank: the variants add "[eta=...]"
+        return str(est)
+    if isinstance(gain, dict) and any(isinstance(v, list) for v in gain.values()):
+        return f"{est} {gain.get('kind', '?')}"
     if isinstance(gain, dict):
         detail = ", ".join(f"{k}={v}" for k, v in gain.items() if k != "kind")
         gain = f"{gain.get('kind', '?')}({detail})"

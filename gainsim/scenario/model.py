@@ -17,6 +17,9 @@ class Policy:
                            shorthand="lms")
     gain: Any = param(doc="where eta comes from; a number means a constant gain",
                       family="gain", shorthand="constant")
+    clock: str = param("updates", doc="what a schedule counts: updates applied, or time "
+                       "(k = floor(t * rate) at the sample's arrival)",
+                       choices=("updates", "time"))
 
 
 @dataclass(frozen=True)
