@@ -7,7 +7,7 @@ from typing import ClassVar
 import numpy as np
 from numba import njit
 
-from gainsim.estimators.monitor import flush_snapshots, snapshot
+from gainsim.estimators.monitor import flush_snapshots, pass_grid_points
 from gainsim.registry import register
 
 
@@ -15,7 +15,7 @@ from gainsim.registry import register
 def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
               diverged_at, mon):  # pragma: no cover - compiled
     """One gradient step per sample; the tracking error is the a-priori loss."""
-    grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
+    first, err_sum, err_cnt = mon[2], mon[8], mon[9]
     m, n = theta_star.shape
     diff = np.empty(n)
     for p in range(theta.shape[0]):
@@ -26,10 +26,7 @@ def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
         jj = 0
         cur = first
         for i in range(m):
-            while jj < grid_pos.size and grid_pos[jj] == i:
-                snapshot(th, et, mon, p, grid_j[jj])
-                cur = grid_j[jj] + 1
-                jj += 1
+            jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
             for j in range(n):
                 diff[j] = th[j] - theta_star[i, j]
             loss = 0.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from gainsim.estimators.monitor import flush_snapshots, snapshot
+from gainsim.estimators.monitor import flush_snapshots, pass_grid_points
 from gainsim.gains.dispatch import gain_step
 
 LMS, NLMS, GD = 0, 1, 2
@@ -21,7 +21,7 @@ LMS, NLMS, GD = 0, 1, 2
 def general_kernel(est, eps, x, d, theta_star, noise, H, arrival, base, codes, params, state,
                    limit2, theta, alive, updates, diverged_at, eta_last, events,
                    mon):  # pragma: no cover - compiled
-    grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
+    first, err_sum, err_cnt = mon[2], mon[8], mon[9]
     m = arrival.size
     n = theta.shape[1]
     g = np.empty(n)
@@ -38,10 +38,7 @@ def general_kernel(est, eps, x, d, theta_star, noise, H, arrival, base, codes, p
         jj = 0
         cur = first
         for i in range(m):
-            while jj < grid_pos.size and grid_pos[jj] == i:
-                snapshot(th, et, mon, p, grid_j[jj])
-                cur = grid_j[jj] + 1
-                jj += 1
+            jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
             if est == GD:
                 loss = 0.0
                 for j in range(n):

@@ -28,11 +28,20 @@ def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, update
     """
     grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
     m, n = x.shape
+    limit = np.sqrt(limit2)
     for p in range(theta.shape[0]):
         if not alive[p]:
             continue
         th = theta[p]
         et = eta[p]
+        # divergence is |theta|² > limit2 after an update; the exact norm is only needed
+        # when the bound ub >= |theta| (ub += |g| max|eta| |x|) passes the limit
+        etamax = 0.0
+        s2 = 0.0
+        for j in range(n):
+            etamax = max(etamax, abs(et[j]))
+            s2 += th[j] * th[j]
+        ub = np.sqrt(s2)
         jj = 0
         cur = first
         # running sums of the current interval, kept in registers (same order of additions)
@@ -49,27 +58,30 @@ def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, update
                 s = err_sum[p, cur - 1]
                 c = err_cnt[p, cur - 1]
             y = 0.0
+            xx = 0.0
             for j in range(n):
                 y += th[j] * x[i, j]
+                xx += x[i, j] * x[i, j]
             e = d[i] - y
             g = e
             if normalized:
-                xx = 0.0
-                for j in range(n):
-                    xx += x[i, j] * x[i, j]
                 g = e / (eps + xx)
-            norm2 = 0.0
             for j in range(n):
                 th[j] += et[j] * g * x[i, j]
-                norm2 += th[j] * th[j]
             updates[p] += 1
             if np.isfinite(e):
                 s += e * e
                 c += 1
-            if not (norm2 <= limit2):  # also catches nan
-                alive[p] = False
-                diverged_at[p] = arrival[i]
-                break
+            ub += abs(g) * etamax * np.sqrt(xx)
+            if not (ub <= limit):  # also catches nan: decide on the exact norm
+                norm2 = 0.0
+                for j in range(n):
+                    norm2 += th[j] * th[j]
+                if not (norm2 <= limit2):
+                    alive[p] = False
+                    diverged_at[p] = arrival[i]
+                    break
+                ub = np.sqrt(norm2)
         if cur >= 1 and cur - 1 < err_sum.shape[1]:
             err_sum[p, cur - 1] = s
             err_cnt[p, cur - 1] = c
@@ -84,6 +96,9 @@ def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, upd
 
     Per-interval error sums are kept in contiguous local vectors (``acc``, ``cnt``) and
     written back at each monitor time, so the per-sample loops stay branch-light.
+    Divergence is decided exactly as in :func:`lms_kernel` (``|theta|² > limit2`` after
+    the update) but the norm is only computed when a cheap upper bound
+    ``ub >= |theta|`` (triangle inequality: ``ub += |g| max_j eta_j |x|``) passes the limit.
     """
     grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
     m, n = x.shape
@@ -97,7 +112,15 @@ def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, upd
             gain[:, q] = 0.0
     y = np.empty(P)
     g = np.empty(P)
-    norm2 = np.empty(P)
+    limit = np.sqrt(limit2)
+    ub = np.zeros(P)
+    etamax = np.zeros(P)
+    for q in range(P):
+        s2 = 0.0
+        for j in range(n):
+            s2 += th[j, q] * th[j, q]
+            etamax[q] = max(etamax[q], abs(gain[j, q]))
+        ub[q] = np.sqrt(s2)
     acc = np.zeros(P)
     cnt = np.zeros(P, dtype=np.int64)
     done = np.zeros(P, dtype=np.int64)
@@ -132,15 +155,13 @@ def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, upd
         for q in range(P):
             e = di - y[q]
             g[q] = e / (eps + xx) if normalized else e
-            norm2[q] = 0.0
         for j in range(n):
             xij = x[i, j]
             thj = th[j]
             gainj = gain[j]
             for q in range(P):
-                t = thj[q] + gainj[q] * g[q] * xij
-                thj[q] = t
-                norm2[q] += t * t
+                thj[q] = thj[q] + gainj[q] * g[q] * xij
+        nx = np.sqrt(xx)
         trip = False
         for q in range(P):
             e = di - y[q]
@@ -149,14 +170,21 @@ def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, upd
             acc[q] += e2 if use else 0.0
             cnt[q] += 1 if use else 0
             done[q] += 1 if live[q] else 0
-            trip |= live[q] and not (norm2[q] <= limit2)  # also catches nan
-        if trip:  # rare: some policy diverged at this sample
+            ub[q] += abs(g[q]) * etamax[q] * nx
+            trip |= live[q] and not (ub[q] <= limit)  # also catches nan
+        if trip:  # rare: the bound passed the limit; decide on the exact norm
             for q in range(P):
-                if live[q] and not (norm2[q] <= limit2):
-                    live[q] = False
-                    alive[lo + q] = False
-                    diverged_at[lo + q] = arrival[i]
-                    gain[:, q] = 0.0
+                if live[q] and not (ub[q] <= limit):
+                    s2 = 0.0
+                    for j in range(n):
+                        s2 += th[j, q] * th[j, q]
+                    if not (s2 <= limit2):
+                        live[q] = False
+                        alive[lo + q] = False
+                        diverged_at[lo + q] = arrival[i]
+                        gain[:, q] = 0.0
+                        etamax[q] = 0.0
+                    ub[q] = np.sqrt(s2) if s2 <= limit2 else 0.0
     if cur >= 1 and cur - 1 < err_sum.shape[1]:
         for q in range(P):
             err_sum[lo + q, cur - 1] = acc[q]

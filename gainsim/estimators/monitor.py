@@ -34,3 +34,18 @@ def flush_snapshots(th, eta_row, mon, p, jj):  # pragma: no cover - compiled
     while jj < grid_j.size:
         snapshot(th, eta_row, mon, p, grid_j[jj])
         jj += 1
+
+
+@njit(cache=True)
+def pass_grid_points(th, eta_row, mon, p, i, jj, cur):  # pragma: no cover - compiled
+    """Record every monitor time that falls before sample ``i``; return ``(jj, cur)``.
+
+    ``jj`` indexes the chunk's monitor times, ``cur`` is the interval (1..G) that
+    sample ``i`` belongs to.
+    """
+    grid_pos, grid_j = mon[0], mon[1]
+    while jj < grid_pos.size and grid_pos[jj] == i:
+        snapshot(th, eta_row, mon, p, grid_j[jj])
+        cur = grid_j[jj] + 1
+        jj += 1
+    return jj, cur

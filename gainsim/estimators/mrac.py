@@ -25,7 +25,7 @@ from typing import ClassVar
 import numpy as np
 from numba import njit
 
-from gainsim.estimators.monitor import flush_snapshots, snapshot
+from gainsim.estimators.monitor import flush_snapshots, pass_grid_points
 from gainsim.gains.dispatch import gain_step
 from gainsim.registry import register
 from gainsim.scenario.fields import param, positive
@@ -81,7 +81,7 @@ def mrac_kernel(rule, alpha, prm, dt, substeps, uc, noise, arrival, base, codes,
                 loop, limit2, theta, alive, updates, diverged_at, eta_last, events,
                 mon):  # pragma: no cover - compiled
     """Per sample: measure, update θ with the gain law, then integrate the loop over dt."""
-    grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
+    first, err_sum, err_cnt = mon[2], mon[8], mon[9]
     m = arrival.size
     n = theta.shape[1]
     ff = 1 if rule >= FF_MIT else 0
@@ -105,10 +105,7 @@ def mrac_kernel(rule, alpha, prm, dt, substeps, uc, noise, arrival, base, codes,
         jj = 0
         cur = first
         for i in range(m):
-            while jj < grid_pos.size and grid_pos[jj] == i:
-                snapshot(th, et, mon, p, grid_j[jj])
-                cur = grid_j[jj] + 1
-                jj += 1
+            jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
             y = z[0] + noise[i]
             ym = z[1] if ff == 0 else z[2]
             e = y - ym

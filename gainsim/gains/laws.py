@@ -65,25 +65,27 @@ def idbd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
 
 
 @njit(cache=True)
-def rls(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
-    """RLS with forgetting factor (Haykin 2014, §10): rows 0..n-1 hold P; prm = (lam,)."""
-    lam = prm[0]
-    n = g.size
+def _matrix_gain(st, x, e, den, forget, step, eta):  # pragma: no cover - compiled
+    """Shared RLS/Kalman update of ``P`` (rows of ``st``) with ``den = base + xᵀPx``.
+
+    ``step = P x e / den``, ``eta_i = P_ii / den`` (the diagonal of the matrix gain),
+    ``P <- (P - P x xᵀ P / den) / forget``, then symmetrised.
+    """
+    n = x.size
     pi = step  # reuse: pi = P x
     for i in range(n):
         s = 0.0
         for j in range(n):
             s += st[i, j] * x[j]
         pi[i] = s
-    den = lam
     for i in range(n):
         den += x[i] * pi[i]
     for i in range(n):
         eta[i] = st[i, i] / den
     for i in range(n):
         for j in range(n):
-            st[i, j] = (st[i, j] - pi[i] * pi[j] / den) / lam
-    for i in range(n):  # keep P symmetric
+            st[i, j] = (st[i, j] - pi[i] * pi[j] / den) / forget
+    for i in range(n):  # keep P symmetric: the plain recursion drifts
         for j in range(i + 1, n):
             avg = 0.5 * (st[i, j] + st[j, i])
             st[i, j] = avg
@@ -94,31 +96,16 @@ def rls(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
 
 
 @njit(cache=True)
+def rls(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """RLS with forgetting factor (Haykin 2014, §10): rows 0..n-1 hold P; prm = (lam,)."""
+    lam = prm[0]
+    return _matrix_gain(st, x, e, lam, lam, step, eta)
+
+
+@njit(cache=True)
 def kalman(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Kalman filter for a random-walk parameter: rows 0..n-1 hold P; prm = (q, r)."""
     q, r = prm[0], prm[1]
-    n = g.size
-    for i in range(n):
+    for i in range(g.size):
         st[i, i] += q  # prior covariance P- = P + Q
-    pi = step
-    for i in range(n):
-        s = 0.0
-        for j in range(n):
-            s += st[i, j] * x[j]
-        pi[i] = s
-    den = r
-    for i in range(n):
-        den += x[i] * pi[i]
-    for i in range(n):
-        eta[i] = st[i, i] / den
-    for i in range(n):
-        for j in range(n):
-            st[i, j] -= pi[i] * pi[j] / den
-    for i in range(n):
-        for j in range(i + 1, n):
-            avg = 0.5 * (st[i, j] + st[j, i])
-            st[i, j] = avg
-            st[j, i] = avg
-    for i in range(n):
-        step[i] = pi[i] / den * e
-    return 0
+    return _matrix_gain(st, x, e, r, 1.0, step, eta)
