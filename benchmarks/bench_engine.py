@@ -192,8 +192,21 @@ class ReplayPlant:
         return cols, start + m
 
 
-def scenario_text(samples: int, etas, packet: int = DEFAULT_PACKET, grid: int = GRID) -> str:
-    policies = "".join(
+COST_CASES = (("LMS, constant gain", "0.01"),
+              ("IDBD", '{ kind = "idbd", meta_rate = 0.01, eta0 = 0.01 }'),
+              ("Autostep", '{ kind = "autostep" }'),
+              ("RLS (n = 16)", '{ kind = "rls", forgetting_factor = 0.999 }'),
+              ("Adam", '{ kind = "adam", eta = 0.001 }'))
+
+
+def gain_policies(gain: str, copies: int) -> str:
+    return "".join(f'\n[[policy]]\nname = "p{k}"\nestimator = "lms"\ngain = {gain}\n'
+                   for k in range(copies))
+
+
+def scenario_text(samples: int, etas, packet: int = DEFAULT_PACKET, grid: int = GRID,
+                  policy_lines: str = "") -> str:
+    policies = policy_lines + "".join(
         f'\n[[policy]]\nname = "lms {k} eta={eta:.6g}"\nestimator = "lms"\ngain = {float(eta)!r}\n'
         for k, eta in enumerate(etas))
     return f"""
@@ -415,6 +428,25 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
                         note=f"{100 * peak / stream_bytes:.2f}% of the whole stream's arrays "
                              f"({stream_bytes / 2**20:.0f} MiB); timed under tracemalloc"))
         log(f"memory {n_m} grid {grid}: peak {peak / 2**20:.2f} MiB")
+    # ---- 7. cost per update of adaptive gains, relative to constant LMS in the same engine:
+    # (time with 4 copies of the policy - time with 1 copy) / 3 removes the shared cost of
+    # generating the stream; 4 copies keep constant LMS on its one-policy kernel.
+    per_update = {}
+    for label, gain in COST_CASES:
+        times = {}
+        for copies in (1, 4):
+            sc = gainsim.loads(scenario_text(N, (), policy_lines=gain_policies(gain, copies)))
+            times[copies], _ = median_time(lambda sc=sc: run_engine(sc), repeats)
+        per_update[label] = (times[4] - times[1]) / 3 / N
+    base = per_update["LMS, constant gain"]
+    for label, goal in (("IDBD", 6.0), ("Autostep", 6.0), ("RLS (n = 16)", 20.0),
+                        ("Adam", None), ("LMS, constant gain", None)):
+        ratio = per_update[label] / base
+        rows.append(Row("7 gain cost", f"{label}: cost per update", N, None,
+                        1.0 / per_update[label], ratio=f"{ratio:.2f}× LMS",
+                        goal=f"≤ {goal:g}× LMS" if goal else "",
+                        met=("met" if ratio <= goal else "**missed**") if goal else ""))
+        log(f"{label}: {ratio:.2f}x LMS per update")
     return rows, notes
 
 

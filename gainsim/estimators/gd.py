@@ -15,7 +15,7 @@ from gainsim.registry import register
 def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
               diverged_at, mon):  # pragma: no cover - compiled
     """One gradient step per sample; the tracking error is the a-priori loss."""
-    first, err_sum, err_cnt = mon[2], mon[8], mon[9]
+    grid_pos, first, err_sum, err_cnt = mon[0], mon[2], mon[8], mon[9]
     m, n = theta_star.shape
     diff = np.empty(n)
     for p in range(theta.shape[0]):
@@ -26,7 +26,8 @@ def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
         jj = 0
         cur = first
         for i in range(m):
-            jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
+            if jj < grid_pos.size and grid_pos[jj] == i:  # call only at monitor times
+                jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
             for j in range(n):
                 diff[j] = th[j] - theta_star[i, j]
             loss = 0.0

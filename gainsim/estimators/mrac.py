@@ -81,7 +81,7 @@ def mrac_kernel(rule, alpha, prm, dt, substeps, uc, noise, arrival, base, codes,
                 loop, limit2, theta, alive, updates, diverged_at, eta_last, events,
                 mon):  # pragma: no cover - compiled
     """Per sample: measure, update θ with the gain law, then integrate the loop over dt."""
-    first, err_sum, err_cnt = mon[2], mon[8], mon[9]
+    grid_pos, first, err_sum, err_cnt = mon[0], mon[2], mon[8], mon[9]
     m = arrival.size
     n = theta.shape[1]
     ff = 1 if rule >= FF_MIT else 0
@@ -102,10 +102,14 @@ def mrac_kernel(rule, alpha, prm, dt, substeps, uc, noise, arrival, base, codes,
         th = theta[p]
         z = loop[p]
         et = eta_last[p]
+        prm_p = params[p]   # views hoisted out of the per-sample loop
+        stp = state[p]
+        code = codes[p]
         jj = 0
         cur = first
         for i in range(m):
-            jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
+            if jj < grid_pos.size and grid_pos[jj] == i:  # call only at monitor times
+                jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
             y = z[0] + noise[i]
             ym = z[1] if ff == 0 else z[2]
             e = y - ym
@@ -121,7 +125,7 @@ def mrac_kernel(rule, alpha, prm, dt, substeps, uc, noise, arrival, base, codes,
             for j in range(n):
                 g[j] = scale * e * phi[j]
                 c[j] = (scale * phi[j]) ** 2
-            events[p] += gain_step(codes[p], params[p], state[p], g, c, xdummy, e, 0.5 * e * e,
+            events[p] += gain_step(code, prm_p, stp, g, c, xdummy, e, 0.5 * e * e,
                                    base[p, i], updates[p], step, eta)
             norm2 = 0.0
             for j in range(n):

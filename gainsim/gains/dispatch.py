@@ -15,7 +15,7 @@ MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, SGD_HD, ADAM_HD, POLYAK, PLATEAU = 5, 6, 7
 NLMS_GAIN, VSS, MATHEWS_XIE, BENVENISTE, AUTOSTEP = 13, 14, 15, 16, 17
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def gain_step(code, prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Run law ``code``; see :mod:`gainsim.gains.laws` for the arguments."""
     if code == SCHEDULED:

@@ -19,7 +19,7 @@ import math
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def scaled_gradient(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Plain SGD with the scheduled gain: ``step = -base * g``."""
     for j in range(g.size):
@@ -28,7 +28,7 @@ def scaled_gradient(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: n
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def adam(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Adam (Kingma & Ba 2015): rows m, v; prm = (beta1, beta2, eps)."""
     b1, b2, eps = prm[0], prm[1], prm[2]
@@ -43,7 +43,7 @@ def adam(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def idbd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """IDBD (Sutton 1992): rows beta, h; prm = (theta_meta, beta_min, max_dbeta)."""
     meta, beta_min, max_dbeta = prm[0], prm[1], prm[2]
@@ -64,12 +64,12 @@ def idbd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _matrix_gain(st, x, e, den, forget, step, eta):  # pragma: no cover - compiled
     """Shared RLS/Kalman update of ``P`` (rows of ``st``) with ``den = base + xᵀPx``.
 
     ``step = P x e / den``, ``eta_i = P_ii / den`` (the diagonal of the matrix gain),
-    ``P <- (P - P x xᵀ P / den) / forget``, then symmetrised.
+    ``P <- (P - P x xᵀ P / den) / forget``, computed on the upper triangle and mirrored.
     """
     n = x.size
     pi = step  # reuse: pi = P x
@@ -82,27 +82,28 @@ def _matrix_gain(st, x, e, den, forget, step, eta):  # pragma: no cover - compil
         den += x[i] * pi[i]
     for i in range(n):
         eta[i] = st[i, i] / den
+    # Keep P symmetric (the plain recursion drifts): update the upper triangle and
+    # mirror it, so P stays exactly symmetric at half the cost.
+    inv_forget = 1.0 / forget
     for i in range(n):
-        for j in range(n):
-            st[i, j] = (st[i, j] - pi[i] * pi[j] / den) / forget
-    for i in range(n):  # keep P symmetric: the plain recursion drifts
-        for j in range(i + 1, n):
-            avg = 0.5 * (st[i, j] + st[j, i])
-            st[i, j] = avg
-            st[j, i] = avg
+        gi = pi[i] / den  # the gain vector g = P x / den
+        for j in range(i, n):
+            v = (st[i, j] - gi * pi[j]) * inv_forget
+            st[i, j] = v
+            st[j, i] = v
     for i in range(n):
         step[i] = pi[i] / den * e
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rls(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """RLS with forgetting factor (Haykin 2014, §10): rows 0..n-1 hold P; prm = (lam,)."""
     lam = prm[0]
     return _matrix_gain(st, x, e, lam, lam, step, eta)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def kalman(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Kalman filter for a random-walk parameter: rows 0..n-1 hold P; prm = (q, r)."""
     q, r = prm[0], prm[1]

@@ -14,7 +14,7 @@ import math
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _clamp(v, lo, hi):  # pragma: no cover
     if v < lo:
         return lo
@@ -23,7 +23,7 @@ def _clamp(v, lo, hi):  # pragma: no cover
     return v
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def nlms_gain(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """NLMS as a gain: eta = base / (eps + x·x); prm = (eps,)."""
     xx = 0.0
@@ -36,7 +36,7 @@ def nlms_gain(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cove
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def vss(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Kwong–Johnston: st[0, 0] = mu_k (used now); prm = (alpha, gamma, mu_min, mu_max).
 
@@ -50,7 +50,7 @@ def vss(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def mathews_xie(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Mathews–Xie: st[0, 0] = mu_{k-1}, row 1 = e_{k-1} x_{k-1}; prm = (rho, mu_min, mu_max)."""
     s = 0.0
@@ -65,7 +65,7 @@ def mathews_xie(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no co
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def benveniste(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Benveniste: st[0, 0] = mu_{k-1}, row 1 = psi_k; prm = (rho, mu_min, mu_max).
 
@@ -83,7 +83,7 @@ def benveniste(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cov
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def autostep(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Autostep: rows alpha, h, v; prm = (meta_rate, tau). Gradient form: delta x_i = -g_i."""
     mu, tau = prm[0], prm[1]

@@ -13,7 +13,7 @@ import math
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def momentum(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Heavy ball: row 0 velocity v; prm = (beta,). v = beta v - base g; step = v."""
     beta = prm[0]
@@ -24,7 +24,7 @@ def momentum(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def nesterov(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Nesterov, PyTorch form: row 0 buf; prm = (beta,).
 
@@ -38,7 +38,7 @@ def nesterov(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def adagrad(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """AdaGrad: row 0 sum of squares G; prm = (eps,). eta = base / (sqrt(G) + eps)."""
     eps = prm[0]
@@ -49,7 +49,7 @@ def adagrad(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rmsprop(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """RMSProp: row 0 mean square v; prm = (rho, eps). eta = base / (sqrt(v) + eps)."""
     rho, eps = prm[0], prm[1]
@@ -60,7 +60,7 @@ def rmsprop(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sgd_hd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """SGD-HD: row 0 previous gradient, st[1, 0] the gain alpha; prm = (hyper_rate,)."""
     h = 0.0
@@ -79,7 +79,7 @@ def sgd_hd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return events
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def adam_hd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Adam-HD: rows m, v, u (previous Adam direction), st[3, 0] = alpha.
 
@@ -108,7 +108,7 @@ def adam_hd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return events
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def polyak(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Polyak step with f* = 0: eta = min(loss / |g|², eta_max); prm = (eta_max,)."""
     eta_max = prm[0]
@@ -126,7 +126,7 @@ def polyak(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def plateau(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Reduce on plateau. Scalars st[r, 0]: 0 gain, 1 best block mean, 2 block sum,
     3 block count, 4 cooldown left. prm = (factor, patience, threshold, cooldown, eta_min).
