@@ -28,17 +28,20 @@ def source_digest() -> str:
     return h.hexdigest()[:16]
 
 
-def configure() -> Path:
-    """Point numba's cache at the folder for the current sources; return it."""
+def configure() -> Path | None:
+    """Point numba's cache at the folder for the current sources; return it (or None)."""
     import numba
 
     base = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "gainsim")
     folder = Path(base) / f"gainsim-{source_digest()}"
-    if not folder.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in Path(base).glob("gainsim-*"):
-            if old != folder:
-                shutil.rmtree(old, ignore_errors=True)
+    try:
+        if not folder.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in Path(base).glob("gainsim-*"):
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+    except OSError:  # no writable cache folder: numba compiles in every process instead
+        return None
     numba.config.CACHE_DIR = str(folder)
     return folder
