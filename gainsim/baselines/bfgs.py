@@ -32,7 +32,7 @@ class _QuasiNewton:
 
     method: ClassVar[str] = ""
     shorthand_field: ClassVar[str | None] = None
-    plant_family: ClassVar[str] = BOTH
+    plant_family: ClassVar[tuple[str, ...]] = BOTH
     python: ClassVar[bool] = True
     loss: str = param("window", doc="loss minimised: sliding window or true expected loss",
                       choices=LOSSES)

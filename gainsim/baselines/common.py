@@ -43,30 +43,7 @@ import numpy as np
 LOSSES = ("window", "expected")
 
 
-class PlantFamilies(str):
-    """A ``plant_family`` that admits several plant families.
-
-    The scenario loader rejects a policy when ``estimator.plant_family != plant.family``;
-    this string compares equal to each of its members, so one baseline class serves the
-    regression and the quadratic plant. Its text (``"regression or quadratic"``) is what
-    the loader's error message shows.
-    """
-
-    def __new__(cls, *members: str):
-        obj = super().__new__(cls, " or ".join(members))
-        obj.members = tuple(members)
-        return obj
-
-    def __eq__(self, other):
-        return other in self.members
-
-    def __ne__(self, other):
-        return other not in self.members
-
-    __hash__ = str.__hash__
-
-
-BOTH = PlantFamilies("regression", "quadratic")
+BOTH = ("regression", "quadratic")  # plant families a baseline serves
 
 
 class Sample(NamedTuple):

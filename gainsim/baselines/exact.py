@@ -42,7 +42,7 @@ class ExactLineSearch:
     kind: ClassVar[str] = "exact"
     summary: ClassVar[str] = "scipy exact (bounded Brent) line search along -grad"
     shorthand_field: ClassVar[str | None] = None
-    plant_family: ClassVar[str] = BOTH
+    plant_family: ClassVar[tuple[str, ...]] = BOTH
     python: ClassVar[bool] = True
     loss: str = param("window", doc="loss minimised: sliding window or true expected loss",
                       choices=LOSSES)

@@ -68,7 +68,7 @@ class Wolfe:
     kind: ClassVar[str] = "wolfe"
     summary: ClassVar[str] = "scipy strong-Wolfe line search along -grad (window or expected loss)"
     shorthand_field: ClassVar[str | None] = None
-    plant_family: ClassVar[str] = BOTH
+    plant_family: ClassVar[tuple[str, ...]] = BOTH
     python: ClassVar[bool] = True
     loss: str = param("window", doc="loss searched: sliding window or true expected loss",
                       choices=LOSSES)

@@ -106,12 +106,13 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
         if policy.name in seen:
             problems.add(f"{path}.name", f"duplicate policy name {policy.name!r}")
         seen.add(policy.name)
-        wanted = type(policy.estimator).plant_family
-        if plant is not None and wanted != plant.family:
+        wanted = type(policy.estimator).plant_family  # a family, or a tuple of families
+        families = wanted if isinstance(wanted, tuple) else (wanted,)
+        if plant is not None and plant.family not in families:
             problems.add(f"{path}.estimator.kind",
-                         f"{type(policy.estimator).kind!r} needs a {wanted} plant; "
-                         f"plant is {type(plant).kind!r}")
-        if plant is not None and wanted == plant.family and hasattr(policy.estimator, "check_plant"):
+                         f"{type(policy.estimator).kind!r} needs a {' or '.join(families)} "
+                         f"plant; plant is {type(plant).kind!r}")
+        elif plant is not None and hasattr(policy.estimator, "check_plant"):
             message = policy.estimator.check_plant(plant)
             if message:
                 problems.add(f"{path}.estimator.kind", message)
