@@ -13,9 +13,23 @@ from gainsim.registry import register
 from gainsim.scenario.fields import between, param
 
 
+@dataclass(frozen=True)
+class _Momentum(CompiledPolicy):
+    """Shared by heavy ball and Nesterov: a scheduled gain, a momentum factor, one state row."""
+
+    eta: Any = param(ScheduledConstant(eta=0.01), doc="gain: a number or a schedule table",
+                     family="schedule", shorthand="constant")
+    beta: float = param(0.9, doc="momentum factor", check=between(0.0, 1.0, open_high=True))
+
+    def compile(self, plant, n: int) -> Compiled:
+        base = float(self.base_schedule()(np.int64(0)))
+        return Compiled(params=np.array([self.beta]), state=np.zeros((1, n)),
+                        eta0=np.full(n, base))
+
+
 @register("gain")
 @dataclass(frozen=True)
-class Momentum(CompiledPolicy):
+class Momentum(_Momentum):
     r"""Heavy-ball momentum (Polyak 1964) with a scheduled gain.
 
     .. math::
@@ -46,19 +60,11 @@ class Momentum(CompiledPolicy):
     kind: ClassVar[str] = "momentum"
     summary: ClassVar[str] = "heavy ball: v = beta v - eta g; theta += v"
     code: ClassVar[int] = MOMENTUM
-    eta: Any = param(ScheduledConstant(eta=0.01), doc="gain: a number or a schedule table",
-                     family="schedule", shorthand="constant")
-    beta: float = param(0.9, doc="momentum factor", check=between(0.0, 1.0, open_high=True))
-
-    def compile(self, plant, n: int) -> Compiled:
-        base = float(self.base_schedule()(np.int64(0)))
-        return Compiled(params=np.array([self.beta]), state=np.zeros((1, n)),
-                        eta0=np.full(n, base))
 
 
 @register("gain")
 @dataclass(frozen=True)
-class Nesterov(CompiledPolicy):
+class Nesterov(_Momentum):
     r"""Nesterov momentum in the PyTorch form (``SGD(nesterov=True)``, no dampening).
 
     .. math::
@@ -84,11 +90,3 @@ class Nesterov(CompiledPolicy):
     kind: ClassVar[str] = "nesterov"
     summary: ClassVar[str] = "Nesterov (PyTorch form): b = beta b + g; step = -eta (g + beta b)"
     code: ClassVar[int] = NESTEROV
-    eta: Any = param(ScheduledConstant(eta=0.01), doc="gain: a number or a schedule table",
-                     family="schedule", shorthand="constant")
-    beta: float = param(0.9, doc="momentum factor", check=between(0.0, 1.0, open_high=True))
-
-    def compile(self, plant, n: int) -> Compiled:
-        base = float(self.base_schedule()(np.int64(0)))
-        return Compiled(params=np.array([self.beta]), state=np.zeros((1, n)),
-                        eta0=np.full(n, base))

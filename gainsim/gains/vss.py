@@ -75,9 +75,25 @@ class Vss(_ScalarStep):
                         state=state, eta0=np.full(n, self.eta_max))
 
 
+@dataclass(frozen=True)
+class _GradientAdaptive(_ScalarStep):
+    """Shared hyperparameters and state of Mathews–Xie and Benveniste (st[0, 0] = mu)."""
+
+    eta0: float = param(0.01, doc="initial gain mu_0", check=nonneg)
+    meta_rate: float = param(1e-4, doc="step size rho of the gain update", check=nonneg)
+    eta_min: float = param(0.0, doc="smallest gain", check=nonneg)
+    eta_max: float = param(0.05, doc="largest gain", check=positive)
+
+    def compile(self, plant, n: int) -> Compiled:
+        state = np.zeros((2, n))
+        state[0, 0] = self.eta0
+        return Compiled(params=np.array([self.meta_rate, self.eta_min, self.eta_max]),
+                        state=state, eta0=np.full(n, self.eta0))
+
+
 @register("gain")
 @dataclass(frozen=True)
-class MathewsXie(_ScalarStep):
+class MathewsXie(_GradientAdaptive):
     r"""Mathews–Xie gradient-adaptive step size: descend :math:`e_k^2` in :math:`\mu`.
 
     .. math::
@@ -105,21 +121,11 @@ class MathewsXie(_ScalarStep):
     kind: ClassVar[str] = "mathews_xie"
     summary: ClassVar[str] = "Mathews-Xie: mu += rho e_k e_{k-1} x_{k-1}·x_k, clamped"
     code: ClassVar[int] = MATHEWS_XIE
-    eta0: float = param(0.01, doc="initial gain mu_0", check=nonneg)
-    meta_rate: float = param(1e-4, doc="step size rho of the gain update", check=nonneg)
-    eta_min: float = param(0.0, doc="smallest gain", check=nonneg)
-    eta_max: float = param(0.05, doc="largest gain", check=positive)
-
-    def compile(self, plant, n: int) -> Compiled:
-        state = np.zeros((2, n))
-        state[0, 0] = self.eta0
-        return Compiled(params=np.array([self.meta_rate, self.eta_min, self.eta_max]),
-                        state=state, eta0=np.full(n, self.eta0))
 
 
 @register("gain")
 @dataclass(frozen=True)
-class Benveniste(_ScalarStep):
+class Benveniste(_GradientAdaptive):
     r"""Benveniste's adaptive step size: descend :math:`e_k^2` through the sensitivity ψ.
 
     .. math::
@@ -147,13 +153,3 @@ class Benveniste(_ScalarStep):
     kind: ClassVar[str] = "benveniste"
     summary: ClassVar[str] = "Benveniste: mu += rho e x·psi, psi = dtheta/dmu, clamped"
     code: ClassVar[int] = BENVENISTE
-    eta0: float = param(0.01, doc="initial gain mu_0", check=nonneg)
-    meta_rate: float = param(1e-4, doc="step size rho of the gain update", check=nonneg)
-    eta_min: float = param(0.0, doc="smallest gain", check=nonneg)
-    eta_max: float = param(0.05, doc="largest gain", check=positive)
-
-    def compile(self, plant, n: int) -> Compiled:
-        state = np.zeros((2, n))
-        state[0, 0] = self.eta0
-        return Compiled(params=np.array([self.meta_rate, self.eta_min, self.eta_max]),
-                        state=state, eta0=np.full(n, self.eta0))
