@@ -1,14 +1,8 @@
 import textwrap
 
-import numpy as np
 import pytest
 
 import gainsim
-
-
-def scenario_from(text: str, **replace):
-    """A scenario from TOML text (dedented)."""
-    return gainsim.loads(textwrap.dedent(text), source="test.toml")
 
 
 FIR_TEMPLATE = """

@@ -7,9 +7,8 @@ from typing import ClassVar
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Window,
-                                      a_priori_error, input_correlation, objective)
-from gainsim.baselines.wolfe import SearchState
+from gainsim.baselines.common import BOTH, LOSSES, Sample, Update
+from gainsim.baselines.wolfe import SearchState, begin_step, search_state
 from gainsim.registry import register
 from gainsim.scenario.fields import at_least_one, param, positive
 
@@ -52,17 +51,13 @@ class ExactLineSearch:
     maxiter: int = param(500, doc="Brent iterations per update", check=at_least_one)
 
     def init_state(self, n: int, plant, eta0: float = 1.0) -> SearchState:
-        return SearchState(window=Window.empty(n, self.window, plant.family),
-                           R=input_correlation(plant, n), alpha=float(eta0))
+        return search_state(n, plant, self.window, eta0)
 
     def step(self, state: SearchState, theta: np.ndarray, sample: Sample,
              plant) -> tuple[Update, SearchState]:
         """Predict (a-priori error), push the sample, minimise along -g, move."""
-        error = a_priori_error(theta, sample, plant)
-        window = state.window.push(sample)
-        obj = Counted(objective(self.loss, window, sample, plant, state.R))
-        g = obj.grad(theta)
-        if not np.any(g):
+        error, window, obj, g = begin_step(self.loss, state, theta, sample, plant)
+        if g is None:
             return Update(theta, error, None, obj.nfev, obj.ngev), \
                 replace(state, window=window, k=state.k + 1)
         res = minimize_scalar(lambda a: obj.f(theta - a * g), bounds=(0.0, self.amax),

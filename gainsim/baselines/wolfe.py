@@ -26,6 +26,25 @@ class SearchState:
     k: int = 0             # updates so far
 
 
+def search_state(n: int, plant, window: int, eta0: float) -> SearchState:
+    """The initial state of a line-search baseline (window, R, first step = the gain)."""
+    return SearchState(window=Window.empty(n, window, plant.family),
+                       R=input_correlation(plant, n), alpha=float(eta0))
+
+
+def begin_step(loss: str, state: SearchState, theta: np.ndarray, sample: Sample, plant):
+    """Predict (a-priori error), push the sample, and build the counted objective.
+
+    Returns ``(error, window, obj, g)`` with ``g`` the gradient at ``theta``, or, when
+    ``g`` is zero, ``(error, window, obj, None)``: there is no direction to search.
+    """
+    error = a_priori_error(theta, sample, plant)
+    window = state.window.push(sample)
+    obj = Counted(objective(loss, window, sample, plant, state.R))
+    g = obj.grad(theta)
+    return error, window, obj, (g if np.any(g) else None)
+
+
 def armijo(obj, theta, p, f0: float, slope: float, alpha0: float, c1: float) -> float | None:
     r"""Backtracking (Nocedal & Wright 2006, Alg. 3.1): halve α until
     :math:`f(\theta+\alpha p) \le f(\theta) + c_1\alpha\,\nabla f^\top p`; ``None`` if
@@ -90,17 +109,13 @@ class Wolfe:
             yield "c2", f"must be > c1 = {self.c1} (got {self.c2})"
 
     def init_state(self, n: int, plant, eta0: float = 1.0) -> SearchState:
-        return SearchState(window=Window.empty(n, self.window, plant.family),
-                           R=input_correlation(plant, n), alpha=float(eta0))
+        return search_state(n, plant, self.window, eta0)
 
     def step(self, state: SearchState, theta: np.ndarray, sample: Sample,
              plant) -> tuple[Update, SearchState]:
         """Predict (a-priori error), push the sample, search, move."""
-        error = a_priori_error(theta, sample, plant)
-        window = state.window.push(sample)
-        obj = Counted(objective(self.loss, window, sample, plant, state.R))
-        g = obj.grad(theta)
-        if not np.any(g):
+        error, window, obj, g = begin_step(self.loss, state, theta, sample, plant)
+        if g is None:
             return Update(theta, error, None, obj.nfev, obj.ngev), \
                 replace(state, window=window, k=state.k + 1)
         alpha, failed = state.alpha, False
