@@ -1,7 +1,7 @@
 """Where numba caches gainsim's compiled kernels: a folder keyed by their source code.
 
 numba checks a cached function against its own source file only, so a kernel that
-inlines a law from another file (``general_kernel`` → ``gain_step`` → the laws) would
+inlines a law from another file (the per-law loops of ``general`` → the laws) would
 keep running stale code after that file changed. Keying the cache folder on a hash
 of every module that holds compiled code makes any change start a fresh cache.
 The folder is ``$NUMBA_CACHE_DIR`` (if set) or the user's cache folder, plus

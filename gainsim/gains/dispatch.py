@@ -1,8 +1,11 @@
-"""One compiled entry point for every adaptive gain law: ``gain_step(code, ...)``.
+"""The law codes, and one compiled entry point for every law: ``gain_step(code, ...)``.
 
-numba cannot cache kernels that take functions as arguments, so the laws are
-selected by an integer ``code``. Adding a law: write it in its module with the
-signature of :mod:`gainsim.gains.laws`, give it the next code here, add a branch.
+numba cannot cache kernels that take functions as arguments, so a policy names its
+law by an integer ``code``. ``gain_step`` serves ``policy.step`` in Python and the
+MRAC loop; the estimators' sample loops have one compiled loop per law instead
+(:data:`gainsim.estimators.general.KERNELS`). Adding a law: write it in its module
+with the signature of :mod:`gainsim.gains.laws`, give it the next code here, add a
+branch below and a loop to ``KERNELS``.
 """
 from __future__ import annotations
 

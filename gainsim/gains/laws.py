@@ -18,6 +18,8 @@ import math
 
 from numba import njit
 
+from gainsim.gains.vexp import exp_into
+
 
 @njit(cache=True, inline="always")
 def scaled_gradient(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
@@ -45,22 +47,27 @@ def adam(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
 
 @njit(cache=True, inline="always")
 def idbd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
-    """IDBD (Sutton 1992): rows beta, h; prm = (theta_meta, beta_min, max_dbeta)."""
+    """IDBD (Sutton 1992): rows beta, h; prm = (theta_meta, beta_min, max_dbeta).
+
+    Three loops that LLVM vectorises: the log steps, their ``exp`` (``step`` is its
+    scratch until the last loop writes the step), the step and the trace ``h``.
+    """
     meta, beta_min, max_dbeta = prm[0], prm[1], prm[2]
-    for j in range(g.size):
+    n = g.size
+    beta = st[0]
+    for j in range(n):
         # Sutton's delta x_i is -g_i and x_i² is c_i
         dbeta = -meta * g[j] * st[1, j]
-        if dbeta > max_dbeta:
-            dbeta = max_dbeta
-        elif dbeta < -max_dbeta:
-            dbeta = -max_dbeta
-        b = st[0, j] + dbeta
-        st[0, j] = b if b > beta_min else beta_min
-        alpha = math.exp(st[0, j])
-        eta[j] = alpha
+        dbeta = max_dbeta if dbeta > max_dbeta else dbeta
+        dbeta = -max_dbeta if dbeta < -max_dbeta else dbeta
+        b = beta[j] + dbeta
+        beta[j] = b if b > beta_min else beta_min
+    exp_into(beta, eta)
+    for j in range(n):
+        alpha = eta[j]
         step[j] = -alpha * g[j]
         decay = 1.0 - alpha * c[j]
-        st[1, j] = st[1, j] * (decay if decay > 0.0 else 0.0) - alpha * g[j]
+        st[1, j] = st[1, j] * (decay if decay > 0.0 else 0.0) + step[j]
     return 0
 
 

@@ -9,9 +9,10 @@ On the LMS estimator ``g = -e x`` and ``c = x²``, so ``-mu * g`` is the LMS ste
 """
 from __future__ import annotations
 
-import math
 
 from numba import njit
+
+from gainsim.gains.vexp import exp_into
 
 
 @njit(cache=True, inline="always")
@@ -85,26 +86,34 @@ def benveniste(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cov
 
 @njit(cache=True, inline="always")
 def autostep(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
-    """Autostep: rows alpha, h, v; prm = (meta_rate, tau). Gradient form: delta x_i = -g_i."""
+    """Autostep: rows alpha, h, v; prm = (meta_rate, tau). Gradient form: delta x_i = -g_i.
+
+    Loops that LLVM vectorises: ``v`` and the exponent (in ``eta``), its ``exp`` (in
+    ``step``), the normaliser, then the step and the trace ``h``.
+    """
     mu, tau = prm[0], prm[1]
     n = g.size
+    alpha, v = st[0], st[2]
     for j in range(n):
         dxh = -g[j] * st[1, j]  # delta x_i h_i
         a = abs(dxh)
         # v uses the alpha from before this step's change
-        v = st[2, j] + st[0, j] * c[j] * (a - st[2, j]) / tau
-        st[2, j] = a if a > v else v
-        if st[2, j] != 0.0:
-            st[0, j] *= math.exp(mu * dxh / st[2, j])
+        vj = v[j] + alpha[j] * c[j] * (a - v[j]) / tau
+        vj = a if a > vj else vj
+        v[j] = vj
+        # v = 0 only where delta x_i h_i = 0: no change to alpha_i, exp(0) = 1
+        eta[j] = mu * dxh / (vj if vj != 0.0 else 1.0)
+    exp_into(eta, step)
     m = 0.0
     for j in range(n):
-        m += st[0, j] * c[j]
+        alpha[j] *= step[j]
+        m += alpha[j] * c[j]
     if m < 1.0:
         m = 1.0
     for j in range(n):
-        alpha = st[0, j] / m
-        st[0, j] = alpha
-        eta[j] = alpha
-        step[j] = -alpha * g[j]
-        st[1, j] = st[1, j] * (1.0 - alpha * c[j]) - alpha * g[j]
+        aj = alpha[j] / m
+        alpha[j] = aj
+        eta[j] = aj
+        step[j] = -aj * g[j]
+        st[1, j] = st[1, j] * (1.0 - aj * c[j]) + step[j]
     return 0
