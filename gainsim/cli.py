@@ -7,6 +7,7 @@ import os
 import shlex
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -152,23 +153,43 @@ def _default_dir(name: str) -> Path:
 
 
 class _Progress:
-    """A one-line progress bar on stderr, shown only once a run takes over 1.5 s."""
+    """A one-line progress bar on stderr, shown only once a run takes over 1.5 s.
+
+    While no replica has finished, a timer says why the wait may be long: the first
+    run of a kernel compiles it (seconds per gain law), later runs load it from the cache.
+    """
+
+    DELAY = 1.5  # seconds before anything is shown
 
     def __init__(self, enabled: bool):
         self.enabled, self.start, self.shown = enabled, time.monotonic(), False
+        self.done, self.total, self.timer = 0, 0, None
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or time.monotonic() - self.start < 1.5:
+        if not self.enabled:
             return
+        self.done, self.total = done, total
+        if done == 0 and self.timer is None:
+            self.timer = threading.Timer(self.DELAY, self._draw)
+            self.timer.daemon = True
+            self.timer.start()
+        elif time.monotonic() - self.start >= self.DELAY:
+            self._draw()
+
+    def _draw(self) -> None:
         width = 30
-        fill = int(width * done / total)
-        sys.stderr.write(f"\r  replicas {done}/{total} [{'#' * fill}{'.' * (width - fill)}]")
+        fill = int(width * self.done / self.total) if self.total else 0
+        note = "  (first runs compile the kernels; they are cached afterwards)" if self.done == 0 else ""
+        sys.stderr.write(f"\r  replicas {self.done}/{self.total} "
+                         f"[{'#' * fill}{'.' * (width - fill)}]{note}\033[K")
         sys.stderr.flush()
         self.shown = True
 
     def close(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
         if self.shown:
-            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.write("\r\033[K")
             sys.stderr.flush()
 
 

@@ -51,13 +51,15 @@ def run(scenario, *, seed: int | None = None, replicas: int | None = None, worke
     workers
         1 runs in this process; more use a process pool. Results do not depend on it.
     progress
-        Called as ``progress(done, total)`` after each replica.
+        Called as ``progress(done, total)`` before the first replica and after each.
     """
     run_cfg = replace(scenario.run, **{k: v for k, v in
                                        (("seed", seed), ("replicas", replicas)) if v is not None})
     scenario = replace(scenario, run=run_cfg)
     seeds = replica_seeds(run_cfg.seed, run_cfg.replicas)
     traces = []
+    if progress:
+        progress(0, len(seeds))
     if workers <= 1:
         for tr in map(simulate, [scenario] * len(seeds), seeds):
             traces.append(tr)

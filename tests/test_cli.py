@@ -134,3 +134,24 @@ def test_list_shows_every_kind(capsys):
     out = capsys.readouterr().out
     for kind in ("fir", "quadratic", "random_walk", "lms", "nlms", "gd", "constant", "poisson"):
         assert f"  {kind} " in out
+
+
+def test_progress_bar_explains_a_long_wait_before_the_first_replica(capsys, monkeypatch):
+    import time
+
+    from gainsim import cli
+
+    monkeypatch.setattr(cli._Progress, "DELAY", 0.05)
+    bar = cli._Progress(enabled=True)
+    bar(0, 4)
+    time.sleep(0.3)  # the timer fires while no replica is done
+    first = capsys.readouterr().err
+    assert "replicas 0/4" in first and "compile" in first
+    bar(4, 4)
+    bar.close()
+    last = capsys.readouterr().err
+    assert "replicas 4/4 [" + "#" * 30 + "]" in last and "compile" not in last
+    quiet = cli._Progress(enabled=False)
+    quiet(0, 4)
+    quiet.close()
+    assert capsys.readouterr().err == ""
