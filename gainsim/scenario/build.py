@@ -101,7 +101,13 @@ def build_component(family: str, value: Any, path: str, problems: Problems,
     elif shorthand is not None and not isinstance(value, dict):
         field = getattr(table[shorthand], "shorthand_field", None)
         if _is_number(value) and field:
-            value = {"kind": shorthand, field: value}
+            # gain = 0.01 is {kind = "constant", eta = 0.01}; its problems belong to `path`
+            before = len(problems)
+            built = build_component(family, {"kind": shorthand, field: value}, path, problems)
+            inner = _join(path, field)
+            problems[before:] = [Problem(path, p.message) if p.path == inner else p
+                                 for p in problems[before:]]
+            return built
         else:
             what = "a table with a kind, a kind name" + (" or a number" if field else "")
             problems.add(path, f"must be {what} (got {value!r})")
