@@ -145,3 +145,22 @@ def test_list_expansion_keeps_array_valued_keys():
     scenario = gainsim.loads(text)
     assert [p.gain.milestones for p in scenario.policy[2:]] == [(5, 9), (5, 9)]
     assert [p.gain.eta0 for p in scenario.policy[2:]] == [0.1, 0.2]
+
+
+def test_lists_inside_nested_schedule_tables_expand_too():
+    adam = ('gain = { kind = "adam", beta1 = [0.8, 0.9], '
+            'eta = { kind = "cosine", eta0 = [0.01, 0.02], total_steps = 100 } }')
+    warm = ('gain = { kind = "warmup", warmup_steps = 10, schedule = '
+            '{ kind = "step", eta0 = 0.1, step_size = [5, 50] } }')
+    text = GOOD.replace('gain = { kind = "constant", eta = 0.2 }', adam).replace("gain = 0.1", warm)
+    scenario = gainsim.loads(text)
+    names = [p.name for p in scenario.policy]
+    assert names == ["a [schedule.step_size=5]", "a [schedule.step_size=50]", "b",
+                     "c [beta1=0.8, eta.eta0=0.01]", "c [beta1=0.8, eta.eta0=0.02]",
+                     "c [beta1=0.9, eta.eta0=0.01]", "c [beta1=0.9, eta.eta0=0.02]"]
+    assert [p.gain.schedule.step_size for p in scenario.policy[:2]] == [5, 50]
+    adams = scenario.policy[3:]
+    assert [(p.gain.beta1, p.gain.eta.eta0) for p in adams] == [
+        (0.8, 0.01), (0.8, 0.02), (0.9, 0.01), (0.9, 0.02)]
+    assert all(p.gain.eta.total_steps == 100 for p in adams)
+    assert gainsim.loads(dumps(scenario)) == scenario

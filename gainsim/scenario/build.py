@@ -164,10 +164,10 @@ def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems:
     meta = f.metadata
     if meta.get("family"):
         return build_component(meta["family"], raw, path, problems, meta.get("shorthand"))
-    if _is_callable_hint(hint):  # a schedule nested in a schedule (warmup, join)
+    if is_callable_hint(hint):  # a schedule nested in a schedule (warmup, join)
         return build_component("schedule", raw, path, problems, "constant")
     args = typing.get_args(hint)
-    if typing.get_origin(hint) is tuple and args and _is_callable_hint(args[0]):
+    if typing.get_origin(hint) is tuple and args and is_callable_hint(args[0]):
         if not isinstance(raw, list) or not raw:
             problems.add(path, "must be a non-empty array of schedule tables")
             return None
@@ -190,7 +190,7 @@ def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems:
     return value
 
 
-def _is_callable_hint(hint: Any) -> bool:
+def is_callable_hint(hint: Any) -> bool:
     return hint is typing.Callable or typing.get_origin(hint) is collections.abc.Callable
 
 

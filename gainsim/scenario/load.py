@@ -6,6 +6,7 @@ Every problem in a file is collected and reported together, one line each::
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 import tomllib
@@ -16,7 +17,8 @@ from typing import Any
 
 import tomli_w
 
-from gainsim.scenario.build import Problems, build_component, build_dataclass, did_you_mean, to_table
+from gainsim.scenario.build import (Problems, build_component, build_dataclass, did_you_mean,
+                                    is_callable_hint, to_table)
 from gainsim.registry import kinds
 from gainsim.scenario.model import Metrics, Policy, Run, Scenario
 from gainsim.stream import Stream
@@ -136,7 +138,9 @@ def _expanded(raw: list):
 
     ``gain = { kind = "constant", eta = [0.01, 0.1] }`` (or ``gain = [0.01, 0.1]``) is
     two policies named ``"NAME [eta=0.01]"`` and ``"NAME [eta=0.1]"``; several lists
-    give every combination. Keys whose value is an array anyway (``milestones``) stay.
+    give every combination. Lists inside a nested schedule table count too
+    (``eta = { kind = "cosine", eta0 = [0.01, 0.02], ... }`` gives ``[eta.eta0=0.01]``, …).
+    Keys whose value is an array anyway (``milestones``) stay.
     """
     for i, table in enumerate(raw):
         if not isinstance(table, dict):
@@ -150,15 +154,18 @@ def _expanded(raw: list):
             yield i, table
             continue
         for combo in itertools.product(*(values for _, _, values in axes)):
-            variant = {k: (dict(v) if isinstance(v, dict) else v) for k, v in table.items()}
+            variant = copy.deepcopy(table)
             labels = []
-            for (part, key, _), value in zip(axes, combo):
-                if key is None:
+            for (part, keys, _), value in zip(axes, combo):
+                if keys is None:
                     variant[part] = value
                     labels.append(f"{_SHORT_KEY[part]}={value}")
                 else:
-                    variant[part][key] = value
-                    labels.append(f"{key}={value}")
+                    inner = variant[part]
+                    for key in keys[:-1]:
+                        inner = inner[key]
+                    inner[keys[-1]] = value
+                    labels.append(f"{'.'.join(keys)}={value}")
             variant["name"] = f"{table['name']} [{', '.join(labels)}]"
             yield i, variant
 
@@ -167,20 +174,31 @@ _SHORT_KEY = {"gain": "eta", "estimator": "estimator"}
 
 
 def _list_keys(part: Any, family: str) -> list:
-    """The keys of a component table whose list value means 'one policy per value'."""
+    """``(keys, values)``: the key paths of a component table whose list value means 'one
+    policy per value', looking into nested schedule tables (``keys`` is None for a bare
+    list: ``gain = [0.01, 0.1]``)."""
     if isinstance(part, list) and part and all(not isinstance(v, (dict, list)) for v in part):
-        return [(None, part)]  # gain = [0.01, 0.1]
+        return [(None, part)]
     if not isinstance(part, dict):
         return []
     cls = kinds(family).get(part.get("kind"))
     if cls is None:
         return []
     hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
     out = []
     for key, value in part.items():
         hint = hints.get(key)
-        if isinstance(value, list) and hint is not None and not _is_array_hint(hint):
-            out.append((key, value))
+        if hint is None or key not in fields:
+            continue
+        if isinstance(value, list) and not _is_array_hint(hint):
+            out.append(((key,), value))
+        elif isinstance(value, dict):  # a nested component: eta = { kind = "cosine", ... }
+            nested = fields[key].metadata.get("family") or (
+                "schedule" if is_callable_hint(hint) else None)
+            if nested:
+                out += [((key,) + sub, values) for sub, values in _list_keys(value, nested)
+                        if sub is not None]
     return out
 
 
@@ -196,7 +214,7 @@ def _default_name(table: dict) -> str:
     gain = table.get("gain")
     if isinstance(gain, list):  # a bank: the variants add "[eta=...]"
         return str(est)
-    if isinstance(gain, dict) and any(isinstance(v, list) for v in gain.values()):
+    if isinstance(gain, dict) and _list_keys(gain, "gain"):  # variants add "[key=...]"
         return f"{est} {gain.get('kind', '?')}"
     if isinstance(gain, dict):
         detail = ", ".join(f"{k}={v}" for k, v in gain.items() if k != "kind")
