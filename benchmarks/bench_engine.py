@@ -255,14 +255,17 @@ class Row:
     note: str = ""
 
 
-def cold_start_seconds() -> float:
-    """Wall time of a fresh interpreter that compiles the kernels into an empty cache."""
+def cold_start_seconds(gain: str | None = None) -> float:
+    """Wall time of a fresh interpreter that compiles the kernels into an empty cache
+    (constant-gain LMS, or one LMS policy with ``gain``)."""
     import subprocess
     import tempfile
 
+    text = (scenario_text(10_000, (ETA,)) if gain is None
+            else scenario_text(10_000, (), policy_lines=gain_policies(gain, 1)))
     code = ("import time, numpy as np, gainsim; from gainsim.sim import simulate; "
             "t = time.perf_counter(); "
-            f"simulate(gainsim.loads({scenario_text(10_000, (ETA,))!r}), "
+            f"simulate(gainsim.loads({text!r}), "
             "np.random.SeedSequence(0)); print(time.perf_counter() - t)")
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache}
@@ -292,11 +295,13 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
              else "cache state unknown")
     log(f"first end-to-end run: {first_run:.3f} s ({cache})")
     cold = cold_start_seconds()
-    log(f"cold start (empty numba cache, fresh process): {cold:.2f} s")
+    cold_idbd = cold_start_seconds(dict(COST_CASES)["IDBD"])
+    log(f"cold start (empty numba cache, fresh process): {cold:.2f} s, with IDBD {cold_idbd:.2f} s")
     notes.append(f"Cold start, a fresh process with an empty numba cache (import, compile every "
-                 f"kernel the end-to-end case uses, run it): {cold:.2f} s. A second run of a "
-                 f"scenario loads the kernels from the cache instead (first run in this "
-                 f"process: {first_run:.2f} s, {cache}).")
+                 f"kernel the end-to-end case uses, run it): {cold:.2f} s; the same with one "
+                 f"IDBD policy instead (its law's own sample loop): {cold_idbd:.2f} s. A second "
+                 f"run of a scenario loads the kernels from the cache instead (first run in "
+                 f"this process: {first_run:.2f} s, {cache}).")
 
     X, d, theta_star = make_data(N)
 
