@@ -17,7 +17,7 @@ vectorises (4 doubles per AVX2 instruction):
   ``LN2_HI`` exact in 32 bits, so ``k * LN2_HI`` is exact for every ``|k| ≤ 1100``.
 - The Taylor series to degree 13 truncates at ``r¹⁴/14! ≤ 4e-18`` relative, far below
   half an ulp; Horner's rule (with fused multiply-adds) keeps the rounding at most one ulp.
-  The tests check ≤ 1 ulp against ``math.exp`` on 10⁶ points.
+  The tests check ≤ 1 ulp against ``math.exp`` on 9·10⁵ points in three ranges.
 - If an argument lies outside ``[-708, 709]`` (overflow, subnormal results, ``±inf``,
   NaN), the call goes element by element instead, with ``math.exp`` for those
   arguments, so the function is correct on every double.
