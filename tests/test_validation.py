@@ -164,3 +164,22 @@ def test_lists_inside_nested_schedule_tables_expand_too():
         (0.8, 0.01), (0.8, 0.02), (0.9, 0.01), (0.9, 0.02)]
     assert all(p.gain.eta.total_steps == 100 for p in adams)
     assert gainsim.loads(dumps(scenario)) == scenario
+
+
+def test_an_estimator_that_acts_like_another_is_named_in_the_gain_error():
+    text = open("scenarios/mrac_mit.toml").read().replace("gain = 0.2", 'gain = "rls"', 1)
+    assert problems(text) == [
+        "quickstart.toml: policy[0].gain.kind: 'rls' works with estimator 'lms', not 'mit' "
+        "(which acts like 'gd')"]
+    gd = GOOD.replace('gain = { kind = "constant", eta = 0.2 }', 'gain = "rls"')
+    plain = [p for p in problems(gd.replace('estimator = "lms"', 'estimator = "gd"'))
+             if "rls" in p]
+    assert plain and not any("acts like" in p for p in plain)
+
+
+def test_default_names_of_an_estimator_list_name_the_gain_once():
+    text = GOOD.replace('name = "a"\n', "").replace('name = "c"\n', "")
+    text = text.replace('estimator = "lms"', 'estimator = ["lms", "nlms"]')
+    names = [p.name for p in gainsim.loads(text).policy]
+    assert "eta=0.1 [estimator=lms]" in names and "eta=0.1 [estimator=nlms]" in names
+    assert not any("[" in n.split(" [")[0] for n in names)

@@ -1,9 +1,9 @@
-"""Policies banked into kernel calls: one call per group per monitor interval.
+"""Policies banked into kernel calls: one call per group (and law) per delivered packet.
 
 Policies with a constant gain and the same estimator share a fast kernel
 (:mod:`gainsim.estimators.lms`, :mod:`gainsim.estimators.gd`); every other gain
 policy goes into a general group per estimator, run by
-:func:`gainsim.estimators.general.general_kernel` with its law chosen by code.
+:func:`gainsim.estimators.general.general_kernel` (one compiled loop per law).
 """
 from __future__ import annotations
 

@@ -124,11 +124,11 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
             allowed = ((est_kind,) if type(policy.gain).kind == "constant"
                        else ("lms", "nlms", "gd"))
         if allowed is not None and est_kind not in allowed:
+            own_kind = type(policy.estimator).kind
+            acts = f" (which acts like {est_kind!r})" if est_kind != own_kind else ""
             problems.add(f"{path}.gain.kind",
                          f"{type(policy.gain).kind!r} works with estimator "
-                         f"{' or '.join(map(repr, allowed))}"
-                         f"{' (or one that acts like them)' if est_kind == 'gd' else ''}, "
-                         f"not {type(policy.estimator).kind!r}")
+                         f"{' or '.join(map(repr, allowed))}, not {own_kind!r}{acts}")
         out.append(policy)
     return tuple(out)
 
@@ -212,6 +212,10 @@ def _default_name(table: dict) -> str:
     est = table.get("estimator", "lms")
     est = est.get("kind", "?") if isinstance(est, dict) else est
     gain = table.get("gain")
+    if isinstance(est, list):  # estimator = ["lms", "nlms"]: the variants add the estimator
+        if isinstance(gain, dict):
+            return str(gain.get("kind", "?"))
+        return "gain" if isinstance(gain, list) else f"eta={gain}"
     if isinstance(gain, list):  # a bank: the variants add "[eta=...]"
         return str(est)
     if isinstance(gain, dict) and _list_keys(gain, "gain"):  # variants add "[key=...]"
