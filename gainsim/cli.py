@@ -179,7 +179,8 @@ class _Progress:
     def _draw(self) -> None:
         width = 30
         fill = int(width * self.done / self.total) if self.total else 0
-        note = "  (first runs compile the kernels; they are cached afterwards)" if self.done == 0 else ""
+        note = ("  (first runs compile the kernels; they are cached afterwards)"
+                if self.done == 0 else "")
         sys.stderr.write(f"\r  replicas {self.done}/{self.total} "
                          f"[{'#' * fill}{'.' * (width - fill)}]{note}\033[K")
         sys.stderr.flush()

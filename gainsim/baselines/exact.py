@@ -1,14 +1,14 @@
 r"""Exact line search along the negative gradient (``scipy.optimize.minimize_scalar``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 from scipy.optimize import minimize_scalar
 
 from gainsim.baselines.common import BOTH, LOSSES, Sample, Update
-from gainsim.baselines.wolfe import SearchState, begin_step, search_state
+from gainsim.baselines.wolfe import SearchState, begin_step, no_direction, search_state
 from gainsim.registry import register
 from gainsim.scenario.fields import at_least_one, param, positive
 
@@ -58,8 +58,7 @@ class ExactLineSearch:
         """Predict (a-priori error), push the sample, minimise along -g, move."""
         error, window, obj, g = begin_step(self.loss, state, theta, sample, plant)
         if g is None:
-            return Update(theta, error, None, obj.nfev, obj.ngev), \
-                replace(state, window=window, k=state.k + 1)
+            return no_direction(state, theta, error, window, obj)
         res = minimize_scalar(lambda a: obj.f(theta - a * g), bounds=(0.0, self.amax),
                               method="bounded",
                               options={"xatol": self.xatol, "maxiter": self.maxiter})

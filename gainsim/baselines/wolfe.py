@@ -45,6 +45,12 @@ def begin_step(loss: str, state: SearchState, theta: np.ndarray, sample: Sample,
     return error, window, obj, (g if np.any(g) else None)
 
 
+def no_direction(state: SearchState, theta: np.ndarray, error: float, window, obj):
+    """The step when the gradient is zero: stay, keep the window, count the update."""
+    return Update(theta, error, None, obj.nfev, obj.ngev), \
+        replace(state, window=window, k=state.k + 1)
+
+
 def armijo(obj, theta, p, f0: float, slope: float, alpha0: float, c1: float) -> float | None:
     r"""Backtracking (Nocedal & Wright 2006, Alg. 3.1): halve α until
     :math:`f(\theta+\alpha p) \le f(\theta) + c_1\alpha\,\nabla f^\top p`; ``None`` if
@@ -116,8 +122,7 @@ class Wolfe:
         """Predict (a-priori error), push the sample, search, move."""
         error, window, obj, g = begin_step(self.loss, state, theta, sample, plant)
         if g is None:
-            return Update(theta, error, None, obj.nfev, obj.ngev), \
-                replace(state, window=window, k=state.k + 1)
+            return no_direction(state, theta, error, window, obj)
         alpha, failed = state.alpha, False
         if state.k % self.every == 0:
             alpha, failed = self.search(obj, theta, g, state.alpha)

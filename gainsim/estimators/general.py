@@ -123,7 +123,7 @@ def _sample_loop(law, need_c, run):  # pragma: no cover - compiled
             flush_snapshots(th, et, mon, p, jj)
 
 
-# One compiled loop per law; the comment above each names its law.
+# One compiled loop per law, named after it.
 @njit(cache=True, error_model="numpy")
 def _scheduled(run):  # pragma: no cover - compiled
     _sample_loop(laws.scaled_gradient, False, run)

@@ -49,8 +49,8 @@ def adam(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
 def idbd(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """IDBD (Sutton 1992): rows beta, h; prm = (theta_meta, beta_min, max_dbeta).
 
-    Three loops that LLVM vectorises: the log steps, their ``exp`` (``step`` is its
-    scratch until the last loop writes the step), the step and the trace ``h``.
+    Three loops that LLVM vectorises: the log steps, their ``exp`` (into ``eta``), then
+    the step and the trace ``h``.
     """
     meta, beta_min, max_dbeta = prm[0], prm[1], prm[2]
     n = g.size

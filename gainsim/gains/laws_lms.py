@@ -9,7 +9,6 @@ On the LMS estimator ``g = -e x`` and ``c = x²``, so ``-mu * g`` is the LMS ste
 """
 from __future__ import annotations
 
-
 from numba import njit
 
 from gainsim.gains.vexp import exp_into
@@ -52,13 +51,21 @@ def vss(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
 
 
 @njit(cache=True, inline="always")
-def mathews_xie(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
-    """Mathews–Xie: st[0, 0] = mu_{k-1}, row 1 = e_{k-1} x_{k-1}; prm = (rho, mu_min, mu_max)."""
+def _adapted_mu(prm, st, x, e):  # pragma: no cover
+    """Gradient-adaptive step of Mathews–Xie and Benveniste: ``s = x·row1``,
+    ``mu = clamp(mu_prev + rho e s, mu_min, mu_max)`` stored in ``st[0, 0]``; ``(mu, s)``."""
     s = 0.0
     for j in range(x.size):
         s += x[j] * st[1, j]
     mu = _clamp(st[0, 0] + prm[0] * e * s, prm[1], prm[2])
     st[0, 0] = mu
+    return mu, s
+
+
+@njit(cache=True, inline="always")
+def mathews_xie(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Mathews–Xie: st[0, 0] = mu_{k-1}, row 1 = e_{k-1} x_{k-1}; prm = (rho, mu_min, mu_max)."""
+    mu, _ = _adapted_mu(prm, st, x, e)
     for j in range(g.size):
         eta[j] = mu
         step[j] = -mu * g[j]
@@ -72,11 +79,7 @@ def benveniste(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cov
 
     After the step: psi_{k+1} = psi_k - mu_k x_k (x_k·psi_k) + e_k x_k.
     """
-    s = 0.0
-    for j in range(x.size):
-        s += x[j] * st[1, j]
-    mu = _clamp(st[0, 0] + prm[0] * e * s, prm[1], prm[2])
-    st[0, 0] = mu
+    mu, s = _adapted_mu(prm, st, x, e)
     for j in range(g.size):
         eta[j] = mu
         step[j] = -mu * g[j]
