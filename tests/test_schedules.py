@@ -393,3 +393,16 @@ def test_against_torch_if_available():
     ]
     for ours, make, lr in cases:
         np.testing.assert_allclose(ours(np.arange(n)), torch_lrs(make, lr, n), rtol=1e-6)
+
+
+def test_int_power_matches_libm_on_every_code_path():
+    """Integer powers: exact for powers of two, equal to math.pow (the C library), and
+    the same for a scalar and for any element of an array (no SIMD power loop)."""
+    from gainsim.gains.schedules import int_power
+    n = np.arange(0, 200)
+    np.testing.assert_array_equal(int_power(0.5, n), [2.0 ** -int(j) for j in n])
+    got = int_power(0.9, n[::-1].reshape(10, 20))
+    assert got.shape == (10, 20)
+    assert list(got.ravel()) == [math.pow(0.9, int(j)) for j in n[::-1]]
+    assert [int_power(0.9, np.array([j]))[0] for j in n[::-1]] == list(got.ravel())
+    assert int_power(0.1, np.array([0]))[0] == 1.0

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from gainsim.gains.schedules import (GE0, GT0, INT_GE1, OPEN_UNIT, SCHEDULES, UNIT,
+from gainsim.gains.schedules import (GE0, GT0, INT_GE1, OPEN_UNIT, SCHEDULES, UNIT, int_power,
                                      Schedule, fail, one_of)
 
 
@@ -174,9 +174,9 @@ class Cyclical(Schedule):
 
     def _amplitude(self, k, cycle):
         if self.mode == "triangular2":
-            return 0.5 ** (cycle - 1)
+            return int_power(0.5, cycle - 1)
         if self.mode == "exp_range":
-            return self.gamma ** k
+            return int_power(self.gamma, k)
         return np.ones(k.shape)
 
     def _eta(self, k):

@@ -65,6 +65,21 @@ def fail(name: str, allowed: str, value: Any) -> None:
     raise ValueError(f"{name}: must be {allowed} (got {value!r})")
 
 
+def int_power(base: float, n: np.ndarray) -> np.ndarray:
+    """``base ** n`` for integer ``n >= 0``, each distinct power from ``math.pow``.
+
+    ``np.power`` on an array runs a SIMD loop that may round differently from its
+    scalar path and from one CPU to another (AVX-512 vs AVX2); a schedule's integer
+    powers take few distinct values, so each is computed once by the C library's
+    ``pow`` (< 1 ulp) and the result is the same for a scalar, for any array and on
+    any machine with the same C library.
+    """
+    n = np.asarray(n, dtype=np.int64)
+    values, where = np.unique(n, return_inverse=True)
+    powers = np.array([math.pow(base, int(j)) for j in values], dtype=np.float64)
+    return powers[where].reshape(n.shape)
+
+
 def as_steps(k: Any) -> np.ndarray:
     """Update counts as an integer array; integral floats are accepted."""
     arr = np.asarray(k)
@@ -125,8 +140,11 @@ class Schedule:
     def __call__(self, k):
         """Gain at update count(s) ``k`` (``float`` for a scalar, else ``float64`` array)."""
         steps = as_steps(k)
-        eta = np.broadcast_to(np.asarray(self._eta(steps), dtype=np.float64), steps.shape)
-        return float(eta) if steps.ndim == 0 else eta.copy()
+        # One code path: a scalar is evaluated as a one-element array, so numpy runs
+        # the same (SIMD) loop for it as for any element of a longer array.
+        flat = np.ascontiguousarray(steps.reshape(-1))
+        eta = np.broadcast_to(np.asarray(self._eta(flat), dtype=np.float64), flat.shape)
+        return float(eta[0]) if steps.ndim == 0 else eta.reshape(steps.shape).copy()
 
 
 # ----------------------------------------------------------------------------- decays
@@ -184,7 +202,7 @@ class Step(Schedule):
     gamma: float = 0.1
 
     def _eta(self, k):
-        return self.eta0 * self.gamma ** (k // self.step_size)
+        return self.eta0 * int_power(self.gamma, k // self.step_size)
 
 
 @dataclass(frozen=True)
@@ -217,7 +235,7 @@ class MultiStep(Schedule):
 
     def _eta(self, k):
         passed = np.searchsorted(np.asarray(self.milestones, dtype=np.int64), k, side="right")
-        return self.eta0 * self.gamma ** passed
+        return self.eta0 * int_power(self.gamma, passed)
 
 
 @dataclass(frozen=True)
@@ -253,8 +271,9 @@ class Exponential(Schedule):
     staircase: bool = False
 
     def _eta(self, k):
-        p = k // self.transition_steps if self.staircase else k / self.transition_steps
-        return self.eta0 * self.decay_rate ** p
+        if self.staircase:
+            return self.eta0 * int_power(self.decay_rate, k // self.transition_steps)
+        return self.eta0 * self.decay_rate ** (k / self.transition_steps)
 
 
 @dataclass(frozen=True)
