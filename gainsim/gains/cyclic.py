@@ -54,6 +54,7 @@ class Cosine(Schedule):
     """
 
     kind: ClassVar[str] = "cosine"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "total_steps": 5},)  # gainsim.testing examples
     summary: ClassVar[str] = "half cosine from eta0 to eta_min over total_steps, then hold"
     _rules = (("eta0", GT0), ("total_steps", INT_GE1), ("eta_min", GE0))
     _check = check_eta_min
@@ -99,6 +100,7 @@ class CosineRestarts(Schedule):
     """
 
     kind: ClassVar[str] = "cosine_restarts"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "t0": 3},)  # gainsim.testing examples
     summary: ClassVar[str] = "SGDR: cosine from eta0 to eta_min, restarting; cycles grow by t_mult"
     _rules = (("eta0", GT0), ("t0", INT_GE1), ("t_mult", INT_GE1), ("eta_min", GE0))
     _check = check_eta_min
@@ -159,6 +161,7 @@ class Cyclical(Schedule):
     """
 
     kind: ClassVar[str] = "cyclical"
+    _unit_test_params: ClassVar = ({"eta_min": 0.01, "eta_max": 0.1, "step_size_up": 2},)  # gainsim.testing examples
     summary: ClassVar[str] = "triangular cycles between eta_min and eta_max (Smith 2017)"
     _rules = (("eta_min", GE0), ("eta_max", GT0), ("step_size_up", INT_GE1),
               ("mode", one_of("triangular", "triangular2", "exp_range")), ("gamma", UNIT))
@@ -230,6 +233,7 @@ class OneCycle(Schedule):
     """
 
     kind: ClassVar[str] = "one_cycle"
+    _unit_test_params: ClassVar = ({"eta_max": 0.1, "total_steps": 6},)  # gainsim.testing examples
     summary: ClassVar[str] = "rise to eta_max for pct_start of the run, then anneal far below"
     _rules = (("eta_max", GT0), ("total_steps", INT_GE1), ("pct_start", OPEN_UNIT),
               ("div_factor", GT0), ("final_div_factor", GT0), ("anneal", one_of("cos", "linear")))

@@ -19,6 +19,8 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
+from gainsim.gains.scheduled import ScheduledLaw
+
 # ----------------------------------------------------------------------------- checks
 # A rule is (allowed, predicate): the phrase used in the error message and the test.
 Rule = tuple[str, Callable[[Any], bool]]
@@ -92,37 +94,22 @@ def as_steps(k: Any) -> np.ndarray:
     return arr
 
 
-class Schedule:
+class Schedule(ScheduledLaw):
     """Shared plumbing: field checks from ``_rules`` and the vectorised ``__call__``.
 
     Subclasses list ``_rules = (("field", rule), ...)``, may add cross-field checks
-    in ``_check`` and implement ``_eta(k)`` for an integer array ``k >= 0``.
+    in ``_check`` and implement ``_eta(k)`` for an integer array ``k >= 0``. As a gain
+    policy a schedule is the scheduled law (:mod:`gainsim.gains.scheduled`) with
+    ``eta_k = schedule(k)``.
     """
 
     kind: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     shorthand_field: ClassVar[str | None] = None
     _rules: ClassVar[tuple[tuple[str, Rule], ...]] = ()
-    code: ClassVar[int] = 0  # gainsim.gains.dispatch.SCHEDULED: step = -eta_k * gradient
-    estimators: ClassVar[tuple[str, ...]] = ("lms", "nlms", "gd")
 
-    # As a gain policy: eta_k = schedule(k); see gainsim.gains.compiled.
     def base_schedule(self):
         return self
-
-    def compile(self, plant, n: int):
-        from gainsim.gains.compiled import Compiled
-
-        return Compiled(params=np.zeros(1), state=np.zeros((0, n)),
-                        eta0=np.full(n, self(np.int64(0))))
-
-    def init(self, n: int, plant=None):
-        """No state beyond the update count."""
-        return 0
-
-    def step(self, state, obs):
-        """``(eta_k, k + 1)`` with ``k`` the update count carried as the state."""
-        return self(np.int64(state)), state + 1
 
     def __post_init__(self) -> None:
         for name, (allowed, ok) in self._rules:
@@ -165,6 +152,7 @@ class Constant(Schedule):
     """
 
     kind: ClassVar[str] = "constant"
+    _unit_test_params: ClassVar = ({"eta": 0.1},)  # gainsim.testing examples
     shorthand_field: ClassVar[str | None] = "eta"
     summary: ClassVar[str] = "the same gain at every update"
     _rules = (("eta", GE0),)
@@ -195,6 +183,7 @@ class Step(Schedule):
     """
 
     kind: ClassVar[str] = "step"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "step_size": 3},)  # gainsim.testing examples
     summary: ClassVar[str] = "multiply by gamma every step_size updates"
     _rules = (("eta0", GT0), ("step_size", INT_GE1), ("gamma", UNIT))
     eta0: float
@@ -227,6 +216,7 @@ class MultiStep(Schedule):
     """
 
     kind: ClassVar[str] = "multistep"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "milestones": [2, 4]},)  # gainsim.testing examples
     summary: ClassVar[str] = "multiply by gamma at each milestone"
     _rules = (("eta0", GT0), ("milestones", INCREASING), ("gamma", UNIT))
     eta0: float
@@ -262,6 +252,7 @@ class Exponential(Schedule):
     """
 
     kind: ClassVar[str] = "exponential"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "decay_rate": 0.5},)  # gainsim.testing examples
     summary: ClassVar[str] = "eta0 * decay_rate**(k / transition_steps)"
     _rules = (("eta0", GT0), ("decay_rate", UNIT), ("transition_steps", INT_GE1),
               ("staircase", BOOL))
@@ -300,6 +291,7 @@ class InverseTime(Schedule):
     """
 
     kind: ClassVar[str] = "inverse_time"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "decay_rate": 0.5},)  # gainsim.testing examples
     summary: ClassVar[str] = "eta0 / (1 + decay_rate * k / decay_steps)"
     _rules = (("eta0", GT0), ("decay_rate", GE0), ("decay_steps", INT_GE1),
               ("staircase", BOOL))
@@ -337,6 +329,7 @@ class Polynomial(Schedule):
     """
 
     kind: ClassVar[str] = "polynomial"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "eta_end": 0.01, "power": 2.0, "total_steps": 5},)  # gainsim.testing examples
     summary: ClassVar[str] = "(eta0 - eta_end)(1 - k/T)**power + eta_end, then eta_end"
     _rules = (("eta0", GT0), ("eta_end", GE0), ("power", GT0), ("total_steps", INT_GE1))
     eta0: float
@@ -376,6 +369,7 @@ class RobbinsMonro(Schedule):
     """
 
     kind: ClassVar[str] = "robbins_monro"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "tau": 3.0},)  # gainsim.testing examples
     summary: ClassVar[str] = "eta0 / (1 + k/tau)**power; Robbins-Monro iff 0.5 < power <= 1"
     _rules = (("eta0", GT0), ("tau", GT0), ("power", GT0))
     eta0: float
@@ -415,6 +409,7 @@ class Warmup(Schedule):
     """
 
     kind: ClassVar[str] = "warmup"
+    _unit_test_params: ClassVar = ({"schedule": {"kind": "constant", "eta": 0.1}, "warmup_steps": 2},)  # gainsim.testing examples
     summary: ClassVar[str] = "linear ramp from eta_start to schedule(0), then schedule(k - W)"
     _rules = (("schedule", CALLABLE), ("warmup_steps", INT_GE0), ("eta_start", GE0))
     schedule: Callable
@@ -453,6 +448,7 @@ class Join(Schedule):
     """
 
     kind: ClassVar[str] = "join"
+    _unit_test_params: ClassVar = ({"schedules": [0.1, 0.01], "boundaries": [3]},)  # gainsim.testing examples
     summary: ClassVar[str] = "schedule i from boundary i-1 on, restarted at 0 there"
     _rules = (("schedules", SCHEDULE_SEQ), ("boundaries", INCREASING))
     schedules: tuple[Callable, ...]
