@@ -13,7 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from gainsim import cli_poles
+
 EXIT_USAGE = 2
+# Commands implemented in a module of their own: each has add_parser(sub) and command(args).
+_COMMANDS = {"poles": cli_poles}
 
 
 def _fail(message: str) -> int:
@@ -39,13 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("explain", help="print what theory predicts for a scenario, without "
                                          "running it")
     exp.add_argument("scenario", help="scenario TOML file")
+    for command in _COMMANDS.values():
+        command.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
-               "explain": cmd_explain}[args.command]
+               "explain": cmd_explain, **{name: m.command for name, m in _COMMANDS.items()}
+               }[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
