@@ -12,7 +12,7 @@ from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Win
                                       a_priori_error, implied_gain, input_correlation,
                                       objective)
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, param, positive
+from gainsim.fields import at_least_one, param, positive
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from scipy.linalg import lstsq, solve
 from gainsim.baselines.common import (Sample, Update, Window, a_priori_error,
                                       expected_objective, implied_gain, window_objective)
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, param
+from gainsim.fields import at_least_one, param
 
 
 @dataclass(frozen=True)

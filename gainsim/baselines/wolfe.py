@@ -11,7 +11,7 @@ from scipy.optimize import line_search
 from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Window,
                                       a_priori_error, input_correlation, objective)
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, between, param, positive
+from gainsim.fields import at_least_one, between, param, positive
 
 ARMIJO_HALVINGS = 40
 

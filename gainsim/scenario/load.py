@@ -19,7 +19,7 @@ import tomli_w
 
 from gainsim.scenario.build import (Problems, build_component, build_dataclass, did_you_mean,
                                     is_callable_hint, to_table)
-from gainsim.registry import kinds
+from gainsim.catalog import kinds
 from gainsim.scenario.model import Metrics, Policy, Run, Scenario
 from gainsim.stream import Stream
 

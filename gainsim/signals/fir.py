@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, nonneg, param
+from gainsim.fields import at_least_one, nonneg, param
 from gainsim.signals.assemble import fir_samples
 from gainsim.signals.drift import NoDrift
 from gainsim.signals.inputs import White
@@ -40,8 +40,10 @@ class Fir:
     input: Any = param(White(), doc="input source feeding the delay line", family="input")
     drift: Any = param(NoDrift(), doc="how theta_star moves", family="drift")
     theta_star: tuple[float, ...] | None = param(
-        None, doc="true weights at t = 0 (default: drawn per replica, N(0, I/taps))")
-    theta0: tuple[float, ...] | None = param(None, doc="initial estimate (default: zeros)")
+        None, doc="true weights at t = 0 (default: drawn per replica, N(0, I/taps))",
+        default_doc="drawn per replica", note="`taps` entries")
+    theta0: tuple[float, ...] | None = param(None, doc="initial estimate (default: zeros)",
+                                             default_doc="zeros", note="`taps` entries")
 
     def problems(self):
         for key in ("theta_star", "theta0"):

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, nonneg, param, positive
+from gainsim.fields import at_least_one, nonneg, param, positive
 
 
 @register("process")
@@ -32,7 +32,7 @@ class FirstOrder:
     shorthand_field: ClassVar[str | None] = None
     code: ClassVar[int] = 1
     a: float = param(1.0, doc="pole at -a (a > 0 is stable)")
-    b: float = param(0.5, doc="high-frequency gain b (nonzero)")
+    b: float = param(0.5, doc="high-frequency gain b (nonzero)", note="nonzero")
 
     def problems(self):
         if self.b == 0:
@@ -79,8 +79,9 @@ class Steps:
     kind: ClassVar[str] = "steps"
     summary: ClassVar[str] = "piecewise constant: values[i] from times[i] on (0 before)"
     shorthand_field: ClassVar[str | None] = None
-    times: tuple[float, ...] = param(doc="switching times in seconds (increasing)", check=nonneg)
-    values: tuple[float, ...] = param(doc="command value from each time on")
+    times: tuple[float, ...] = param(doc="switching times in seconds (increasing)", check=nonneg,
+                                     note="strictly increasing")
+    values: tuple[float, ...] = param(doc="command value from each time on", note="one per time")
 
     def problems(self):
         if len(self.times) != len(self.values):
@@ -138,7 +139,9 @@ class Mrac:
     k0: float = param(1.0, doc="feedforward model gain (model k0 G(s))")
     noise_std: float = param(0.0, doc="measurement noise on y", check=nonneg)
     substeps: int = param(10, doc="RK4 steps per sample interval", check=at_least_one)
-    theta0: tuple[float, ...] | None = param(None, doc="initial controller parameters (zeros)")
+    theta0: tuple[float, ...] | None = param(
+        None, doc="initial controller parameters (zeros)",
+        note="2 entries (`first_order`), 1 (`second_order`)")
 
     @property
     def feedforward(self) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gainsim.registry import register
-from gainsim.scenario.fields import nonneg, param
+from gainsim.fields import nonneg, param
 from gainsim.signals.drift import NoDrift
 
 
@@ -27,12 +27,15 @@ class Quadratic:
     summary: ClassVar[str] = "quadratic bowl ½(θ−θ*)ᵀH(θ−θ*); H as a matrix or eigenvalues"
     shorthand_field: ClassVar[str | None] = None
     family: ClassVar[str] = "quadratic"
-    theta0: tuple[float, ...] = param(doc="start point (its length sets the dimension)")
+    theta0: tuple[float, ...] = param(doc="start point (its length sets the dimension)",
+                                      note="any length n")
     eigenvalues: tuple[float, ...] | None = param(
-        None, doc="H = diag(eigenvalues); give this or hessian", check=nonneg)
+        None, doc="H = diag(eigenvalues); give this or hessian", check=nonneg, note="n entries")
     hessian: tuple[tuple[float, ...], ...] | None = param(
-        None, doc="H as a symmetric positive semi-definite matrix (rows)")
-    theta_star: tuple[float, ...] | None = param(None, doc="minimiser at t = 0 (default: zeros)")
+        None, doc="H as a symmetric positive semi-definite matrix (rows)",
+        note="n×n, symmetric, positive semi-definite")
+    theta_star: tuple[float, ...] | None = param(None, doc="minimiser at t = 0 (default: zeros)",
+                                                 default_doc="zeros", note="n entries")
     gradient_noise_std: float = param(
         0.0, doc="std of white Gaussian noise added to each gradient component", check=nonneg)
     drift: Any = param(NoDrift(), doc="how theta_star moves", family="drift")
