@@ -11,6 +11,7 @@ The constant schedule is :class:`gainsim.gains.constant.Constant` (it is the
 constant gain too); the cosine-shaped and cyclic schedules live in
 :mod:`gainsim.gains.cyclic`.
 """
+import math
 from dataclasses import dataclass
 from typing import Callable, ClassVar
 
@@ -126,6 +127,48 @@ class Exponential(Schedule):
         if self.staircase:
             return self.eta0 * int_power(self.decay_rate, k // self.transition_steps)
         return self.eta0 * self.decay_rate ** (k / self.transition_steps)
+
+
+@register("schedule", "gain")
+@dataclass(frozen=True)
+class RangeTest(Schedule):
+    r"""Geometric ramp from ``eta_min`` to ``eta_max`` over ``total_steps``, then hold.
+
+    The gain of Smith's learning-rate range test: one run whose gain rises by the
+    same factor at every update, so equal stretches of the run cover equal
+    decades of gain.
+
+    .. math:: \eta_k = \eta_\min \left(\frac{\eta_\max}{\eta_\min}\right)^{\min(k, T)/T}
+
+    Parameters
+    ----------
+    eta_min : float
+        Gain at :math:`k = 0`, > 0.
+    eta_max : float
+        Gain at :math:`k \ge T`, > 0 and > ``eta_min``.
+    total_steps : int
+        :math:`T`, >= 1: updates the ramp takes.
+
+    References
+    ----------
+    L. N. Smith, "Cyclical learning rates for training neural networks", WACV 2017,
+    section 3.3 (the range test); fastai ``LRFinder`` (exponential ramp).
+    """
+
+    kind: ClassVar[str] = "range_test"
+    summary: ClassVar[str] = "geometric ramp eta_min -> eta_max over total_steps, then hold"
+    eta_min: float = param(doc="gain at `k = 0`", check=positive)
+    eta_max: float = param(doc="gain at `k ≥ T`", check=positive, note="> eta_min")
+    total_steps: int = param(doc="`T`: updates the ramp takes", check=at_least_one)
+
+    def problems(self):
+        if self.eta_max <= self.eta_min:
+            yield "eta_max", f"must be > eta_min = {self.eta_min!r} (got {self.eta_max!r})"
+
+    def _eta(self, k):
+        u = np.minimum(k, self.total_steps) / self.total_steps
+        ramp = self.eta_min * np.exp(u * math.log(self.eta_max / self.eta_min))
+        return np.where(k >= self.total_steps, float(self.eta_max), ramp)  # exact at the end
 
 
 @register("schedule", "gain")
