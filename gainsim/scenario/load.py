@@ -87,11 +87,10 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
                 else defaults[key] for key, cls in _SECTIONS.items()}
     policies = _policies(data.get("policy"), plant, problems)
     stream = sections["stream"]
-    if plant is not None and plant.family == "mrac" and stream is not None and not (
-            stream.arrivals == "periodic" and stream.dropout == 0
-            and type(stream.latency).kind == "none"):
-        problems.add("stream", "an mrac plant needs arrivals = \"periodic\", no latency and "
-                               "dropout = 0 (the loop is integrated one sample period at a time)")
+    stream_problem = getattr(plant, "stream_problem", None)  # a plant's own needs (mrac)
+    message = stream_problem(stream) if stream_problem and stream is not None else None
+    if message:
+        problems.add("stream", message)
     if problems:
         return None
     return Scenario(name=name, description=description, plant=plant, policy=policies, **sections)

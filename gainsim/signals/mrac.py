@@ -131,7 +131,9 @@ class Mrac:
     kind: ClassVar[str] = "mrac"
     summary: ClassVar[str] = "adaptive control loop: process, reference model, command (MIT/Lyapunov)"
     shorthand_field: ClassVar[str | None] = None
-    family: ClassVar[str] = "mrac"
+    family: ClassVar[str] = "mrac"  # the estimator <-> plant match tag, nothing more
+    columns: ClassVar[tuple[str, ...]] = ("u_c", "noise", "theta_star")
+    error_label: ClassVar[str] = "model-following error e² = (y − y_m)², mean per interval"
     process: Any = param(FirstOrder(), doc="the process", family="process")
     command: Any = param(Square(), doc="the reference command u_c", family="command")
     a_m: float = param(2.0, doc="first-order model pole a_m (model b_m/(s + a_m))", check=positive)
@@ -170,6 +172,30 @@ class Mrac:
         if self.theta0 is not None and len(self.theta0) != self.n:
             yield "theta0", f"must have {self.n} entries (got {len(self.theta0)})"
 
+    # ------------------------------------------------------------ how the plant describes itself
+    def stream_problem(self, stream) -> str | None:
+        """The closed loop is integrated one sample period at a time: a periodic, lossless,
+        undelayed stream only."""
+        if (stream.arrivals == "periodic" and stream.dropout == 0
+                and type(stream.latency).kind == "none"):
+            return None
+        return ("an mrac plant needs arrivals = \"periodic\", no latency and dropout = 0 "
+                "(the loop is integrated one sample period at a time)")
+
+    def policy_theory(self, policy) -> dict:
+        """Prediction fields of one policy: the linearised MIT bound or the Lyapunov rule
+        (:func:`gainsim.predict_mrac.mrac_prediction`)."""
+        from gainsim.predict_mrac import mrac_prediction
+
+        return mrac_prediction(policy, self)
+
+    def explain_text(self, scenario) -> str:
+        """``gainsim explain`` for this plant (:func:`gainsim.predict_mrac.explain_mrac_text`)."""
+        from gainsim.predict_mrac import explain_mrac_text
+
+        return explain_mrac_text(scenario)
+
+    # ------------------------------------------------------------ samples
     def init(self, rngs):
         return None, self.ideal()
 
