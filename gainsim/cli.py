@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_list(args) -> int:
-    from gainsim.registry import kinds
+    from gainsim.catalog import kinds
 
     titles = {"plant": "plants", "input": "plant inputs (fir)", "drift": "drift models",
               "process": "processes (mrac)", "command": "reference commands (mrac)",
