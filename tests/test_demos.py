@@ -1,10 +1,17 @@
 """Every demo: its printed simulated numbers agree with their closed forms."""
+from functools import lru_cache
+
 import pytest
 
 from gainsim.cli import main
 from gainsim.demos import demos, run_demo, scenario_path
 
 import gainsim
+
+
+@lru_cache(maxsize=None)
+def _numbers(name):
+    return tuple(run_demo(name, figures=False).numbers)
 
 
 def _check(numbers):
@@ -20,7 +27,7 @@ def test_every_demo_scenario_ships_and_validates():
 
 
 def test_goldilocks_numbers_are_the_closed_forms():
-    numbers = {n.label: n for n in run_demo("goldilocks", figures=False).numbers}
+    numbers = {n.label: n for n in _numbers("goldilocks")}
     assert numbers["too small (η = 0.05): steps to 1 % of L₀"].closed_form == 22  # ln .01/2ln .9
     assert numbers["just right (η = 0.5): steps to 1 % of L₀"].simulated == 1
     assert numbers["overshooting (η = 0.9): steps to 1 % of L₀"].closed_form == 11
@@ -30,7 +37,7 @@ def test_goldilocks_numbers_are_the_closed_forms():
 
 
 def test_curvature_numbers_are_the_closed_forms():
-    numbers = {n.label: n for n in run_demo("curvature", figures=False).numbers}
+    numbers = {n.label: n for n in _numbers("curvature")}
     assert numbers["GD η* = 2/(λmin+λmax): rate ρ"].closed_form == pytest.approx(19 / 21)
     assert numbers["Newton (η = H⁻¹): steps to 1e-6"].simulated == 1
     _check(numbers.values())
@@ -47,3 +54,22 @@ def test_demo_command_lists_runs_and_refuses_unknown_names(tmp_path, capsys):
     assert main(["demo", "nonsense"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "goldilocks" in err
+
+
+@pytest.mark.parametrize("name", ["schedules", "adaptive", "per_parameter"])
+def test_demo_numbers_match_their_closed_forms(name):
+    numbers = _numbers(name)
+    compared = [n for n in numbers if isinstance(n.simulated, float)
+                and isinstance(n.closed_form, float)]
+    assert len(compared) >= 4
+    _check(numbers)
+
+
+def test_schedules_demo_makes_its_point():
+    """Decay wins on a fixed target, loses by far on a drifting one; η* sits on the floor."""
+    n = {x.label: x for x in _numbers("schedules")}
+    const, decay = "constant η* = 0.0488: loss, last 25 %", "1/k (inverse time): loss, last 25 %"
+    assert n[f"fixed target, {decay}"].simulated < n[f"fixed target, {const}"].simulated / 10
+    assert n[f"drifting target, {decay}"].simulated > 10 * n[f"drifting target, {const}"].simulated
+    floor = n["drifting target: Kalman floor (best causal tracker)"].closed_form
+    assert n[f"drifting target, {const}"].closed_form == pytest.approx(floor, rel=1e-9)

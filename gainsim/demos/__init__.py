@@ -53,9 +53,9 @@ def scenario_path(stem: str) -> Path:
 
 
 def _catalog() -> dict[str, Demo]:
-    from gainsim.demos import bowls
+    from gainsim.demos import adaptive, bowls
 
-    demos = [*bowls.DEMOS]
+    demos = [*bowls.DEMOS, *adaptive.DEMOS]
     return {d.name: d for d in demos}
 
 

@@ -45,3 +45,29 @@ def steady_mean(results, metric: str, i: int, window: float) -> float:
     curve = results.curves[f"{metric}_mean"][i]
     start = int(round((1.0 - window) * (curve.size - 1)))
     return float(np.nanmean(curve[start + 1:]))
+
+
+def local_level_variance(etas, lam: float, noise_var: float, Q: float, e0: float) -> np.ndarray:
+    r"""Exact prior error variance of a 1-D noisy-gradient learner under any gain sequence.
+
+    For :math:`e_{k+1} = (1 - \eta_k\lambda)e_k - \eta_k\nu_k - \omega_{k+1}` (gradient
+    noise :math:`\nu` of variance :math:`s^2`, random-walk drift :math:`\omega` of variance
+    :math:`Q`, the first sample already one drift step away from the start):
+
+    .. math:: P_0 = e_0^2 + Q, \qquad P_{k+1} = (1 - \eta_k\lambda)^2 P_k + \eta_k^2 s^2 + Q
+
+    and the expected a-priori loss of sample ``k`` is :math:`\tfrac12\lambda P_k`. For a
+    constant gain the fixed point is :func:`gainsim.theory.fixed_gain_local_level_error`.
+
+    References
+    ----------
+    A. H. Jazwinski, *Stochastic Processes and Filtering Theory*, Academic Press, 1970,
+    §7.3 (the covariance recursion of a linear filter with a suboptimal gain).
+    """
+    etas = np.asarray(etas, float)
+    P = np.empty(etas.size)
+    p = e0 * e0 + Q
+    for k, eta in enumerate(etas):
+        P[k] = p
+        p = (1.0 - eta * lam) ** 2 * p + eta * eta * noise_var + Q
+    return P
