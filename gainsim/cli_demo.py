@@ -77,6 +77,9 @@ def _run(demo, output, out: Path, scenario_path) -> int:
         if text:
             print(textwrap.fill(text, 92, initial_indent="  ", subsequent_indent="  "))
     print()
+    if demo.table:
+        print(format_table([list(row) for row in demo.table]))
+        print()
     print(format_table(number_rows(output.numbers)))
     print()
     print(f"wrote {', '.join(written)}/ (run files" +

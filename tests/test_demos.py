@@ -56,7 +56,8 @@ def test_demo_command_lists_runs_and_refuses_unknown_names(tmp_path, capsys):
     assert err.count("\n") == 1 and "goldilocks" in err
 
 
-@pytest.mark.parametrize("name", ["schedules", "adaptive", "per_parameter"])
+@pytest.mark.parametrize("name", ["schedules", "adaptive", "per_parameter", "line_search",
+                                  "adaptive_control"])
 def test_demo_numbers_match_their_closed_forms(name):
     numbers = _numbers(name)
     compared = [n for n in numbers if isinstance(n.simulated, float)
@@ -73,3 +74,11 @@ def test_schedules_demo_makes_its_point():
     assert n[f"drifting target, {decay}"].simulated > 10 * n[f"drifting target, {const}"].simulated
     floor = n["drifting target: Kalman floor (best causal tracker)"].closed_form
     assert n[f"drifting target, {const}"].closed_form == pytest.approx(floor, rel=1e-9)
+
+
+def test_qualitative_rows_agree_too():
+    """yes/no rows (divergence, Wolfe conditions) print the same answer as theory."""
+    for name in ("adaptive_control", "line_search"):
+        for n in _numbers(name):
+            if n.simulated in ("yes", "no"):
+                assert n.simulated == n.closed_form, n.label

@@ -37,6 +37,7 @@ class Demo:
     scenarios: tuple[str, ...]
     analyse: Callable[[list], list[Number]]
     figures: Callable[[list], dict] = field(default=lambda results: {})
+    table: tuple[tuple[str, str], ...] = ()   # a two-column side-by-side printed first
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def scenario_path(stem: str) -> Path:
 
 
 def _catalog() -> dict[str, Demo]:
-    from gainsim.demos import adaptive, bowls
+    from gainsim.demos import adaptive, bowls, control, oracles
 
-    demos = [*bowls.DEMOS, *adaptive.DEMOS]
+    demos = [*bowls.DEMOS, *adaptive.DEMOS, *oracles.DEMOS, *control.DEMOS]
     return {d.name: d for d in demos}
 
 
