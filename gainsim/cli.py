@@ -250,12 +250,14 @@ def _write_csv(path: Path, policies: list[dict]) -> None:
 
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        columns = [k for k in policies[0] if k != "steady_state_tracking_error_ci95"]
-        writer.writerow(columns + ["ci95_low", "ci95_high"])
+        intervals = {"steady_state_tracking_error_ci95": ("ci95_low", "ci95_high"),
+                     "difference_to_best_ci95": ("difference_ci95_low", "difference_ci95_high")}
+        columns = [k for k in policies[0] if k not in intervals]
+        spans = [k for k in intervals if k in policies[0]]
+        writer.writerow(columns + [c for k in spans for c in intervals[k]])
         for p in policies:
-            lo, hi = p["steady_state_tracking_error_ci95"]
             writer.writerow([("" if p[c] is None else p[c]) for c in columns]
-                            + ["" if lo is None else lo, "" if hi is None else hi])
+                            + ["" if v is None else v for k in spans for v in p[k]])
 
 
 def _manifest(results, argv: list[str]) -> dict:
