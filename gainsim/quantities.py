@@ -3,7 +3,8 @@
 A gain law ``needs`` a tuple of the names below (every law scaling a step direction
 needs ``"direction"``) and an estimator ``provides`` a tuple of them. A gain fits an
 estimator when the estimator provides everything the gain needs (:func:`missing`);
-the loader reports the first missing quantity by name. Gains never name estimators, estimators never name gains.
+the loader reports the first missing quantity by name. Gains never name estimators,
+estimators never name gains.
 
 The scipy baselines (estimators written in Python) provide nothing: they take only
 a constant gain, which needs nothing (it is the estimator's own fixed gain, and only

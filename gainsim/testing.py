@@ -41,7 +41,7 @@ SAMPLES = 60
 
 def fitting_estimators(gain_cls: type, kinds: tuple[str, ...] = ("lms", "nlms", "gd")) -> tuple:
     """The estimator kinds among ``kinds`` that provide everything ``gain_cls`` needs."""
-    from gainsim.registry import kinds as registered
+    from gainsim.catalog import kinds as registered
 
     estimators = registered("estimator")
     return tuple(k for k in kinds if missing(gain_cls, estimators[k]) is None)

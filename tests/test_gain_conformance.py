@@ -13,7 +13,7 @@ import pytest
 import gainsim
 from gainsim.gains.idbd import Idbd
 from gainsim.gains.schedules import InverseTime
-from gainsim.registry import kinds
+from gainsim.catalog import kinds
 from gainsim.testing import (check_against_reference, check_estimator, check_policy,
                              fitting_estimators, scenario_for)
 
@@ -81,13 +81,13 @@ def test_adaptive_gains_run_in_the_engine_without_diverging():
                 and not hasattr(kinds("gain")[k], "_eta") and k != "constant"]
     pol = "\n".join(f'[[policy]]\nname = "{k}"\nestimator = "lms"\ngain = {{ kind = "{k}" }}\n'
                     for k in adaptive)
-    text = f"""
+    text = """
     name = "engine"
     [plant]
     kind = "fir"
     taps = 4
     noise_std = 0.1
-    drift = {{ kind = "random_walk", std = 1e-3 }}
+    drift = { kind = "random_walk", std = 1e-3 }
     [run]
     samples = 2000
     [metrics]

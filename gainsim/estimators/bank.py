@@ -3,7 +3,7 @@
 Row ``p`` of each array belongs to policy ``p`` of the group. Kernels update
 ``theta``, ``alive``, ``updates``, ``diverged_at`` and ``last_gain`` in place, add each
 sample's tracking error to ``err_sum``/``err_cnt`` of the monitor interval it arrived
-in, and at every monitor time write the policy's misalignment and gain statistics
+in, and at every monitor time write the policy's misalignment, estimate and gain statistics
 (:func:`gainsim.estimators.monitor.snapshot`).
 """
 from __future__ import annotations
@@ -42,6 +42,7 @@ class Bank:
     eta_min: np.ndarray
     eta_max: np.ndarray
     eta_vec: np.ndarray      # (P, G+1, n) per-parameter gain at each monitor time
+    theta_vec: np.ndarray    # (P, G+1, n) estimate at each monitor time (nan once diverged)
 
     @classmethod
     def create(cls, theta0: np.ndarray, gain: np.ndarray, grid: int) -> "Bank":
@@ -54,14 +55,15 @@ class Bank:
                    diverged_at=np.full(P, np.nan), err_sum=np.zeros((P, grid)),
                    err_cnt=np.zeros((P, grid), dtype=np.int64), mis=nan(), eta_mean=nan(),
                    eta_min=nan(), eta_max=nan(),
-                   eta_vec=np.full((P, grid + 1, theta0.size), np.nan))
+                   eta_vec=np.full((P, grid + 1, theta0.size), np.nan),
+                   theta_vec=np.full((P, grid + 1, theta0.size), np.nan))
 
     def monitor(self, chunk) -> Monitor:
         """The recording arguments every kernel takes, by name."""
         return Monitor(grid_pos=chunk.grid_pos, grid_j=chunk.grid_j, first=chunk.first_interval,
                        truth=chunk.truth, mis=self.mis, eta_mean=self.eta_mean,
                        eta_min=self.eta_min, eta_max=self.eta_max, err_sum=self.err_sum,
-                       err_cnt=self.err_cnt, eta_vec=self.eta_vec)
+                       err_cnt=self.err_cnt, eta_vec=self.eta_vec, theta_vec=self.theta_vec)
 
     def books(self, chunk) -> Books:
         """The per-policy state a sample loop updates, by name."""

@@ -13,10 +13,11 @@ from gainsim.registry import register
 
 
 @njit(cache=True)
-def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
-              diverged_at, mon):  # pragma: no cover - compiled
-    """One gradient step per sample; the tracking error is the a-priori loss."""
+def gd_kernel(theta_star, noise, H, books, mon):  # pragma: no cover - compiled
+    """Constant gains, one gradient step per sample; the tracking error is the a-priori loss."""
     grid_pos, first, err_sum, err_cnt = mon.grid_pos, mon.first, mon.err_sum, mon.err_cnt
+    arrival, limit2, theta, eta = books.arrival, books.limit2, books.theta, books.last_gain
+    alive, updates, diverged_at = books.alive, books.updates, books.diverged_at
     m, n = theta_star.shape
     diff = np.empty(n)
     for p in range(theta.shape[0]):
@@ -113,6 +114,5 @@ class GradientDescent:
 
     def apply_constant(self, bank, chunk) -> None:
         """Constant gains: the fast kernel."""
-        gd_kernel(chunk.cols["theta_star"], chunk.cols["noise"], chunk.arrival, chunk.plant.H,
-                  bank.last_gain, chunk.limit2, bank.theta, bank.alive, bank.updates,
-                  bank.diverged_at, bank.monitor(chunk))
+        gd_kernel(chunk.cols["theta_star"], chunk.cols["noise"], chunk.plant.H,
+                  bank.books(chunk), bank.monitor(chunk))

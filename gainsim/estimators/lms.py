@@ -15,12 +15,11 @@ from numba import njit, prange
 from gainsim.estimators.loop import observer
 from gainsim.estimators.monitor import flush_snapshots, snapshot
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 
 @njit(cache=True)
-def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, updates,
-               diverged_at, mon):  # pragma: no cover - compiled
+def lms_kernel(x, d, eps, normalized, books, mon):  # pragma: no cover - compiled
     """Apply samples ``x[i], d[i]`` (in arrival order) to every live policy of the bank.
 
     ``mon`` (:class:`gainsim.estimators.monitor.Monitor`) says before which
@@ -29,6 +28,8 @@ def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, update
     """
     grid_pos, grid_j, first = mon.grid_pos, mon.grid_j, mon.first
     err_sum, err_cnt = mon.err_sum, mon.err_cnt
+    arrival, limit2, theta, eta = books.arrival, books.limit2, books.theta, books.last_gain
+    alive, updates, diverged_at = books.alive, books.updates, books.diverged_at
     m, n = x.shape
     limit = np.sqrt(limit2)
     for p in range(theta.shape[0]):
@@ -92,8 +93,7 @@ def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, update
 
 
 @njit(cache=True)
-def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
-                diverged_at, mon, lo, hi):  # pragma: no cover - compiled
+def _bank_block(x, d, eps, normalized, books, mon, lo, hi):  # pragma: no cover - compiled
     """Policies ``lo:hi`` of the bank over the whole chunk, policies innermost.
 
     Per-interval error sums are kept in contiguous local vectors (``acc``, ``cnt``) and
@@ -104,6 +104,8 @@ def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, upd
     """
     grid_pos, grid_j, first = mon.grid_pos, mon.grid_j, mon.first
     err_sum, err_cnt = mon.err_sum, mon.err_cnt
+    arrival, limit2, thetaT, etaT = books.arrival, books.limit2, books.theta, books.last_gain
+    alive, updates, diverged_at = books.alive, books.updates, books.diverged_at
     m, n = x.shape
     P = hi - lo
     gain = etaT[:, lo:hi].copy()
@@ -200,22 +202,21 @@ def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, upd
 
 
 @njit(cache=True, parallel=True)
-def lms_bank_kernel(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
-                    diverged_at, mon, blocks):  # pragma: no cover - compiled
+def lms_bank_kernel(x, d, eps, normalized, books, mon, blocks):  # pragma: no cover - compiled
     """:func:`lms_kernel` for a bank of many gains, policies innermost (``(n, P)`` layout).
 
     Each policy's arithmetic is the same, in the same order, as in :func:`lms_kernel`
     (bit-identical results); looping over policies innermost lets LLVM vectorise
     across the bank, and the bank is split into ``blocks`` run on separate threads
     (each policy's numbers do not depend on the split). A policy that diverges is
-    frozen by zeroing its gains.
+    frozen by zeroing its gains. ``books.theta`` and ``books.last_gain`` are in the
+    ``(n, P)`` layout here.
     """
-    P = thetaT.shape[1]
+    P = books.theta.shape[1]
     for b in prange(blocks):
         lo = b * P // blocks
         hi = (b + 1) * P // blocks
-        _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
-                    diverged_at, mon, lo, hi)
+        _bank_block(x, d, eps, normalized, books, mon, lo, hi)
 
 
 class LmsData(NamedTuple):
@@ -281,14 +282,14 @@ BANK_THREADS = 2  # blocks of a large bank run on this many threads (numba prang
 def run_lms(bank, chunk, eps: float, normalized: bool) -> None:
     """Run the constant-gain kernel that suits the bank's size."""
     x, d = chunk.cols["x"], chunk.cols["d"]
+    books, mon = bank.books(chunk), bank.monitor(chunk)
     if bank.theta.shape[0] < BANK_MIN:
-        lms_kernel(x, d, chunk.arrival, bank.last_gain, eps, normalized, chunk.limit2,
-                   bank.theta, bank.alive, bank.updates, bank.diverged_at, bank.monitor(chunk))
+        lms_kernel(x, d, eps, normalized, books, mon)
         return
     thetaT = np.ascontiguousarray(bank.theta.T)
-    lms_bank_kernel(x, d, chunk.arrival, np.ascontiguousarray(bank.last_gain.T), eps, normalized,
-                    chunk.limit2, thetaT, bank.alive, bank.updates, bank.diverged_at,
-                    bank.monitor(chunk), min(BANK_THREADS, bank.theta.shape[0] // BANK_MIN))
+    books = books._replace(theta=thetaT, last_gain=np.ascontiguousarray(bank.last_gain.T))
+    lms_bank_kernel(x, d, eps, normalized, books, mon,
+                    min(BANK_THREADS, bank.theta.shape[0] // BANK_MIN))
     bank.theta[:] = thetaT.T
 
 

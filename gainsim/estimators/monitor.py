@@ -27,18 +27,20 @@ class Monitor(NamedTuple):
     err_sum: np.ndarray    # (P, G) sum of the tracking error per monitor interval
     err_cnt: np.ndarray    # (P, G) int64 samples per monitor interval
     eta_vec: np.ndarray    # (P, G+1, n) per-parameter gain at each monitor time
+    theta_vec: np.ndarray  # (P, G+1, n) estimate at each monitor time
 
 
 @njit(cache=True)
 def snapshot(th, eta_row, mon, p, j):  # pragma: no cover - compiled
-    """Record policy ``p`` at monitor time ``j``: misalignment and gain mean/min/max."""
-    truth, eta_vec = mon.truth, mon.eta_vec
+    """Record policy ``p`` at monitor time ``j``: misalignment, estimate and gain mean/min/max."""
+    truth, eta_vec, theta_vec = mon.truth, mon.eta_vec, mon.theta_vec
     s = 0.0
     tot = 0.0
     lo = eta_row[0]
     hi = eta_row[0]
     for k in range(th.size):
         dk = th[k] - truth[j, k]
+        theta_vec[p, j, k] = th[k]
         s += dk * dk
         ek = eta_row[k]
         eta_vec[p, j, k] = ek

@@ -27,7 +27,7 @@ from numba import njit
 
 from gainsim.estimators.loop import observer
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 MIT, LYAPUNOV, FF_MIT, FF_NORMALIZED = 0, 1, 2, 3
 

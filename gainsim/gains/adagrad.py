@@ -1,18 +1,17 @@
 """Gradient-scale gains: AdaGrad and RMSProp divide the gain by a root-mean-square gradient."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
-
-import math
 
 from numba import njit
 
 from gainsim.estimators.loop import sample_loop
 from gainsim.gains.compiled import CompiledPolicy, Row
-from gainsim.gains.schedules import Constant as ScheduledConstant
+from gainsim.gains.constant import Constant as ScheduledConstant
 from gainsim.registry import register
-from gainsim.scenario.fields import between, nonneg, param, positive
+from gainsim.fields import between, nonneg, param, positive
 
 
 @njit(cache=True, inline="always")

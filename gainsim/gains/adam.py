@@ -1,30 +1,40 @@
 """Adam: per-parameter gain from running moments of the gradient."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
-
-import math
 
 from numba import njit
 
 from gainsim.estimators.loop import sample_loop
 from gainsim.gains.compiled import CompiledPolicy, Row
-from gainsim.gains.schedules import Constant as ScheduledConstant
+from gainsim.gains.constant import Constant as ScheduledConstant
 from gainsim.registry import register
-from gainsim.scenario.fields import between, param, positive
+from gainsim.fields import between, param, positive
+
+
+@njit(cache=True, inline="always")
+def bias_corrections(b1, b2, k):  # pragma: no cover - compiled
+    """Adam's ``(1 - beta1^t, 1 - beta2^t)`` for update ``t = k + 1``."""
+    t = k + 1.0
+    return 1.0 - b1 ** t, 1.0 - b2 ** t
+
+
+@njit(cache=True, inline="always")
+def update_moments(b1, b2, st, g, j):  # pragma: no cover - compiled
+    """Adam's running moments of parameter ``j``: rows ``m = st[0]``, ``v = st[1]``."""
+    st[0, j] = b1 * st[0, j] + (1.0 - b1) * g[j]
+    st[1, j] = b2 * st[1, j] + (1.0 - b2) * g[j] * g[j]
 
 
 @njit(cache=True, inline="always")
 def adam_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
     """Adam (Kingma & Ba 2015): rows m, v; prm = (beta1, beta2, eps)."""
     b1, b2, eps = prm[0], prm[1], prm[2]
-    t = k + 1.0
-    c1 = 1.0 - b1 ** t
-    c2 = 1.0 - b2 ** t
+    c1, c2 = bias_corrections(b1, b2, k)
     for j in range(g.size):
-        st[0, j] = b1 * st[0, j] + (1.0 - b1) * g[j]
-        st[1, j] = b2 * st[1, j] + (1.0 - b2) * g[j] * g[j]
+        update_moments(b1, b2, st, g, j)
         eta[j] = base / (math.sqrt(st[1, j] / c2) + eps)
         step[j] = -eta[j] * st[0, j] / c1
     return 0

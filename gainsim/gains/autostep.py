@@ -10,7 +10,7 @@ from gainsim.estimators.loop import sample_loop
 from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.gains.vexp import exp_into
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 
 @njit(cache=True, inline="always")

@@ -1,17 +1,17 @@
 """Hypergradient descent (Baydin et al. 2018): learn the gain online by the chain rule."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
-
-import math
 
 from numba import njit
 
 from gainsim.estimators.loop import sample_loop
+from gainsim.gains.adam import bias_corrections, update_moments
 from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.registry import register
-from gainsim.scenario.fields import between, nonneg, param, positive
+from gainsim.fields import between, nonneg, param, positive
 
 
 @njit(cache=True, inline="always")
@@ -54,12 +54,9 @@ def adam_hd_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no co
         alpha = 0.0
         events = 1
     st[3, 0] = alpha
-    t = k + 1.0
-    c1 = 1.0 - b1 ** t
-    c2 = 1.0 - b2 ** t
+    c1, c2 = bias_corrections(b1, b2, k)
     for j in range(g.size):
-        st[0, j] = b1 * st[0, j] + (1.0 - b1) * g[j]
-        st[1, j] = b2 * st[1, j] + (1.0 - b2) * g[j] * g[j]
+        update_moments(b1, b2, st, g, j)
         scale = 1.0 / (math.sqrt(st[1, j] / c2) + eps)
         st[2, j] = st[0, j] / c1 * scale
         eta[j] = alpha * scale

@@ -11,7 +11,7 @@ from gainsim.estimators.loop import sample_loop
 from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.gains.vexp import exp_into
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 
 def positive_or_inf(value):

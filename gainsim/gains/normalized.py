@@ -8,9 +8,9 @@ from numba import njit
 
 from gainsim.estimators.loop import sample_loop
 from gainsim.gains.compiled import CompiledPolicy, constant_or_schedule
-from gainsim.gains.schedules import Constant as ScheduledConstant
+from gainsim.gains.constant import Constant as ScheduledConstant
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 
 @njit(cache=True, inline="always")

@@ -10,7 +10,7 @@ from numba import njit
 from gainsim.estimators.loop import sample_loop
 from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, between, nonneg, param, positive
+from gainsim.fields import at_least_one, between, nonneg, param, positive
 
 
 @njit(cache=True, inline="always")
