@@ -238,7 +238,7 @@ def check_estimator(cls: type) -> None:
         else:
             assert hasattr(cls, "inputs") and "direction" in provides, what
             sig = inspect.signature(cls.inputs)
-            assert list(sig.parameters) == ["self", "chunk", "loop"], what
+            assert list(sig.parameters) == ["self", "chunk"], what
             record = sig.return_annotation
             if isinstance(record, str):  # postponed annotations: the name in cls's module
                 record = getattr(inspect.getmodule(cls), record)

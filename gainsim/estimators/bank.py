@@ -26,6 +26,7 @@ class Books(NamedTuple):
     updates: np.ndarray      # (P,) int64
     diverged_at: np.ndarray  # (P,) time of divergence, nan if none
     last_gain: np.ndarray    # (P, n) gain of each parameter at its last update
+    loop: np.ndarray         # (P, L) state of a closed loop the estimator keeps (L may be 0)
 
 
 @dataclass
@@ -65,9 +66,11 @@ class Bank:
                        eta_min=self.eta_min, eta_max=self.eta_max, err_sum=self.err_sum,
                        err_cnt=self.err_cnt, eta_vec=self.eta_vec, theta_vec=self.theta_vec)
 
-    def books(self, chunk) -> Books:
-        """The per-policy state a sample loop updates, by name."""
+    def books(self, chunk, loop: np.ndarray | None = None) -> Books:
+        """The per-policy state a sample loop updates, by name (``loop``: see :class:`Books`)."""
+        if loop is None:
+            loop = np.zeros((self.theta.shape[0], 0))
         return Books(limit2=float(chunk.limit2), arrival=chunk.arrival, theta=self.theta,
                      alive=self.alive,
                      updates=self.updates, diverged_at=self.diverged_at,
-                     last_gain=self.last_gain)
+                     last_gain=self.last_gain, loop=loop)

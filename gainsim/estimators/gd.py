@@ -64,7 +64,7 @@ class GdData(NamedTuple):
 
 @observer(GdData)
 @njit(cache=True, inline="always")
-def gd_observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
+def gd_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
     """``g = H (theta - theta*) + noise``, ``c = diag H``; tracking error = loss (no e, no x)."""
     theta_star, noise, H, diff = data.theta_star, data.noise, data.H, data.diff
     n = th.size
@@ -106,7 +106,7 @@ class GradientDescent:
     columns: ClassVar[tuple[str, ...]] = ("theta_star", "noise")
     provides: ClassVar[tuple[str, ...]] = ("direction", "gradient", "curvature", "loss")
 
-    def inputs(self, chunk, loop) -> GdData:
+    def inputs(self, chunk) -> GdData:
         """The record its compiled ``observe`` reads (:func:`gd_observe`)."""
         H = chunk.plant.H
         return GdData(theta_star=chunk.cols["theta_star"], noise=chunk.cols["noise"], H=H,

@@ -71,8 +71,9 @@ class GeneralGroup:
 
     def advance(self, chunk) -> None:
         """One compiled call per law present, over the estimator's record of the chunk."""
-        data = self.estimator.inputs(chunk, self.loop)
-        base, books, mon = self.base_table(chunk), self.bank.books(chunk), self.bank.monitor(chunk)
+        data = self.estimator.inputs(chunk)
+        base, mon = self.base_table(chunk), self.bank.monitor(chunk)
+        books = self.bank.books(chunk, self.loop)
         loops: dict = {}
         for p, gain in enumerate(self.gains):
             loops.setdefault(type(gain).loop, []).append(p)

@@ -248,7 +248,7 @@ def predict(data, i, th, x):  # pragma: no cover - compiled
 
 @observer(LmsData)
 @njit(cache=True, inline="always")
-def lms_observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
+def lms_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
     """LMS: ``g = -e x`` (the gradient of ½e²), ``c = x²``; tracking error e²."""
     e, _ = predict(data, i, th, x)
     for j in range(th.size):
@@ -262,7 +262,7 @@ def lms_observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - 
 
 @observer(NlmsData)
 @njit(cache=True, inline="always")
-def nlms_observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
+def nlms_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
     """NLMS: ``g = -e x / (eps + x·x)``, ``c = x² / (eps + x·x)``; tracking error e²."""
     e, xx = predict(data, i, th, x)
     scale = 1.0 / (data.eps + xx)
@@ -316,7 +316,7 @@ class Lms:
     provides: ClassVar[tuple[str, ...]] = ("direction", "gradient", "curvature", "loss",
                                            "error", "regressor")
 
-    def inputs(self, chunk, loop) -> LmsData:
+    def inputs(self, chunk) -> LmsData:
         """The record its compiled ``observe`` reads (:func:`lms_observe`)."""
         return LmsData(x=chunk.cols["x"], d=chunk.cols["d"])
 
@@ -349,7 +349,7 @@ class Nlms:
     provides: ClassVar[tuple[str, ...]] = ("direction", "loss", "error")
     eps: float = param(1e-6, doc="regulariser added to x·x", check=positive)
 
-    def inputs(self, chunk, loop) -> NlmsData:
+    def inputs(self, chunk) -> NlmsData:
         """The record its compiled ``observe`` reads (:func:`nlms_observe`)."""
         return NlmsData(x=chunk.cols["x"], d=chunk.cols["d"], eps=float(self.eps))
 

@@ -21,8 +21,11 @@ compiles the loop for it (one specialisation per law and estimator, each cached)
 
 Estimator functions::
 
-    observe(data, p, i, th, uses_curvature, g, c, x) -> (e, loss, tracking_error)
-    settle(data, p, i, th) -> size2     # squared size of any state beside theta
+    observe(data, z, i, th, uses_curvature, g, c, x) -> (e, loss, tracking_error)
+    settle(data, z, i, th) -> size2     # squared size of any state beside theta
+
+``z`` is the policy's row of ``books.loop``: the state of a closed loop the estimator
+keeps per policy (MRAC), empty for the others.
 """
 from __future__ import annotations
 
@@ -48,7 +51,7 @@ class LawBank(NamedTuple):
 
 
 @njit(cache=True, inline="always")
-def no_settle(data, p, i, th):  # pragma: no cover - compiled
+def no_settle(data, z, i, th):  # pragma: no cover - compiled
     """For estimators with nothing beside theta: size 0."""
     return 0.0
 
@@ -66,31 +69,31 @@ def observes(record: type) -> bool:
     return record in _OBSERVERS
 
 
-def observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled only
+def observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled only
     """The estimator's view of sample ``i``; resolved per record type at compile time."""
     raise TypeError("observe is only callable from compiled code")
 
 
-def settle(data, p, i, th):  # pragma: no cover - compiled only
+def settle(data, z, i, th):  # pragma: no cover - compiled only
     """After the update: the estimator's own state; resolved per record type."""
     raise TypeError("settle is only callable from compiled code")
 
 
 @overload(observe, inline="always")
-def _observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - typing
+def _observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - typing
     fn = _OBSERVERS[data.instance_class][0]
 
-    def impl(data, p, i, th, uses_curvature, g, c, x):
-        return fn(data, p, i, th, uses_curvature, g, c, x)
+    def impl(data, z, i, th, uses_curvature, g, c, x):
+        return fn(data, z, i, th, uses_curvature, g, c, x)
     return impl
 
 
 @overload(settle, inline="always")
-def _settle(data, p, i, th):  # pragma: no cover - typing
+def _settle(data, z, i, th):  # pragma: no cover - typing
     fn = _OBSERVERS[data.instance_class][1]
 
-    def impl(data, p, i, th):
-        return fn(data, p, i, th)
+    def impl(data, z, i, th):
+        return fn(data, z, i, th)
     return impl
 
 
@@ -115,6 +118,7 @@ def sample_loop(law, uses_curvature, data, laws, books, mon):  # pragma: no cove
         et = last_gain[p]
         prm = params[p]   # views hoisted out of the per-sample loop
         stp = state[p]
+        z = books.loop[p]
         stepped = False  # eta holds a law's output (else et keeps the initial gain)
         jj = 0
         cur = mon.first
@@ -132,14 +136,14 @@ def sample_loop(law, uses_curvature, data, laws, books, mon):  # pragma: no cove
                 jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
                 s = err_sum[p, cur - 1]
                 cnt = err_cnt[p, cur - 1]
-            e, loss, te = observe(data, p, i, th, uses_curvature, g, c, x)
+            e, loss, te = observe(data, z, i, th, uses_curvature, g, c, x)
             events[p] += law(prm, stp, g, c, x, e, loss, base[p, i], updates[p], step, eta)
             stepped = True
             norm2 = 0.0
             for j in range(n):
                 th[j] += step[j]
                 norm2 += th[j] * th[j]
-            size2 = settle(data, p, i, th)
+            size2 = settle(data, z, i, th)
             updates[p] += 1
             if np.isfinite(te):
                 s += te

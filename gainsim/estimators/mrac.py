@@ -85,7 +85,6 @@ class MracData(NamedTuple):
     substeps: int        # RK4 steps per sample
     uc: np.ndarray       # (m,) command
     noise: np.ndarray    # (m,) measurement noise
-    loop: np.ndarray     # (P, 4) closed-loop state of each policy (kept between chunks)
     phi: np.ndarray      # (2,) scratch: sensitivities
     k1: np.ndarray       # (4,) scratch of RK4
     k2: np.ndarray
@@ -95,9 +94,8 @@ class MracData(NamedTuple):
 
 
 @njit(cache=True, inline="always")
-def mrac_settle(data, p, i, th):  # pragma: no cover - compiled
-    """Integrate policy ``p``'s loop over the sample with the new theta; return y²."""
-    z = data.loop[p]
+def mrac_settle(data, z, i, th):  # pragma: no cover - compiled
+    """Integrate the policy's loop ``z`` over the sample with the new theta; return y²."""
     ff = 1 if data.rule >= FF_MIT else 0
     rk4(ff, data.prm, z, th, data.uc[i], data.dt, data.substeps, data.k1, data.k2, data.k3,
         data.k4, data.tmp)
@@ -106,10 +104,10 @@ def mrac_settle(data, p, i, th):  # pragma: no cover - compiled
 
 @observer(MracData, mrac_settle)
 @njit(cache=True, inline="always")
-def mrac_observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
+def mrac_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
     """Measure: ``e = y - y_m``, ``g = dt e phi`` (scaled for the normalised rule),
     ``c = (dt phi)²``; loss ½e², tracking error e²; no regressor (``x`` stays 0)."""
-    z, rule, phi = data.loop[p], data.rule, data.phi
+    rule, phi = data.rule, data.phi
     ff = 1 if rule >= FF_MIT else 0
     y = z[0] + data.noise[i]
     ym = z[1] if ff == 0 else z[2]
@@ -147,14 +145,14 @@ class _MracEstimator:
             return f"{self.kind!r} needs process kind {want!r}"
         return None
 
-    def inputs(self, chunk, loop) -> MracData:
+    def inputs(self, chunk) -> MracData:
         """The record its compiled ``observe`` reads (:func:`mrac_observe`)."""
         plant = chunk.plant
         k, a1, a2 = plant.process.coefficients()
         return MracData(rule=self.rule, alpha=float(getattr(self, "alpha", 0.0)),
                         prm=np.array([k, a1, a2, plant.a_m, plant.b_m, plant.k0], dtype=float),
                         dt=1.0 / chunk.rate, substeps=int(plant.substeps),
-                        uc=chunk.cols["u_c"], noise=chunk.cols["noise"], loop=loop,
+                        uc=chunk.cols["u_c"], noise=chunk.cols["noise"],
                         phi=np.empty(2), k1=np.empty(4), k2=np.empty(4), k3=np.empty(4),
                         k4=np.empty(4), tmp=np.empty(4))
 
