@@ -120,13 +120,15 @@ class ProcessPool:
                 yield future.result()
 
     def close(self) -> None:
+        """Cancel what has not started, stop every worker and wait until each has exited."""
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
         for p in processes:  # idle workers exit on their own; busy ones are stopped
-            p.join(timeout=5)
+            p.join(timeout=10)
             if p.is_alive():
                 p.terminate()
                 p.join()
+        self._pool.shutdown(wait=True)  # and the pool's own manager thread
 
 
 class Dask:

@@ -12,7 +12,7 @@ from gainsim.results import Results, collect, replica_seeds  # noqa: F401  (publ
 
 
 def run(scenario, *, seed: int | None = None, replicas: int | None = None, workers: int = 1,
-        progress: Callable[[int, int], None] | None = None) -> Results:
+        progress: Callable[[int, int], None] | None = None, executor=None) -> Results:
     """Simulate every replica of ``scenario`` and summarise.
 
     Parameters
@@ -24,15 +24,20 @@ def run(scenario, *, seed: int | None = None, replicas: int | None = None, worke
         the run is too small to pay for starting it. Results do not depend on it.
     progress
         Called as ``progress(done, total)`` before the first replica and after each.
+    executor
+        An executor of :mod:`gainsim.executors` to reuse (a pool kept across runs);
+        ``workers`` is then ignored and the executor stays open.
     """
     run_cfg = replace(scenario.run, **{k: v for k, v in
                                        (("seed", seed), ("replicas", replicas)) if v is not None})
     scenario = replace(scenario, run=run_cfg)
     from gainsim.executors import execute, make_executor
 
-    executor = make_executor("process", workers)
+    own = executor is None
+    executor = make_executor("process", workers) if own else executor
     try:
         traces = execute([scenario], executor, summarise=False, progress=progress)[0]
     finally:
-        executor.close()
+        if own:
+            executor.close()
     return collect(scenario, traces)
