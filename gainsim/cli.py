@@ -11,7 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
+from gainsim import cli_demo, cli_poles
+
 EXIT_USAGE = 2
+# Commands implemented in a module of their own: each has add_parser(sub) and command(args).
+_COMMANDS = {"demo": cli_demo, "poles": cli_poles}
 
 
 def _fail(message: str) -> int:
@@ -37,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("explain", help="print what theory predicts for a scenario, without "
                                          "running it")
     exp.add_argument("scenario", help="scenario TOML file")
+    for command in _COMMANDS.values():
+        command.add_parser(sub)
     from gainsim.cli_sweep import add_commands as add_sweep_commands
 
     add_sweep_commands(sub)
@@ -48,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     from gainsim.cli_sweep import cmd_sweep, cmd_tune
 
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
-               "explain": cmd_explain, "sweep": cmd_sweep, "tune": cmd_tune}[args.command]
+               "explain": cmd_explain, "sweep": cmd_sweep, "tune": cmd_tune,
+               **{name: m.command for name, m in _COMMANDS.items()}}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -60,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_list(args) -> int:
-    from gainsim.registry import kinds
+    from gainsim.catalog import kinds
 
     titles = {"plant": "plants", "input": "plant inputs (fir)", "drift": "drift models",
               "process": "processes (mrac)", "command": "reference commands (mrac)",

@@ -27,7 +27,7 @@ STARTUP_SECONDS = 3.0  # a spawned worker: interpreter, imports, cached kernels 
 # ----------------------------------------------------------------------------- work units
 def simulate_block(scenario, start: int, stop: int) -> list:
     """Traces of replicas ``start .. stop - 1`` of ``scenario`` (in order)."""
-    from gainsim.runner import replica_seeds
+    from gainsim.results import replica_seeds
     from gainsim.sim import simulate
 
     seeds = replica_seeds(scenario.run.seed, scenario.run.replicas)[start:stop]
@@ -37,7 +37,7 @@ def simulate_block(scenario, start: int, stop: int) -> list:
 def point_record(scenario, traces: list) -> dict:
     """What a sweep keeps of one point: its ``summary.json`` dict (no curves)."""
     from gainsim.report import summary_dict
-    from gainsim.runner import collect
+    from gainsim.results import collect
 
     return summary_dict(collect(scenario, traces))
 
