@@ -82,6 +82,7 @@ def plot_sweep(sweep: SweepResult, ax=None):
         ax.set_xscale("log")
     if lows and min(lows) > 0:
         ax.set_yscale("log")
+    _clip_top(ax, lows)
     _theory_lines(sweep, ax)
     if top_marks:
         _, top = ax.get_ylim()
@@ -97,6 +98,24 @@ def plot_sweep(sweep: SweepResult, ax=None):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize="x-small", loc="best")
     return ax
+
+
+CLIP = 30.0  # the y axis ends this factor above the lowest error (the U stays visible)
+
+
+def _clip_top(ax, values: list) -> None:
+    """End the y axis at CLIP × the lowest error; points above it become ▲ at the edge."""
+    finite = [v for v in values if v > 0]
+    if not finite or max(finite) <= CLIP * min(finite):
+        return
+    top = CLIP * min(finite)
+    ax.set_ylim(top=top)
+    for line in list(ax.get_lines()):
+        x, y = (np.asarray(a, dtype=float) for a in line.get_data())
+        above = np.isfinite(y) & (y > top)
+        if line.get_marker() == "o" and above.any():
+            ax.plot(x[above], np.full(above.sum(), top), "^", color=line.get_color(), ms=8,
+                    clip_on=False, label="off scale (above the axis)")
 
 
 def _theory_lines(sweep: SweepResult, ax) -> None:
