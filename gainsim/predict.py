@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from gainsim import theory
 
@@ -193,6 +192,8 @@ def nlms_tracking_error(mu: float, pt: PlantTheory) -> float:
 
 def _argmin(fn, high: float) -> float:
     """The minimiser of ``fn`` on (0, high), by scipy's bounded Brent on log η."""
+    from scipy.optimize import minimize_scalar  # heavy: imported where it is used
+
     res = minimize_scalar(lambda u: fn(np.exp(u)), bounds=(np.log(high) - 30, np.log(high)),
                           method="bounded", options={"xatol": 1e-10})
     return float(np.exp(res.x))

@@ -4,7 +4,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import toeplitz
 
 @dataclass(frozen=True)
 class GainRate:
@@ -327,6 +326,8 @@ def ar1_correlation_matrix(n: int, pole: float, input_std: float = 1.0) -> np.nd
     """
     if not abs(pole) < 1:
         raise ValueError(f"pole must satisfy |pole| < 1, got {pole!r}")
+    from scipy.linalg import toeplitz  # scipy.linalg is imported where it is used
+
     return input_std**2 * toeplitz(float(pole) ** np.arange(int(n)))
 
 
