@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
 import gc
-import importlib.metadata as md
 import os
-import platform
 import resource
 import statistics
 import sys
@@ -33,10 +30,13 @@ from typing import ClassVar
 import numba
 import numpy as np
 
-import gainsim
-import gainsim.stream
-from gainsim.estimators.lms import lms_kernel
-from gainsim.sim import simulate
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import machine  # noqa: E402
+
+import gainsim  # noqa: E402
+import gainsim.stream  # noqa: E402
+from gainsim.estimators.lms import lms_kernel  # noqa: E402
+from gainsim.sim import simulate  # noqa: E402
 
 TAPS = 16
 ETA = 0.01
@@ -59,31 +59,6 @@ def median_time(fn, repeats: int, warmup: bool = True) -> tuple[float, object]:
         out = fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), out
-
-
-def version(dist: str) -> str:
-    try:
-        return md.version(dist)
-    except md.PackageNotFoundError:
-        return "not installed"
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def nproc() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def fmt_rate(x: float) -> str:
@@ -333,7 +308,7 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
         pad = N / t_pad
         log(f"padasip: {fmt_rate(pad)} samples/s")
         same = np.allclose(th_pad, th_ref, rtol=1e-9, atol=1e-12)
-        rows.append(Row("1 baselines", f"(b) padasip {version('padasip')} FilterLMS(n=16, "
+        rows.append(Row("1 baselines", f"(b) padasip {machine.version('padasip')} FilterLMS(n=16, "
                         f"mu={ETA}).run(d, x)", N, t_pad, pad,
                         ratio=f"{fmt_ratio(pad / ref)} numba loop",
                         note="same weights as numba loop" if same else "**weights differ**"))
@@ -468,24 +443,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def load_average() -> str:
-    try:
-        return "/".join(f"{v:.2f}" for v in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
-def machine_header(command: str, load_before: str) -> str:
-    return (f"{datetime.date.today().isoformat()} — gainsim engine benchmark\n\n"
-            f"- machine: nproc {nproc()}, {cpu_model()}, {platform.system()} {platform.machine()}\n"
-            f"- python {platform.python_version()}, numpy {np.__version__}, "
-            f"numba {numba.__version__}, simpy {version('simpy')}, "
-            f"padasip {version('padasip')}, gainsim {gainsim.__version__}\n"
-            f"- command: `{command}`\n"
-            f"- load average (1/5/15 min) before: {load_before}, after: {load_average()} "
-            f"(other processes share the cores; ratios are only meaningful when this is low)\n")
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--samples", type=int, default=100_000, help="samples per run (default 1e5)")
@@ -514,7 +471,7 @@ def main(argv=None) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    load_before = load_average()
+    load_before = machine.load_average()
     t0 = time.perf_counter()
     rows, notes = bench(args.samples, args.repeats, args.slow_repeats, log)
     total = time.perf_counter() - t0
@@ -528,7 +485,8 @@ def main(argv=None) -> int:
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(machine_header(command, load_before) + "\n"
+        args.out.write_text(machine.header("gainsim engine benchmark", command, load_before)
+                            + "\n"
                             + text, encoding="utf-8")
     return 0
 
