@@ -21,6 +21,7 @@ def test_zero_latency_periodic_run_equals_offline_loop_bit_for_bit():
     ref = run_offline(scen, seed)
     # one sample per interval: the interval's error sum is that sample's e²
     np.testing.assert_array_equal(trace.err_sum, ref.errors)
+    np.testing.assert_array_equal(trace.theta[:, -1], ref.theta)  # estimate recorded on the grid
 
 
 def test_lms_equals_a_straightforward_numpy_loop():
@@ -31,14 +32,17 @@ def test_lms_equals_a_straightforward_numpy_loop():
     state, theta_star = scen.plant.init(rngs)
     cols, _ = scen.plant.packet(state, np.arange(1, 501) / 1.0, rngs)
     theta = np.zeros(4)
-    errors, mis = [], [np.sum(theta_star**2)]
+    errors, mis, thetas = [], [np.sum(theta_star**2)], [theta]
     for x, d in zip(cols["x"], cols["d"]):
         e = d - theta @ x
         theta = theta + 0.07 * e * x
         errors.append(e * e)
         mis.append(np.sum((theta - theta_star) ** 2))
+        thetas.append(theta)
     np.testing.assert_allclose(trace.err_sum[0], errors, rtol=1e-10)
     np.testing.assert_allclose(trace.misalignment[0], mis, rtol=1e-10)
+    np.testing.assert_allclose(trace.theta[0], thetas, rtol=1e-10, atol=1e-14)
+    np.testing.assert_array_equal(trace.theta_star, np.tile(theta_star, (501, 1)))  # no drift
 
 
 @pytest.mark.parametrize("stream", [
@@ -95,10 +99,27 @@ def test_poisson_arrivals_have_the_stated_rate():
     assert trace.updates[0] == trace.samples
 
 
-def test_rng_streams_are_independent_of_worker_layout():
-    a = Rngs.from_seed(np.random.SeedSequence(9).spawn(3)[2])
-    b = Rngs.from_seed(np.random.SeedSequence(9).spawn(3)[2])
-    assert a.noise.random() == b.noise.random()
+def test_replica_results_do_not_depend_on_worker_layout():
+    # Replica r must see the same samples and give the same numbers whether replicas run
+    # in order, in reverse order (no state carried from one replica to the next) or in a
+    # pool of two processes (no state shared through the parent process).
+    from gainsim.runner import replica_seeds, run
+
+    scenario = fir_scenario(samples=300, replicas=3, grid=10, noise_std=0.3,
+                            drift='{kind = "random_walk", std = 0.01}',
+                            policies=policies(("lms", 0.05), ("nlms", 0.5)))
+    seeds = replica_seeds(scenario.run.seed, scenario.run.replicas)
+    forward = [simulate(scenario, s) for s in seeds]
+    backward = [simulate(scenario, s) for s in reversed(seeds)][::-1]
+    for a, b in zip(forward, backward):
+        for name in ("err_sum", "misalignment", "eta", "updates"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert not np.array_equal(forward[0].err_sum, forward[1].err_sum)  # replicas differ
+    serial, pooled = run(scenario, workers=1), run(scenario, workers=2)
+    assert serial.curves.keys() == pooled.curves.keys()
+    for name, curve in serial.curves.items():
+        np.testing.assert_array_equal(curve, pooled.curves[name], err_msg=name)
+    assert serial.policies == pooled.policies
 
 
 @pytest.mark.parametrize("size", [9, 17])

@@ -9,7 +9,7 @@ import numpy as np
 from gainsim.baselines.common import BOTH, LOSSES, Sample, Update
 from gainsim.baselines.wolfe import SearchState, begin_step, no_direction, search_state
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, param, positive
+from gainsim.fields import at_least_one, param, positive
 
 
 @register("estimator")

@@ -14,7 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from gainsim.registry import register
-from gainsim.scenario.fields import between, param, positive
+from gainsim.fields import between, param, positive
 
 
 @dataclass
