@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from gainsim import cli_demo, cli_poles
+from gainsim import cli_demo, cli_poles, cli_warmup
 
 EXIT_USAGE = 2
 # Commands implemented in a module of their own: each has add_parser(sub) and command(args).
-_COMMANDS = {"demo": cli_demo, "poles": cli_poles}
+_COMMANDS = {"demo": cli_demo, "poles": cli_poles, "warmup": cli_warmup}
 
 
 def _fail(message: str) -> int:
