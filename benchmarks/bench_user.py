@@ -270,7 +270,7 @@ def section_cold(repeats: int) -> list[Row]:
                                     "--workers", str(machine.nproc())], env)
                               + wall(run, env))
                 shutil.rmtree(cache, ignore_errors=True)
-            rows.append(Row("5 cold start", f"  `gainsim warmup scenarios/{name}.toml` "
+            extra = (Row("5 cold start", f"  `gainsim warmup scenarios/{name}.toml` "
                             f"({machine.nproc()} workers), then the run",
                             f"{statistics.median(warmed):.1f} s", "", "",
                             ", ".join(f"{w:.1f}" for w in warmed) + " s"))
@@ -285,6 +285,7 @@ def section_cold(repeats: int) -> list[Row]:
                                 "(empty numba cache)", f"{cold:.1f} s cold, {warm:.1f} s warm",
                                 f"cold ≤ {goal:.0f} s", verdict(cold <= goal),
                                 f"cold runs {', '.join(f'{c:.1f}' for c in colds)} s"))
+            rows.append(extra)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return rows
