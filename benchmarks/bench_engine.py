@@ -126,6 +126,29 @@ def numba_loop(X, d, eta):  # pragma: no cover - compiled
     return th, s
 
 
+@numba.njit(cache=False, fastmath=False)
+def numba_bank_loop(X, d, etaT):  # pragma: no cover - compiled
+    """Hand-written LMS bank with gainsim's layout (``(n, P)``, policies innermost),
+    no monitor and no divergence check: the bound for the bank kernel (row 4 b)."""
+    m, n = X.shape
+    P = etaT.shape[1]
+    th = np.zeros((n, P))
+    y = np.empty(P)
+    for i in range(m):
+        y[:] = 0.0
+        for j in range(n):
+            xij = X[i, j]
+            for q in range(P):
+                y[q] += th[j, q] * xij
+        for q in range(P):
+            y[q] = d[i] - y[q]
+        for j in range(n):
+            xij = X[i, j]
+            for q in range(P):
+                th[j, q] += etaT[j, q] * y[q] * xij
+    return th
+
+
 # --------------------------------------------------------------------------- engine
 
 @dataclass(frozen=True, eq=False)
@@ -327,8 +350,8 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
              and np.isclose(tr.misalignment[0, -1], mis_ref, rtol=1e-9))
     r = (N / t_rep) / ref
     rows.append(Row("2 engine overhead", "engine, replayed samples, 1 LMS policy", N, t_rep,
-                    N / t_rep, ratio=f"{fmt_ratio(r)} numba loop", goal="≥ 0.5× numba loop",
-                    met=verdict(r, 0.5),
+                    N / t_rep, ratio=f"{fmt_ratio(r)} numba loop", goal="≥ 0.8× numba loop",
+                    met=verdict(r, 0.8),
                     note="same result as numba loop" if exact else "**result differs**"))
     log(f"engine replay: {fmt_rate(N / t_rep)} samples/s ({r:.3f} of numba loop)")
 
@@ -362,6 +385,19 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
     if not (trb.updates == N).all():
         notes.append("WARNING: a bank policy diverged or missed updates.")
     log(f"bank: {fmt_rate(upd)} updates/s")
+    # 4 b: the same bank on replayed samples against the hand-written bank loop, one thread
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    etaT = np.ascontiguousarray(np.repeat(np.array(etas)[None, :], TAPS, axis=0))
+    t_hand, th_hand = median_time(lambda: numba_bank_loop(X, d, etaT), repeats)
+    replay_bank = dataclasses.replace(bank, plant=ReplayPlant(X, d, theta_star))
+    t_rb, _ = median_time(lambda: run_engine(replay_bank), repeats)
+    numba.set_num_threads(threads)
+    rows.append(Row("4 bank", "  engine, replayed samples, 64 LMS policies, one thread", N,
+                    t_rb, 64 * N / t_rb, ratio=f"{fmt_ratio(t_hand / t_rb)} hand-written bank",
+                    goal="≥ 0.8× hand-written bank", met=verdict(t_hand / t_rb, 0.8),
+                    note=f"hand-written bank loop, same (n, P) layout: {fmt_time(t_hand)}"))
+    log(f"bank vs hand-written bank loop: {t_hand / t_rb:.2f}")
 
     # ---- 5. packet size sweep (end to end, 1 policy)
     for packet in (1, 16, 256, 1024, 4096):
@@ -419,7 +455,7 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
             times[copies], _ = median_time(lambda sc=sc: run_engine(sc), repeats)
         per_update[label] = (times[4] - times[1]) / 3 / N
     base = per_update["LMS, constant gain"]
-    for label, goal in (("IDBD", 6.0), ("Autostep", 6.0), ("RLS (n = 16)", 20.0),
+    for label, goal in (("IDBD", 5.0), ("Autostep", 5.0), ("RLS (n = 16)", 15.0),
                         ("Adam", None), ("LMS, constant gain", None)):
         ratio = per_update[label] / base
         rows.append(Row("7 gain cost", f"{label}: cost per update", N, None,
