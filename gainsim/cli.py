@@ -7,12 +7,12 @@ import threading
 import time
 from pathlib import Path
 
-from gainsim import cli_demo, cli_poles
+from gainsim import cli_demo, cli_poles, cli_warmup
 from gainsim.cli_run_dir import check_overrides, default_dir, write_run_dir
 
 EXIT_USAGE = 2
 # Commands implemented in a module of their own: each has add_parser(sub) and command(args).
-_COMMANDS = {"demo": cli_demo, "poles": cli_poles}
+_COMMANDS = {"demo": cli_demo, "poles": cli_poles, "warmup": cli_warmup}
 
 
 def _fail(message: str) -> int:
