@@ -19,7 +19,6 @@ import tomli_w
 
 from gainsim.scenario.build import (Problems, build_component, build_dataclass, did_you_mean,
                                     is_callable_hint, to_table)
-from gainsim.catalog import kinds
 from gainsim.scenario.model import Metrics, Policy, Run, Scenario
 from gainsim.stream import Stream
 
@@ -185,6 +184,8 @@ def _list_keys(part: Any, family: str) -> list:
         return [(None, part)]
     if not isinstance(part, dict):
         return []
+    from gainsim.catalog import kinds  # here, not at import: `import gainsim` stays light
+
     cls = kinds(family).get(part.get("kind"))
     if cls is None:
         return []
