@@ -89,7 +89,8 @@ def _clock(seconds: float) -> str:
 
 def _prepare(args):
     """Checked overrides, the file's TOML (overrides written in) and the output folder."""
-    from gainsim.cli import _check_overrides, _default_dir
+    from gainsim.cli_run_dir import check_overrides as _check_overrides
+    from gainsim.cli_run_dir import default_dir as _default_dir
     from gainsim.sweep_spec import read_toml
 
     problem = _check_overrides(args)
@@ -314,7 +315,7 @@ def _save(ax, path: Path) -> None:
 
 
 def _manifest(args, head: dict) -> dict:
-    from gainsim.cli import _manifest as run_manifest
+    from gainsim.cli_run_dir import manifest as run_manifest
 
     out = run_manifest(SimpleNamespace(seed=head["seed"], replicas=head["replicas"]), sys.argv)
     out.update({"executor": args.executor, "workers": args.workers})
