@@ -100,7 +100,7 @@ def test_bad_scenario_exits_2_with_one_line_and_no_run_dir(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "gainsim", "run", str(bad), "-o", str(out)],
                           capture_output=True, text=True)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "bad.toml: policy[1].gain: must be > 0 (got -0.1)"
+    assert proc.stderr.strip() == f"{bad}: policy[1].gain: must be > 0 (got -0.1)"
     assert "Traceback" not in proc.stderr and not out.exists()
     assert list(tmp_path.iterdir()) == [bad]
 
