@@ -31,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--replicas", type=int, help="override run.replicas")
     run.add_argument("--seed", type=int, help="override run.seed")
     run.add_argument("--workers", type=int, default=1, help="processes (results do not change)")
-    run.add_argument("--force", action="store_true", help="replace an existing run directory")
+    run.add_argument("--force", action="store_true",
+                     help="replace an existing run directory (one with a gainsim manifest.json)")
+    run.add_argument("--allow-large", action="store_true",
+                     help="run even above the size limits (see docs/outputs.md)")
     run.add_argument("--quiet", action="store_true", help="print only where the files went")
     val = sub.add_parser("validate", help="check scenario files without running them")
     val.add_argument("scenarios", nargs="+", help="scenario TOML files")
@@ -46,11 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
                "explain": cmd_explain}[args.command]
+    from gainsim.lifetime import Terminated, terminate_on_signals
+
+    terminate_on_signals()  # SIGTERM/SIGHUP clean up like Ctrl-C
     try:
         return handler(args)
     except KeyboardInterrupt:
         print("gainsim: interrupted", file=sys.stderr)
         return 130
+    except Terminated as sig:
+        print(f"gainsim: terminated ({sig})", file=sys.stderr)
+        return 128 + sig.signum
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return 0
@@ -111,8 +120,11 @@ def _check_overrides(args) -> str | None:
 
 
 def cmd_run(args) -> int:
+    from gainsim.notes import collect_notes
+    from gainsim.rundir import OutputError, check_target, default_dir, prepare
     from gainsim.runner import run
     from gainsim.scenario import ScenarioError, load
+    from gainsim.sizes import NOTE_WORK, estimate
 
     problem = _check_overrides(args)
     if problem:
@@ -122,14 +134,30 @@ def cmd_run(args) -> int:
     except ScenarioError as err:
         print(err, file=sys.stderr)
         return EXIT_USAGE
-    out = Path(args.output) if args.output else _default_dir(scenario.name)
-    if out.exists() and not args.force:
-        return _fail(f"{out}: already exists (use --force to replace it)")
-    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
-    results = run(scenario, seed=args.seed, replicas=args.replicas, workers=args.workers,
-                  progress=progress)
-    progress.close()
-    write_run_dir(out, results, argv=sys.argv)
+    size = estimate(scenario, replicas=args.replicas)
+    too_big = size.problem()
+    if too_big and not args.allow_large:
+        key, message = too_big
+        return _fail(f"{args.scenario}: {key}: run {message} (or pass --allow-large)")
+    out = Path(args.output) if args.output else default_dir(scenario.name)
+    try:
+        check_target(out, args.force)
+        tmp = prepare(out)  # created and probed before simulating
+    except OutputError as err:
+        return _fail(str(err))
+    try:
+        progress = _Progress(enabled=not args.quiet and sys.stderr.isatty(),
+                             note=size.text() if size.work > NOTE_WORK else "")
+        with collect_notes() as notes:
+            results = run(scenario, seed=args.seed, replicas=args.replicas,
+                          workers=args.workers, progress=progress)
+            progress.close()
+            out = _save(tmp, out, results, args.force)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out is None:
+        return 1
     if not args.quiet:
         from gainsim.report import format_table, headline, summary_rows
 
@@ -137,19 +165,42 @@ def cmd_run(args) -> int:
         print()
         print(format_table(summary_rows(results)))
         print()
+    for note in notes:
+        print(f"gainsim: note: {note}", file=sys.stderr)
+    if results.applied == 0:
+        print("gainsim: warning: no sample reached the learners (dropout, latency or a run "
+              "shorter than one sample period): nothing was learned", file=sys.stderr)
     print(f"wrote {out}/ (summary.json, summary.csv, traces.npz, tracking_error.png, eta.png, "
           "scenario.resolved.toml, manifest.json)")
     return 0
 
 
-def _default_dir(name: str) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = Path("runs") / f"{name}-{stamp}"
-    i = 1
-    while path.exists():
-        i += 1
-        path = Path("runs") / f"{name}-{stamp}-{i}"
-    return path
+def _save(tmp: Path, out: Path, results, force: bool) -> Path | None:
+    """Write the run into ``tmp`` and commit it to ``out``; on failure keep it safe.
+
+    Returns where the run went, or ``None`` after printing where the results were kept.
+    """
+    from gainsim.rundir import OutputError, Taken, commit, rescue_dir
+
+    try:
+        _write_files(tmp, results, sys.argv)
+        return commit(tmp, out, force)
+    except Taken as err:
+        print(f"gainsim: {err}", file=sys.stderr)
+        return None
+    except (OSError, OutputError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            safe = rescue_dir(results.scenario.name)
+            _write_files(safe, results, sys.argv)
+        except OSError as again:
+            print(f"gainsim: {out}: cannot write the run ({reason}); keeping the results "
+                  f"elsewhere failed too ({again.strerror or again})", file=sys.stderr)
+            return None
+        print(f"gainsim: {out}: cannot write the run ({reason}); results kept in {safe}/",
+              file=sys.stderr)
+        return None
 
 
 class _Progress:
@@ -161,8 +212,9 @@ class _Progress:
 
     DELAY = 1.5  # seconds before anything is shown
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, note: str = ""):
         self.enabled, self.start, self.shown = enabled, time.monotonic(), False
+        self.note = f"  {note}" if note else ""
         self.done, self.total, self.timer = 0, 0, None
 
     def __call__(self, done: int, total: int) -> None:
@@ -180,7 +232,7 @@ class _Progress:
         width = 30
         fill = int(width * self.done / self.total) if self.total else 0
         note = ("  (first runs compile the kernels; they are cached afterwards)"
-                if self.done == 0 else "")
+                if self.done == 0 else self.note)
         sys.stderr.write(f"\r  replicas {self.done}/{self.total} "
                          f"[{'#' * fill}{'.' * (width - fill)}]{note}\033[K")
         sys.stderr.flush()
@@ -192,26 +244,6 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
-
-
-def write_run_dir(out: Path, results, argv: list[str]) -> None:
-    """Write every file into a hidden sibling, then rename it into place (atomic)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        _write_files(tmp, results, argv)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _write_files(folder: Path, results, argv: list[str]) -> None:

@@ -139,7 +139,8 @@ def summary_dict(results, versions: dict | None = None) -> dict:
     return {"scenario": results.scenario.name, "seed": results.seed,
             "replicas": results.replicas, "duration": results.scenario.duration,
             "noise_floor": results.scenario.plant.noise_floor,
-            "samples_per_replica": results.samples, "policies": policies}
+            "samples_per_replica": results.samples,
+            "samples_applied_per_replica": getattr(results, "applied", None), "policies": policies}
 
 
 def trace_arrays(results) -> dict[str, np.ndarray]:

@@ -6,6 +6,7 @@ bit-identical whatever the executor or number of workers.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -13,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from gainsim.lifetime import stop_pool, worker_init
 from gainsim.metrics import PolicySummary, band, eta_vector_mean, replica_curves, summarise
 from gainsim.sim import simulate
 
@@ -29,6 +31,7 @@ class Results:
     policies: tuple[PolicySummary, ...]
     samples: float                 # mean samples measured per replica
     costs: np.ndarray | None = None  # (P, 4) mean cost sums of Python baselines (nan elsewhere)
+    applied: float = float("nan")  # mean samples per replica that reached the learners
 
     @property
     def policy_names(self) -> list[str]:
@@ -67,7 +70,9 @@ def run(scenario, *, seed: int | None = None, replicas: int | None = None, worke
                 progress(len(traces), len(seeds))
     else:
         # spawn, not fork: numba's thread pool (bank kernels) must not be forked
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                 initializer=worker_init, initargs=(os.getpid(),)) as pool, \
+                stop_pool(pool):  # no worker outlives the parent, on any exit
             for tr in pool.map(simulate, [scenario] * len(seeds), seeds):
                 traces.append(tr)
                 if progress:
@@ -87,4 +92,10 @@ def collect(scenario, traces: list) -> Results:
     return Results(scenario=scenario, seed=scenario.run.seed, replicas=scenario.run.replicas,
                    t=t, curves=mean, policies=policies,
                    samples=float(np.mean([tr.samples for tr in traces])),
-                   costs=np.mean([tr.cost for tr in traces], axis=0))
+                   costs=np.mean([tr.cost for tr in traces], axis=0),
+                   applied=float(np.mean([applied_samples(tr) for tr in traces])))
+
+
+def applied_samples(trace) -> int:
+    """Samples that reached the learners in one replica (the most any policy saw)."""
+    return int(trace.err_cnt.sum(axis=1).max()) if trace.err_cnt.size else 0

@@ -117,11 +117,12 @@ def test_validate_reports_every_file(tiny, tmp_path, capsys):
 
 def test_existing_output_needs_force(tiny, tmp_path, capsys):
     out = tmp_path / "o"
-    out.mkdir()
+    assert main(["run", str(tiny), "-o", str(out), "--quiet", "--seed", "1"]) == 0
     assert main(["run", str(tiny), "-o", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert main(["run", str(tiny), "-o", str(out), "--force", "--quiet"]) == 0
-    assert (out / "summary.json").exists()
+    assert json.loads((out / "summary.json").read_text())["seed"] == 7
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o", "tiny.toml"]
 
 
 def test_bad_override_is_a_usage_error(tiny, capsys):
