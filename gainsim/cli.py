@@ -165,7 +165,7 @@ def cmd_run(args) -> int:
         print()
         print(format_table(summary_rows(results)))
         print()
-    for note in notes:
+    for note in notes if results.applied > 0 else ():  # with no sample, only the warning
         print(f"gainsim: note: {note}", file=sys.stderr)
     if results.applied == 0:
         print("gainsim: warning: no sample reached the learners (dropout, latency or a run "

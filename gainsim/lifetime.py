@@ -34,8 +34,11 @@ class Terminated(BaseException):
     """SIGTERM or SIGHUP arrived; ``signum`` says which (a BaseException, like Ctrl-C)."""
 
     def __init__(self, signum: int):
-        self.signum = signum
-        super().__init__(signal.Signals(signum).name)
+        self.signum = int(signum)
+        super().__init__(self.signum)  # args = (signum,): simpy re-raises type(e)(*e.args)
+
+    def __str__(self) -> str:
+        return signal.Signals(self.signum).name
 
 
 def _raise(signum, frame):

@@ -44,14 +44,15 @@ class OutputError(Exception):
 def safe_name(name: str) -> str:
     """A folder name from a scenario ``name``: no separators, no ``..``, at most 100 bytes.
 
-    Path separators, control characters and characters other than letters, digits,
-    ``-_.+=,()[]`` and spaces become ``_``; leading dots are dropped (no hidden folder,
-    no ``..``); an empty result is ``scenario``.
+    Path separators, control characters, runs of dots and characters other than
+    letters, digits, ``-_.+=,()[]`` and spaces become ``_`` (repeats merged); dots,
+    spaces and ``_`` at either end are dropped (no hidden folder, no ``..``); an empty
+    result is ``scenario``: ``"../../escape"`` gives ``"escape"``.
     """
     name = unicodedata.normalize("NFC", name)
     cleaned = "".join(c if (c.isalnum() or c in "-_.+=,()[] ") and c.isprintable() else "_"
                       for c in name)
-    cleaned = cleaned.strip(" ").lstrip(".").strip(" ") or "scenario"
+    cleaned = re.sub(r"_+", "_", re.sub(r"\.{2,}", "_", cleaned)).strip(" ._") or "scenario"
     data = cleaned.encode("utf-8")[:MAX_NAME_BYTES]
     return data.decode("utf-8", errors="ignore").rstrip(" ") or "scenario"
 
