@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import shutil
 import sys
@@ -13,7 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from gainsim import cli_poles
+
 EXIT_USAGE = 2
+# Commands implemented in a module of their own: each has add_parser(sub) and command(args).
+_COMMANDS = {"poles": cli_poles}
 
 
 def _fail(message: str) -> int:
@@ -42,13 +45,16 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("explain", help="print what theory predicts for a scenario, without "
                                          "running it")
     exp.add_argument("scenario", help="scenario TOML file")
+    for command in _COMMANDS.values():
+        command.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
-               "explain": cmd_explain}[args.command]
+               "explain": cmd_explain, **{name: m.command for name, m in _COMMANDS.items()}
+               }[args.command]
     from gainsim.lifetime import Terminated, terminate_on_signals
 
     terminate_on_signals()  # SIGTERM/SIGHUP clean up like Ctrl-C
@@ -275,12 +281,14 @@ def _write_csv(path: Path, policies: list[dict]) -> None:
 
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        columns = [k for k in policies[0] if k != "steady_state_tracking_error_ci95"]
-        writer.writerow(columns + ["ci95_low", "ci95_high"])
+        intervals = {"steady_state_tracking_error_ci95": ("ci95_low", "ci95_high"),
+                     "difference_to_best_ci95": ("difference_ci95_low", "difference_ci95_high")}
+        columns = [k for k in policies[0] if k not in intervals]
+        spans = [k for k in intervals if k in policies[0]]
+        writer.writerow(columns + [c for k in spans for c in intervals[k]])
         for p in policies:
-            lo, hi = p["steady_state_tracking_error_ci95"]
             writer.writerow([("" if p[c] is None else p[c]) for c in columns]
-                            + ["" if lo is None else lo, "" if hi is None else hi])
+                            + ["" if v is None else v for k in spans for v in p[k]])
 
 
 def _manifest(results, argv: list[str]) -> dict:

@@ -3,13 +3,12 @@
 * :func:`terminate_on_signals` makes SIGTERM and SIGHUP raise :class:`Terminated` in
   the main thread, so the same ``try``/``finally`` clean-up that runs for Ctrl-C runs
   for them (the CLI exits ``128 + signal``: 143 for SIGTERM).
-* :func:`worker_init` is a process-pool initializer: the worker asks the kernel to kill
-  it when its parent dies (``prctl(PR_SET_PDEATHSIG)`` on Linux) and a daemon thread
-  checks ``os.getppid()`` twice a second as a fallback, so a worker never lingers
-  after the parent was killed, even by SIGKILL.
-* :func:`stop_pool` ends a ``concurrent.futures`` process pool at once (terminates
-  its workers, cancels queued work) when the parent leaves a ``with`` block by an
-  exception: a signal or an error never waits for running replicas.
+* :func:`exit_with_parent`, called by the process pool's initializer
+  (:mod:`gainsim.executors`): the worker asks the kernel to kill it when its parent
+  dies (``prctl(PR_SET_PDEATHSIG)`` on Linux) and a daemon thread checks
+  ``os.getppid()`` twice a second as a fallback, so a worker never lingers after the
+  parent was killed, even by SIGKILL. On SIGTERM the parent's ``finally`` closes the
+  pool (:meth:`gainsim.executors.ProcessPool.close` stops busy workers).
 
 References
 ----------
@@ -17,8 +16,8 @@ References
 """
 from __future__ import annotations
 
-import contextlib
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
@@ -54,13 +53,20 @@ def terminate_on_signals() -> None:
             signal.signal(sig, _raise)
 
 
-def worker_init(parent_pid: int) -> None:
-    """Pool initializer: exit when the process ``parent_pid`` is gone.
+def exit_with_parent(parent_pid: int | None = None) -> None:
+    """Make this (worker) process exit as soon as its parent ``parent_pid`` is gone.
 
-    Pass ``initializer=worker_init, initargs=(os.getpid(),)`` to the pool.
+    ``parent_pid`` defaults to the parent multiprocessing recorded when it started this
+    process (so a parent that died while the worker was still importing is noticed).
+    Call it first in a pool initializer.
+    The kernel kills the worker when the parent dies (``PR_SET_PDEATHSIG``, Linux); a
+    daemon thread polling ``os.getppid()`` covers other systems. Warnings are silenced:
+    workers print nothing, the parent reports.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops the pool
-    warnings.simplefilter("ignore")  # workers print nothing; the parent reports results
+    if parent_pid is None:  # the pid multiprocessing recorded at spawn, not today's ppid
+        parent = multiprocessing.parent_process()
+        parent_pid = parent.pid if parent is not None and parent.pid else os.getppid()
+    warnings.simplefilter("ignore")
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -77,21 +83,3 @@ def _watch(parent_pid: int) -> None:
     while os.getppid() == parent_pid:
         time.sleep(WATCH_SECONDS)
     os._exit(1)
-
-
-@contextlib.contextmanager
-def stop_pool(pool):
-    """``with ProcessPoolExecutor(...) as pool, stop_pool(pool):`` — on any exception
-    (Ctrl-C, SIGTERM, an error) terminate the workers before the pool's own exit waits."""
-    try:
-        yield pool
-    except BaseException:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.join(timeout=2.0)
-        raise

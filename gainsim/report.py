@@ -26,21 +26,39 @@ def _g(x, digits: int = 4) -> str:
 
 def summary_rows(results) -> list[list[str]]:
     """Rows of the terminal table, ranked (header first)."""
+    from gainsim.paired import paired_fields
+
     rows = [["#", "policy", "steady-state tracking error", "95% CI", "excess MSE",
-             "misalignment", "settles at (s)", "eta final"]]
-    for rank, i in enumerate(ranked(results), start=1):
+             "misalignment", "settles at (s)", "eta final", "vs best (paired 95% CI)"]]
+    order = ranked(results)
+    paired = paired_fields(getattr(results, "replica_errors", None), order[0],
+                           [p.diverged for p in results.policies])
+    for rank, i in enumerate(order, start=1):
         p = results.policies[i]
         lo, hi = p.steady_state_tracking_error_ci95
         ci = "—" if lo is None else f"[{lo:.3g}, {hi:.3g}]"
         if p.diverged and p.diverged_replicas == results.replicas:
             rows.append([f"{rank}", p.name, f"DIVERGED at t = {p.diverged_at:.4g} s", "", "", "",
-                         "", _g(p.eta_final)])
+                         "", _g(p.eta_final), ""])
             continue
         mark = f" (diverged in {p.diverged_replicas}/{results.replicas})" if p.diverged else ""
         rows.append([f"{rank}", p.name + mark, _g(p.steady_state_tracking_error), ci,
                      _g(p.excess_mse), _g(p.steady_state_misalignment), _g(p.convergence_time),
-                     _g(p.eta_final)])
+                     _g(p.eta_final), versus_best(paired[i], rank == 1)])
     return rows
+
+
+def versus_best(fields: dict, is_best: bool) -> str:
+    """The paired-comparison cell: ``best``, ``+d [lo, hi]`` or ``not distinguishable``."""
+    if is_best:
+        return "best"
+    d, (lo, hi) = fields["difference_to_best"], fields["difference_to_best_ci95"]
+    if d is None:
+        return "—"
+    ci = "" if lo is None else f" [{lo:+.2g}, {hi:+.2g}]"
+    if fields["distinguishable_from_best"] is False:
+        return f"{d:+.2g}{ci} not distinguishable"
+    return f"{d:+.2g}{ci}"
 
 
 def format_table(rows: list[list[str]]) -> str:
@@ -141,19 +159,26 @@ def summary_dict(results, versions: dict | None = None) -> dict:
     from gainsim.baselines.cost import cost_fields
     from gainsim.predict import summary_fields
 
+    from gainsim.paired import paired_fields
+
     policies = []
     costs = getattr(results, "costs", None)  # (P, 4) mean cost sums of Python baselines
+    best = ranked(results)[0]
+    paired = paired_fields(getattr(results, "replica_errors", None), best,
+                           [p.diverged for p in results.policies])
     for i, (p, theory) in enumerate(zip(results.policies, summary_fields(results.scenario))):
         entry = {k: getattr(p, k) for k in p.__dataclass_fields__}
         entry["steady_state_tracking_error_ci95"] = list(p.steady_state_tracking_error_ci95)
         entry.update(theory)
         entry.update(cost_fields(None if costs is None else costs[i], p.updates))
+        entry.update(paired[i])
         policies.append(entry)
     return {"scenario": results.scenario.name, "seed": results.seed,
             "replicas": results.replicas, "duration": results.scenario.duration,
             "noise_floor": results.scenario.plant.noise_floor,
             "samples_per_replica": results.samples,
-            "samples_applied_per_replica": getattr(results, "applied", None), "policies": policies}
+            "samples_applied_per_replica": getattr(results, "applied", None),
+            "best_policy": results.policies[best].name, "policies": policies}
 
 
 def trace_arrays(results) -> dict[str, np.ndarray]:

@@ -5,17 +5,14 @@ bit-identical whatever the executor or number of workers.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 
-from gainsim.lifetime import stop_pool, worker_init
-from gainsim.metrics import PolicySummary, band, eta_vector_mean, replica_curves, summarise
+from gainsim.metrics import (PolicySummary, band, eta_vector_mean, replica_curves,
+                             replica_steady_errors, summarise)
 from gainsim.sim import simulate
 
 
@@ -32,6 +29,7 @@ class Results:
     samples: float                 # mean samples measured per replica
     costs: np.ndarray | None = None  # (P, 4) mean cost sums of Python baselines (nan elsewhere)
     applied: float = float("nan")  # mean samples per replica that reached the learners
+    replica_errors: np.ndarray | None = None  # (R, P) steady-state error per replica (paired)
 
     @property
     def policy_names(self) -> list[str]:
@@ -52,31 +50,21 @@ def run(scenario, *, seed: int | None = None, replicas: int | None = None, worke
     seed, replicas
         Override ``scenario.run`` (the returned ``Results.scenario`` carries them).
     workers
-        1 runs in this process; more use a process pool. Results do not depend on it.
+        1 runs in this process; more use a process pool (:mod:`gainsim.executors`), unless
+        the run is too small to pay for starting it. Results do not depend on it.
     progress
         Called as ``progress(done, total)`` before the first replica and after each.
     """
     run_cfg = replace(scenario.run, **{k: v for k, v in
                                        (("seed", seed), ("replicas", replicas)) if v is not None})
     scenario = replace(scenario, run=run_cfg)
-    seeds = replica_seeds(run_cfg.seed, run_cfg.replicas)
-    traces = []
-    if progress:
-        progress(0, len(seeds))
-    if workers <= 1:
-        for tr in map(simulate, [scenario] * len(seeds), seeds):
-            traces.append(tr)
-            if progress:
-                progress(len(traces), len(seeds))
-    else:
-        # spawn, not fork: numba's thread pool (bank kernels) must not be forked
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                 initializer=worker_init, initargs=(os.getpid(),)) as pool, \
-                stop_pool(pool):  # no worker outlives the parent, on any exit
-            for tr in pool.map(simulate, [scenario] * len(seeds), seeds):
-                traces.append(tr)
-                if progress:
-                    progress(len(traces), len(seeds))
+    from gainsim.executors import execute, make_executor
+
+    executor = make_executor("process", workers)
+    try:
+        traces = execute([scenario], executor, summarise=False, progress=progress)[0]
+    finally:
+        executor.close()
     return collect(scenario, traces)
 
 
@@ -93,6 +81,7 @@ def collect(scenario, traces: list) -> Results:
                    t=t, curves=mean, policies=policies,
                    samples=float(np.mean([tr.samples for tr in traces])),
                    costs=np.mean([tr.cost for tr in traces], axis=0),
+                   replica_errors=replica_steady_errors(scenario, traces),
                    applied=float(np.mean([applied_samples(tr) for tr in traces])))
 
 

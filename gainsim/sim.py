@@ -65,6 +65,8 @@ class ReplicaTrace:
     diverged_at: np.ndarray   # (P,) divergence time or nan
     samples: int              # samples measured up to the end of the run
     cost: np.ndarray | None = None  # (P, 4) cost sums of Python baselines (nan elsewhere)
+    theta: np.ndarray | None = None       # (P, G+1, n) estimate at each grid time
+    theta_star: np.ndarray | None = None  # (G+1, n) true parameters at each grid time
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,9 @@ def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     done = env.process(learner(env, plant, channel, groups, truth,
                                scenario.metrics.divergence_norm ** 2, duration, stream.rate))
     env.run(until=done)
-    return _collect(groups, len(scenario.policy), G, plant.n, counter[0])
+    trace = _collect(groups, len(scenario.policy), G, plant.n, counter[0])
+    trace.theta_star = truth.values
+    return trace
 
 
 def _collect(groups, P: int, G: int, n: int, samples: int) -> ReplicaTrace:
@@ -263,13 +267,14 @@ def _collect(groups, P: int, G: int, n: int, samples: int) -> ReplicaTrace:
                          eta_min=np.empty((P, G + 1)), eta_max=np.empty((P, G + 1)),
                          eta_vector=np.empty((P, G + 1, n)), events=np.zeros(P, dtype=np.int64),
                          updates=np.zeros(P, dtype=np.int64), diverged_at=np.empty(P),
-                         samples=samples)
+                         samples=samples, theta=np.empty((P, G + 1, n)))
     for g in groups:
         b = g.bank
         for name, value in (("err_sum", b.err_sum), ("err_cnt", b.err_cnt),
                             ("misalignment", b.mis), ("eta", b.eta_mean),
                             ("eta_min", b.eta_min), ("eta_max", b.eta_max),
-                            ("eta_vector", b.eta_vec), ("events", g.events),
+                            ("eta_vector", b.eta_vec), ("theta", b.theta_vec),
+                            ("events", g.events),
                             ("updates", b.updates), ("diverged_at", b.diverged_at)):
             getattr(trace, name)[g.rows] = value
     trace.cost = np.full((P, 4), np.nan)

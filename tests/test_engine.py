@@ -21,6 +21,7 @@ def test_zero_latency_periodic_run_equals_offline_loop_bit_for_bit():
     ref = run_offline(scen, seed)
     # one sample per interval: the interval's error sum is that sample's e²
     np.testing.assert_array_equal(trace.err_sum, ref.errors)
+    np.testing.assert_array_equal(trace.theta[:, -1], ref.theta)  # estimate recorded on the grid
 
 
 def test_lms_equals_a_straightforward_numpy_loop():
@@ -31,14 +32,17 @@ def test_lms_equals_a_straightforward_numpy_loop():
     state, theta_star = scen.plant.init(rngs)
     cols, _ = scen.plant.packet(state, np.arange(1, 501) / 1.0, rngs)
     theta = np.zeros(4)
-    errors, mis = [], [np.sum(theta_star**2)]
+    errors, mis, thetas = [], [np.sum(theta_star**2)], [theta]
     for x, d in zip(cols["x"], cols["d"]):
         e = d - theta @ x
         theta = theta + 0.07 * e * x
         errors.append(e * e)
         mis.append(np.sum((theta - theta_star) ** 2))
+        thetas.append(theta)
     np.testing.assert_allclose(trace.err_sum[0], errors, rtol=1e-10)
     np.testing.assert_allclose(trace.misalignment[0], mis, rtol=1e-10)
+    np.testing.assert_allclose(trace.theta[0], thetas, rtol=1e-10, atol=1e-14)
+    np.testing.assert_array_equal(trace.theta_star, np.tile(theta_star, (501, 1)))  # no drift
 
 
 @pytest.mark.parametrize("stream", [

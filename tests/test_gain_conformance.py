@@ -33,6 +33,7 @@ REQUIRED = {
     "cosine_restarts": "eta0 = 0.1, t0 = 3",
     "cyclical": "eta_min = 0.01, eta_max = 0.1, step_size_up = 2",
     "one_cycle": "eta_max = 0.1, total_steps = 6",
+    "range_test": "eta_min = 0.001, eta_max = 0.1, total_steps = 6",
 }
 
 SCENARIO = """

@@ -41,7 +41,7 @@ def tiny(tmp_path):
     return path
 
 
-def long_scenario(tmp_path, replicas=400):
+def long_scenario(tmp_path, replicas=4000):
     """A run of several seconds: many replicas of a small plant."""
     path = tmp_path / "long.toml"
     path.write_text(TINY.replace("replicas = 2", f"replicas = {replicas}")
@@ -103,9 +103,9 @@ def test_force_replaces_only_run_directories(tiny, tmp_path, capsys, make, what)
 ])
 def test_an_impossible_output_is_refused_before_simulating(tiny, tmp_path, capsys, monkeypatch,
                                                            where, expected):
-    from gainsim import runner
+    from gainsim import sim
 
-    monkeypatch.setattr(runner, "simulate", lambda *a: pytest.fail("simulated anyway"))
+    monkeypatch.setattr(sim, "simulate", lambda *a: pytest.fail("simulated anyway"))
     assert main(["run", str(tiny), "-o", str(where(tmp_path)), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert expected in err and len(err.strip().splitlines()) == 1

@@ -3,7 +3,7 @@
 Row ``p`` of each array belongs to policy ``p`` of the group. Kernels update
 ``theta``, ``alive``, ``updates`` and ``diverged_at`` in place, add each sample's
 a-priori squared error to ``err_sum``/``err_cnt`` of the monitor interval it arrived
-in, and at every monitor time write the policy's misalignment and gain statistics
+in, and at every monitor time write the policy's misalignment, estimate and gain statistics
 (:func:`gainsim.estimators.monitor.snapshot`).
 """
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Bank:
     eta_min: np.ndarray
     eta_max: np.ndarray
     eta_vec: np.ndarray      # (P, G+1, n) per-parameter gain at each monitor time
+    theta_vec: np.ndarray    # (P, G+1, n) estimate at each monitor time (nan once diverged)
 
     @classmethod
     def create(cls, theta0: np.ndarray, eta: np.ndarray, grid: int) -> "Bank":
@@ -38,10 +39,11 @@ class Bank:
                    diverged_at=np.full(P, np.nan), err_sum=np.zeros((P, grid)),
                    err_cnt=np.zeros((P, grid), dtype=np.int64), mis=nan(), eta_mean=nan(),
                    eta_min=nan(), eta_max=nan(),
-                   eta_vec=np.full((P, grid + 1, theta0.size), np.nan))
+                   eta_vec=np.full((P, grid + 1, theta0.size), np.nan),
+                   theta_vec=np.full((P, grid + 1, theta0.size), np.nan))
 
     def monitor(self, chunk) -> tuple:
         """The arguments every kernel takes for recording, as one tuple."""
         return (chunk.grid_pos, chunk.grid_j, chunk.first_interval, chunk.truth, self.mis,
                 self.eta_mean, self.eta_min, self.eta_max, self.err_sum, self.err_cnt,
-                self.eta_vec)
+                self.eta_vec, self.theta_vec)

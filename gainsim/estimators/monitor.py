@@ -6,15 +6,16 @@ from numba import njit
 
 @njit(cache=True)
 def snapshot(th, eta_row, mon, p, j):  # pragma: no cover - compiled
-    """Record policy ``p`` at monitor time ``j``: misalignment and gain mean/min/max."""
+    """Record policy ``p`` at monitor time ``j``: misalignment, estimate and gain mean/min/max."""
     truth, mis, eta_mean, eta_min, eta_max = mon[3], mon[4], mon[5], mon[6], mon[7]
-    eta_vec = mon[10]
+    eta_vec, theta_vec = mon[10], mon[11]
     s = 0.0
     tot = 0.0
     lo = eta_row[0]
     hi = eta_row[0]
     for k in range(th.size):
         dk = th[k] - truth[j, k]
+        theta_vec[p, j, k] = th[k]
         s += dk * dk
         ek = eta_row[k]
         eta_vec[p, j, k] = ek
