@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print only where the files went")
     val = sub.add_parser("validate", help="check scenario files without running them")
     val.add_argument("scenarios", nargs="+", help="scenario TOML files")
+    val.add_argument("--allow-large", action="store_true",
+                     help="accept scenarios above the size limits (as run --allow-large)")
     sub.add_parser("list", help="list the known plant, stream, estimator and gain kinds")
     exp = sub.add_parser("explain", help="print what theory predicts for a scenario, without "
                                          "running it")
@@ -92,10 +94,18 @@ def cmd_explain(args) -> int:
     from gainsim.explain import explain_text
     from gainsim.scenario import ScenarioError, load
 
+    from gainsim.sizes import MAX_MEMORY, estimate, format_bytes
+
     try:
         scenario = load(args.scenario)
     except ScenarioError as err:
         print(err, file=sys.stderr)
+        return EXIT_USAGE
+    size = estimate(scenario)
+    if size.explain_memory > MAX_MEMORY:  # the n x n input correlation matrix
+        print(f"{args.scenario}: {size.size_key}: explain needs about "
+              f"{format_bytes(size.explain_memory)} for the n x n correlation matrix (limit "
+              f"{format_bytes(MAX_MEMORY)}); lower {size.size_key}", file=sys.stderr)
         return EXIT_USAGE
     print(explain_text(scenario))
     return 0
@@ -112,9 +122,28 @@ def cmd_validate(args) -> int:
             print(err, file=sys.stderr)
             status = EXIT_USAGE
             continue
-        print(f"{Path(path).name}: ok ({len(scenario.policy)} policies, "
+        problem = _size_problem(scenario, path, args.replicas if hasattr(args, "replicas")
+                                else None, args.allow_large)
+        if problem:
+            print(problem, file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        print(f"{path}: ok ({len(scenario.policy)} policies, "
               f"plant {type(scenario.plant).kind})")
     return status
+
+
+def _size_problem(scenario, path: str, replicas: int | None, allow_large: bool) -> str | None:
+    """The one-line refusal of a scenario over the size limits (``validate`` and ``run``)."""
+    from gainsim.sizes import estimate
+
+    too_big = None if allow_large else estimate(scenario, replicas=replicas).problem()
+    if too_big is None:
+        return None
+    key, message = too_big
+    if replicas is not None and key == "run.replicas":
+        key, message = "--replicas", message.replace("run.replicas", "--replicas")
+    return f"{path}: {key}: run {message} (or pass --allow-large)"
 
 
 def _check_overrides(args) -> str | None:
@@ -140,11 +169,11 @@ def cmd_run(args) -> int:
     except ScenarioError as err:
         print(err, file=sys.stderr)
         return EXIT_USAGE
+    problem = _size_problem(scenario, args.scenario, args.replicas, args.allow_large)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     size = estimate(scenario, replicas=args.replicas)
-    too_big = size.problem()
-    if too_big and not args.allow_large:
-        key, message = too_big
-        return _fail(f"{args.scenario}: {key}: run {message} (or pass --allow-large)")
     out = Path(args.output) if args.output else default_dir(scenario.name)
     try:
         check_target(out, args.force)

@@ -38,29 +38,34 @@ class SizeEstimate:
         ``explain`` the n × n input correlation matrix.
     work_key, memory_key
         The setting to lower to shrink each (a scenario key path).
+    explain_memory, size_key
+        Bytes ``gainsim explain`` needs (the n × n input correlation matrix and its
+        eigensystem), and the key that sets n.
     """
 
     work: float
     memory: float
     work_key: str
     memory_key: str
+    explain_memory: float = 0.0
+    size_key: str = "plant.taps"
 
     def problem(self) -> tuple[str, str] | None:
         """``(key, message)`` if the scenario is over a limit, else ``None``."""
         if self.memory > MAX_MEMORY:
-            return self.memory_key, (f"needs about {_bytes(self.memory)} of memory (limit "
-                                     f"{_bytes(MAX_MEMORY)}); lower {self.memory_key}")
+            return self.memory_key, (f"needs about {format_bytes(self.memory)} of memory (limit "
+                                     f"{format_bytes(MAX_MEMORY)}); lower {self.memory_key}")
         if self.work > MAX_WORK:
-            return self.work_key, (f"about {self.work:.2g} parameter updates (limit "
-                                   f"{MAX_WORK:.0e}, ~1.5 h); lower {self.work_key}")
+            return self.work_key, (f"is about {self.work:.2g} parameter updates (limit "
+                                   f"{MAX_WORK:.0e}, ~1.5 h on one core); lower {self.work_key}")
         return None
 
     def text(self) -> str:
         """``~3.8e+07 parameter updates, ~12 MB``: for the progress line."""
-        return f"~{self.work:.2g} parameter updates, ~{_bytes(self.memory)}"
+        return f"~{self.work:.2g} parameter updates, ~{format_bytes(self.memory)}"
 
 
-def _bytes(n: float) -> str:
+def format_bytes(n: float) -> str:
     for unit, size in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
         if n >= size:
             return f"{n / size:.3g} {unit}"
@@ -91,7 +96,9 @@ def estimate(scenario, replicas: int | None = None) -> SizeEstimate:
     memory_key = _memory_key(scenario, {"curves": curves, "packet": packet,
                                         "matrices": explain + matrices * FLOAT}, R, G, n)
     work_key = _work_key(scenario, samples, R, n, substeps)
-    return SizeEstimate(work=work, memory=memory, work_key=work_key, memory_key=memory_key)
+    size_key = "plant.taps" if hasattr(plant, "taps") else "plant.theta0"
+    return SizeEstimate(work=work, memory=memory, work_key=work_key, memory_key=memory_key,
+                        explain_memory=explain, size_key=size_key)
 
 
 def _update_cost(policy, n: float) -> float:

@@ -1,5 +1,6 @@
 """Malformed and extreme inputs: one line naming the key path, never a traceback."""
 import os
+from pathlib import Path
 import textwrap
 import time
 
@@ -160,3 +161,51 @@ def test_bank_expansion_is_linear_in_the_number_of_policies():
     assert len(scenario.policy) == 10_000
     # linear: ~10x the small bank; the old deep copy per variant was ~100x
     assert t_large < 30 * t_small, (t_small, t_large)
+
+
+# ------------------------------------------------------------------ sizes, before any work
+
+def test_work_estimate_is_samples_times_replicas_times_taps_per_policy():
+    from gainsim.sizes import estimate
+
+    scenario = load(Path(__file__).parent.parent / "scenarios" / "quickstart.toml")
+    # 20 s at 1000 Hz, 20 replicas, 6 LMS/NLMS policies of 16 taps (counted by hand)
+    assert estimate(scenario).work == pytest.approx(20_000 * 20 * 6 * 16)
+    assert estimate(scenario, replicas=1).work == pytest.approx(20_000 * 6 * 16)
+
+
+@pytest.mark.parametrize("old, new, argv, expected", [
+    ("replicas = 2", "replicas = 2_000_000_000", [], "run.replicas: run needs about"),
+    ("grid = 20", "grid = 1_000_000_000", [], "metrics.grid: run needs about"),
+    ("taps = 4", "taps = 1_000_000", [], "plant.taps: run needs about"),
+    ("duration = 1.0", "duration = 1e12", [], "run.duration: run is about"),
+    ("rate = 100.0", 'rate = 100.0\narrivals = "poisson"\npacket = 1_000_000_000', [],
+     "stream.packet: run needs about"),
+    ("", "", ["--replicas", "99999999999999999999"], "--replicas: run needs about"),
+])
+def test_absurd_sizes_are_refused_before_any_work_naming_the_key(tmp_path, capsys, old, new,
+                                                                  argv, expected):
+    from gainsim.cli import main
+
+    path = tmp_path / "big.toml"
+    path.write_text(BASE.replace(old, new, 1) if old else BASE)
+    for command in (["validate", str(path)], ["run", str(path), "-o", str(tmp_path / "o")]):
+        extra = argv if command[0] == "run" else []
+        start = time.perf_counter()
+        if command[0] == "validate" and argv:
+            continue  # --replicas is a run option
+        assert main(command + extra) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"{path}: {expected}") and err.endswith("(or pass --allow-large)")
+        assert len(err.splitlines()) == 1 and time.perf_counter() - start < 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]
+
+
+def test_explain_refuses_a_correlation_matrix_too_big_for_memory(tmp_path, capsys):
+    from gainsim.cli import main
+
+    path = tmp_path / "wide.toml"
+    path.write_text(BASE.replace("taps = 4", "taps = 1_000_000"))
+    assert main(["explain", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{path}: plant.taps: explain needs about 29.1 TB")
