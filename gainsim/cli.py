@@ -2,21 +2,18 @@
 from __future__ import annotations
 
 import argparse
-import json
-import shlex
 import shutil
 import sys
 import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
-from gainsim import cli_poles
+from gainsim import cli_demo, cli_poles, cli_warmup
+from gainsim.cli_run_dir import check_overrides, write_files
 
 EXIT_USAGE = 2
 # Commands implemented in a module of their own: each has add_parser(sub) and command(args).
-_COMMANDS = {"poles": cli_poles}
+_COMMANDS = {"demo": cli_demo, "poles": cli_poles, "warmup": cli_warmup}
 
 
 def _fail(message: str) -> int:
@@ -49,14 +46,19 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("scenario", help="scenario TOML file")
     for command in _COMMANDS.values():
         command.add_parser(sub)
+    from gainsim.cli_sweep import add_commands as add_sweep_commands
+
+    add_sweep_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from gainsim.cli_sweep import cmd_sweep, cmd_tune
+
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
-               "explain": cmd_explain, **{name: m.command for name, m in _COMMANDS.items()}
-               }[args.command]
+               "explain": cmd_explain, "sweep": cmd_sweep, "tune": cmd_tune,
+               **{name: m.command for name, m in _COMMANDS.items()}}[args.command]
     from gainsim.lifetime import Terminated, terminate_on_signals
 
     terminate_on_signals()  # SIGTERM/SIGHUP clean up like Ctrl-C
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_list(args) -> int:
-    from gainsim.registry import kinds
+    from gainsim.catalog import kinds
 
     titles = {"plant": "plants", "input": "plant inputs (fir)", "drift": "drift models",
               "process": "processes (mrac)", "command": "reference commands (mrac)",
@@ -146,22 +148,15 @@ def _size_problem(scenario, path: str, replicas: int | None, allow_large: bool) 
     return f"{path}: {key}: run {message} (or pass --allow-large)"
 
 
-def _check_overrides(args) -> str | None:
-    for name, low in (("replicas", 1), ("seed", 0), ("workers", 1)):
-        value = getattr(args, name)
-        if value is not None and value < low:
-            return f"--{name}: must be >= {low} (got {value})"
-    return None
-
-
 def cmd_run(args) -> int:
+    from gainsim.lifetime import raise_if_terminated
     from gainsim.notes import collect_notes
     from gainsim.rundir import OutputError, check_target, default_dir, prepare
     from gainsim.runner import run
     from gainsim.scenario import ScenarioError, load
     from gainsim.sizes import NOTE_WORK, estimate
 
-    problem = _check_overrides(args)
+    problem = check_overrides(args)
     if problem:
         return _fail(problem)
     try:
@@ -187,6 +182,7 @@ def cmd_run(args) -> int:
             results = run(scenario, seed=args.seed, replicas=args.replicas,
                           workers=args.workers, progress=progress)
             progress.close()
+            raise_if_terminated()
             out = _save(tmp, out, results, args.force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -218,7 +214,7 @@ def _save(tmp: Path, out: Path, results, force: bool) -> Path | None:
     from gainsim.rundir import OutputError, Taken, commit, rescue_dir
 
     try:
-        _write_files(tmp, results, sys.argv)
+        write_files(tmp, results, sys.argv)
         return commit(tmp, out, force)
     except Taken as err:
         print(f"gainsim: {err}", file=sys.stderr)
@@ -228,7 +224,7 @@ def _save(tmp: Path, out: Path, results, force: bool) -> Path | None:
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             safe = rescue_dir(results.scenario.name)
-            _write_files(safe, results, sys.argv)
+            write_files(safe, results, sys.argv)
         except OSError as again:
             print(f"gainsim: {out}: cannot write the run ({reason}); keeping the results "
                   f"elsewhere failed too ({again.strerror or again})", file=sys.stderr)
@@ -253,6 +249,9 @@ class _Progress:
         self.done, self.total, self.timer = 0, 0, None
 
     def __call__(self, done: int, total: int) -> None:
+        from gainsim.lifetime import raise_if_terminated
+
+        raise_if_terminated()  # a SIGTERM swallowed while numba compiled
         if not self.enabled:
             return
         self.done, self.total = done, total
@@ -280,51 +279,3 @@ class _Progress:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
 
-
-def _write_files(folder: Path, results, argv: list[str]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from gainsim.report import plot_eta, plot_tracking_error, summary_dict, trace_arrays
-    from gainsim.scenario import dumps
-
-    summary = summary_dict(results)
-    (folder / "summary.json").write_text(
-        json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False) + "\n",
-        encoding="utf-8")
-    _write_csv(folder / "summary.csv", summary["policies"])
-    np.savez_compressed(folder / "traces.npz", **trace_arrays(results))
-    (folder / "scenario.resolved.toml").write_text(dumps(results.scenario))
-    for name, plot in (("tracking_error.png", plot_tracking_error), ("eta.png", plot_eta)):
-        ax = plot(results)
-        ax.figure.tight_layout()
-        ax.figure.savefig(folder / name, dpi=110)
-        plt.close(ax.figure)
-    (folder / "manifest.json").write_text(json.dumps(_manifest(results, argv), indent=2) + "\n")
-
-
-def _write_csv(path: Path, policies: list[dict]) -> None:
-    import csv
-
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        intervals = {"steady_state_tracking_error_ci95": ("ci95_low", "ci95_high"),
-                     "difference_to_best_ci95": ("difference_ci95_low", "difference_ci95_high")}
-        columns = [k for k in policies[0] if k not in intervals]
-        spans = [k for k in intervals if k in policies[0]]
-        writer.writerow(columns + [c for k in spans for c in intervals[k]])
-        for p in policies:
-            writer.writerow([("" if p[c] is None else p[c]) for c in columns]
-                            + ["" if v is None else v for k in spans for v in p[k]])
-
-
-def _manifest(results, argv: list[str]) -> dict:
-    import platform
-    from importlib.metadata import version
-
-    packages = ("gainsim", "numpy", "scipy", "simpy", "matplotlib", "numba")
-    return {"versions": {p: version(p) for p in packages} | {"python": platform.python_version()},
-            "seed": results.seed, "replicas": results.replicas,
-            "command_line": shlex.join(["gainsim", *argv[1:]]), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

@@ -3,8 +3,8 @@
 * :func:`terminate_on_signals` makes SIGTERM and SIGHUP raise :class:`Terminated` in
   the main thread, so the same ``try``/``finally`` clean-up that runs for Ctrl-C runs
   for them (the CLI exits ``128 + signal``: 143 for SIGTERM).
-* :func:`exit_with_parent`, called by the process pool's initializer
-  (:mod:`gainsim.executors`): the worker asks the kernel to kill it when its parent
+* :func:`worker_init` / :func:`exit_with_parent`, called by the process pool's
+  initializer (:mod:`gainsim.executors`): the worker asks the kernel to kill it when its parent
   dies (``prctl(PR_SET_PDEATHSIG)`` on Linux) and a daemon thread checks
   ``os.getppid()`` twice a second as a fallback, so a worker never lingers after the
   parent was killed, even by SIGKILL. On SIGTERM the parent's ``finally`` closes the
@@ -40,8 +40,21 @@ class Terminated(BaseException):
         return signal.Signals(self.signum).name
 
 
+_received: list[int] = []  # signals seen; an exception raised inside a C callback is lost
+
+
 def _raise(signum, frame):
+    _received.append(signum)
+    if frame is not None and "llvmlite" in frame.f_code.co_filename:
+        return  # inside a C callback of the compiler: raised at the next check instead
     raise Terminated(signum)
+
+
+def raise_if_terminated() -> None:
+    """Raise :class:`Terminated` again if a signal came while Python could not raise it
+    (numba's compiler runs Python callbacks from C, which swallow exceptions)."""
+    if _received:
+        raise Terminated(_received[0])
 
 
 def terminate_on_signals() -> None:
@@ -77,6 +90,12 @@ def exit_with_parent(parent_pid: int | None = None) -> None:
         os._exit(1)
     threading.Thread(target=_watch, args=(parent_pid,), daemon=True,
                      name="gainsim-parent-watch").start()
+
+
+def worker_init(parent_pid: int) -> None:
+    """Pool initializer: Ctrl-C is left to the parent; exit when ``parent_pid`` is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent_pid)
 
 
 def _watch(parent_pid: int) -> None:

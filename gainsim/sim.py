@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
 from gainsim.estimators.groups import make_groups
 
@@ -236,13 +235,13 @@ def _columns(scenario) -> tuple:
     wanted = set()
     for policy in scenario.policy:
         wanted.update(getattr(policy.estimator, "columns", ("x", "d", "theta_star", "noise")))
-    family = {"regression": ("x", "d", "theta_star"), "quadratic": ("theta_star", "noise"),
-              "mrac": ("u_c", "noise", "theta_star")}
-    return tuple(c for c in family[scenario.plant.family] if c in wanted)
+    return tuple(c for c in scenario.plant.columns if c in wanted)
 
 
 def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     """Run one replica of ``scenario`` through the simpy event loop."""
+    import simpy  # imported by the first simulation, not by ``import gainsim``
+
     plant, stream, duration = scenario.plant, scenario.stream, scenario.duration
     rngs = Rngs.from_seed(seed)
     state, theta_star0 = plant.init(rngs)

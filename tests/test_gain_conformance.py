@@ -15,7 +15,7 @@ import pytest
 
 import gainsim
 from gainsim.gains import Obs
-from gainsim.registry import kinds
+from gainsim.catalog import kinds
 from gainsim.scenario import dumps, loads
 
 # Required keys of the kinds that have no default for them (TOML inline-table bodies).

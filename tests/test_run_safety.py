@@ -115,7 +115,7 @@ def test_a_late_write_failure_keeps_the_results_and_says_where(tiny, tmp_path, c
                                                                 monkeypatch):
     from gainsim import cli
 
-    real, calls = cli._write_files, []
+    real, calls = cli.write_files, []
 
     def full_disk(folder, results, argv):
         calls.append(folder)
@@ -123,7 +123,7 @@ def test_a_late_write_failure_keeps_the_results_and_says_where(tiny, tmp_path, c
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(folder, results, argv)
 
-    monkeypatch.setattr(cli, "_write_files", full_disk)
+    monkeypatch.setattr(cli, "write_files", full_disk)
     out = tmp_path / "o"
     assert main(["run", str(tiny), "-o", str(out), "--quiet"]) == 1
     err = capsys.readouterr().err.strip()

@@ -5,14 +5,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor
-from scipy.optimize import minimize
 
 from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Window,
-                                      a_priori_error, implied_gain, input_correlation,
+                                      a_priori_error, implied_gain,
                                       objective)
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, param, positive
+from gainsim.fields import at_least_one, param, positive
 
 
 @dataclass(frozen=True)
@@ -20,7 +18,7 @@ class QuasiNewtonState:
     """Per-run state: the window, R, the last implied gain and (BFGS) the inverse Hessian."""
 
     window: Window
-    R: np.ndarray | None
+    R: np.ndarray          # the plant's curvature (R or H) for the expected loss
     eta: float
     hess_inv: np.ndarray | None = None
     k: int = 0
@@ -41,8 +39,8 @@ class _QuasiNewton:
     gtol: float = param(1e-8, doc="stop when the gradient is this small", check=positive)
 
     def init_state(self, n: int, plant, eta0: float = 1.0) -> QuasiNewtonState:
-        return QuasiNewtonState(window=Window.empty(n, self.window, plant.family),
-                                R=input_correlation(plant, n), eta=float(eta0))
+        return QuasiNewtonState(window=Window.empty(n, self.window, plant),
+                                R=plant.curvature(), eta=float(eta0))
 
     def options(self, state: QuasiNewtonState) -> dict:
         return {"maxiter": self.maxiter, "gtol": self.gtol}
@@ -54,6 +52,8 @@ class _QuasiNewton:
         window = state.window.push(sample)
         obj = Counted(objective(self.loss, window, sample, plant, state.R))
         g = obj.grad(theta)
+        from scipy.optimize import minimize  # scipy.optimize is imported where it is used
+
         res = minimize(obj.f, theta, jac=obj.grad, method=self.method,
                        options=self.options(state))
         failed = not np.all(np.isfinite(res.x))
@@ -104,6 +104,8 @@ class Bfgs(_QuasiNewton):
 def _positive_definite(M: np.ndarray) -> bool:
     """True if the symmetric ``M`` is positive definite (BFGS can lose this to rounding;
     the next update then restarts from the identity)."""
+    from scipy.linalg import LinAlgError, cho_factor
+
     try:
         cho_factor(M)
     except LinAlgError:

@@ -5,12 +5,11 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
-from scipy.linalg import lstsq, solve
 
 from gainsim.baselines.common import (Sample, Update, Window, a_priori_error,
                                       expected_objective, implied_gain, window_objective)
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, param
+from gainsim.fields import at_least_one, param
 
 
 @dataclass(frozen=True)
@@ -54,12 +53,14 @@ class LeastSquares:
     window: int = param(32, doc="samples in the sliding window W", check=at_least_one)
 
     def init_state(self, n: int, plant, eta0: float = 1.0) -> LeastSquaresState:
-        return LeastSquaresState(window=Window.empty(n, self.window, plant.family),
-                                 R=plant.input.correlation(n))
+        return LeastSquaresState(window=Window.empty(n, self.window, plant),
+                                 R=plant.curvature())
 
     def step(self, state: LeastSquaresState, theta: np.ndarray, sample: Sample,
              plant) -> tuple[Update, LeastSquaresState]:
         """Predict (a-priori error), push the sample, solve."""
+        from scipy.linalg import lstsq, solve  # scipy.linalg is imported where it is used
+
         error = a_priori_error(theta, sample, plant)
         window = state.window.push(sample)
         if self.mode == "window":

@@ -13,8 +13,9 @@ import numpy as np
 from numba import njit, prange
 
 from gainsim.estimators.monitor import flush_snapshots, snapshot
+from gainsim.estimators.threads import BANK_MIN, bank_blocks
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 
 @njit(cache=True)
@@ -215,10 +216,6 @@ def lms_bank_kernel(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive,
                     diverged_at, mon, lo, hi)
 
 
-BANK_MIN = 8  # from this many policies on, the policies-innermost kernel is faster
-BANK_THREADS = 2  # blocks of a large bank run on this many threads (numba prange)
-
-
 def run_lms(bank, chunk, eps: float, normalized: bool) -> None:
     """Run the kernel that suits the bank's size."""
     x, d = chunk.cols["x"], chunk.cols["d"]
@@ -227,9 +224,13 @@ def run_lms(bank, chunk, eps: float, normalized: bool) -> None:
                    bank.alive, bank.updates, bank.diverged_at, bank.monitor(chunk))
         return
     thetaT = np.ascontiguousarray(bank.theta.T)
-    lms_bank_kernel(x, d, chunk.arrival, np.ascontiguousarray(bank.eta.T), eps, normalized,
-                    chunk.limit2, thetaT, bank.alive, bank.updates, bank.diverged_at,
-                    bank.monitor(chunk), min(BANK_THREADS, bank.theta.shape[0] // BANK_MIN))
+    args = (x, d, chunk.arrival, np.ascontiguousarray(bank.eta.T), eps, normalized,
+            chunk.limit2, thetaT, bank.alive, bank.updates, bank.diverged_at, bank.monitor(chunk))
+    blocks = bank_blocks(bank.theta.shape[0], x.shape[0], x.shape[1])
+    if blocks > 1:
+        lms_bank_kernel(*args, blocks)
+    else:  # one block: run it on this thread, never wake numba's thread pool
+        _bank_block(*args, 0, bank.theta.shape[0])
     bank.theta[:] = thetaT.T
 
 
