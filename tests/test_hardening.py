@@ -7,27 +7,12 @@ import time
 import pytest
 
 import gainsim
+from conftest import DEFAULTS, FIR_TEMPLATE
 from gainsim.scenario import ScenarioError, load
 
-BASE = textwrap.dedent("""
-    name = "h"
-    [plant]
-    kind = "fir"
-    taps = 4
-    noise_std = 0.1
-    drift = { kind = "random_walk", std = 1e-3 }
-    [stream]
-    rate = 100.0
-    [run]
-    duration = 1.0
-    replicas = 2
-    [metrics]
-    grid = 20
-    [[policy]]
-    name = "a"
-    estimator = "lms"
-    gain = 0.01
-    """)
+# a small FIR scenario (tests/conftest.py) with drift, 100 Hz, 200 samples, 2 replicas
+BASE = FIR_TEMPLATE.format(**{**DEFAULTS, "drift": '{ kind = "random_walk", std = 1e-3 }',
+                              "rate": 100.0, "grid": 20, "replicas": 2})
 
 MRAC = textwrap.dedent("""
     [plant]
@@ -67,8 +52,8 @@ def first_problem(text):
 CASES = [
     (BASE, 'kind = "fir"', "kind = {}", "plant.kind: missing"),
     (BASE, 'kind = "fir"', "kind = []", "plant.kind: missing"),
-    (BASE, 'gain = 0.01', 'gain = { kind = [], eta = [0.1, 0.2] }', "policy[0].gain.kind: missing"),
-    (BASE, 'gain = 0.01', 'gain = { kind = {}, eta = 0.1 }', "policy[0].gain.kind: missing"),
+    (BASE, 'gain = 0.05', 'gain = { kind = [], eta = [0.1, 0.2] }', "policy[0].gain.kind: missing"),
+    (BASE, 'gain = 0.05', 'gain = { kind = {}, eta = 0.1 }', "policy[0].gain.kind: missing"),
     (BASE, "taps = 4", "taps = 99999999999999999999", "plant.taps: must fit in a 64-bit integer"),
     (BASE, "replicas = 2", "replicas = 99999999999999999999",
      "run.replicas: must fit in a 64-bit integer"),
@@ -76,18 +61,18 @@ CASES = [
     (BASE, "std = 1e-3", "std = 1e200", "plant.drift.std: must be finite"),
     (BASE, "grid = 20", "grid = 20\ndivergence_norm = 1.3e154",
      "metrics.divergence_norm: must be finite with |x| <= 1e100 (got 1.3e+154)"),
-    (BASE, "gain = 0.01", 'gain = { kind = "step", eta0 = 0.1, step_size = 1e20, gamma = 0.5 }',
+    (BASE, "gain = 0.05", 'gain = { kind = "step", eta0 = 0.1, step_size = 1e20, gamma = 0.5 }',
      "policy[0].gain.step_size: must fit in a 64-bit integer"),
     (BASE, "taps = 4", "taps = 4\ntheta_star = [0.0, nan, 0.0, 0.0]",
      "plant.theta_star: must be finite with |x| <= 1e100 (got [0.0, nan, 0.0, 0.0])"),
     (BASE, "taps = 4", "taps = 4\ntheta0 = [0.0, inf, 0.0, 0.0]", "plant.theta0: must be finite"),
-    (BASE, "gain = 0.01", "gain = nan", "policy[0].gain: must be finite"),
+    (BASE, "gain = 0.05", "gain = nan", "policy[0].gain: must be finite"),
     (MRAC, "a = 1.0", "a = nan", "plant.process.a: must be finite with |x| <= 1e100 (got nan)"),
     (MRAC, 'estimator = "mit"', 'estimator = { kind = "mit", k0 = 0 }',
      "policy[0].estimator.k0: unknown key (this table takes no keys)"),
     (QUAD, "eigenvalues = [2.0]", "eigenvalues = []", "plant.eigenvalues: must have 1 entries"),
     (QUAD, "eigenvalues = [2.0]", "eigenvalues = [1e200]", "plant.eigenvalues: must be finite"),
-    (BASE, "[stream]", '[stream]\narrivals = "poison"',
+    (BASE, 'arrivals = "periodic"', 'arrivals = "poison"',
      "stream.arrivals: must be one of 'periodic', 'poisson' (got 'poison') "
      "(did you mean 'poisson'?)"),
     (BASE, "[stream]", '[stream]\n"a\\nb\\u001b" = 1', "stream.a\\nb\\x1b: unknown key"),
@@ -104,7 +89,7 @@ def test_malformed_value_is_one_line_with_its_key_path(base, old, new, expected)
 
 
 def test_a_key_documented_as_infinite_accepts_inf():
-    text = BASE.replace("gain = 0.01", 'gain = { kind = "idbd", meta_rate = 0.01, max_dbeta = inf }')
+    text = BASE.replace("gain = 0.05", 'gain = { kind = "idbd", meta_rate = 0.01, max_dbeta = inf }')
     assert gainsim.loads(text).policy[0].gain.max_dbeta == float("inf")
 
 
@@ -125,7 +110,7 @@ def test_many_unknown_keys_are_counted_not_listed():
 def test_a_byte_order_mark_is_allowed(tmp_path):
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
-    assert load(path).name == "h"
+    assert load(path).name == "t"
 
 
 @pytest.mark.parametrize("make, expected", [
@@ -146,7 +131,7 @@ def test_only_a_regular_file_of_sane_size_is_read(tmp_path, make, expected):
 
 def _bank(n: int) -> str:
     values = ", ".join(f"{0.001 * (i + 1):.6g}" for i in range(n))
-    return BASE.replace("gain = 0.01", f"gain = [{values}]")
+    return BASE.replace("gain = 0.05", f"gain = [{values}]")
 
 
 def test_bank_expansion_is_linear_in_the_number_of_policies():
@@ -178,8 +163,9 @@ def test_work_estimate_is_samples_times_replicas_times_taps_per_policy():
     ("replicas = 2", "replicas = 2_000_000_000", [], "run.replicas: run needs about"),
     ("grid = 20", "grid = 1_000_000_000", [], "metrics.grid: run needs about"),
     ("taps = 4", "taps = 1_000_000", [], "plant.taps: run needs about"),
-    ("duration = 1.0", "duration = 1e12", [], "run.duration: run is about"),
-    ("rate = 100.0", 'rate = 100.0\narrivals = "poisson"\npacket = 1_000_000_000', [],
+    ("samples = 200", "samples = 100_000_000_000_000", [], "run.samples: run is about"),
+    ('arrivals = "periodic"\nlatency = 0.0\ndropout = 0.0\npacket = 1024',
+     'arrivals = "poisson"\nlatency = 0.0\ndropout = 0.0\npacket = 1_000_000_000', [],
      "stream.packet: run needs about"),
     ("", "", ["--replicas", "99999999999999999999"], "--replicas: run needs about"),
 ])
