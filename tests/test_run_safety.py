@@ -239,3 +239,32 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     assert main(["run", str(long_scenario(tmp_path, replicas=1)), "-o", str(tmp_path / "p"),
                  "--quiet"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml", "p"]
+
+
+def test_a_run_that_applied_no_sample_says_so(tmp_path, capsys):
+    path = tmp_path / "lost.toml"
+    path.write_text(TINY.replace("rate = 50.0", "rate = 50.0\ndropout = 1.0"))
+    out = tmp_path / "o"
+    assert main(["run", str(path), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "gainsim: warning: no sample reached the learners" in captured.err
+    assert "Warning:" not in captured.err and "warnings.warn" not in captured.err
+    assert "~100 samples each, ~0 applied" in captured.out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["samples_applied_per_replica"] == 0 and summary["samples_per_replica"] == 100
+
+
+def test_python_warnings_become_one_note_per_kind():
+    import warnings
+
+    from gainsim.notes import collect_notes
+
+    with collect_notes() as notes:
+        for _ in range(3):
+            warnings.warn("overflow encountered in multiply", RuntimeWarning)
+        warnings.warn("Glyph 128512 (\\N{GRINNING FACE}) missing from font(s) DejaVu Sans.",
+                      UserWarning)
+        warnings.warn("The figure layout has changed to tight", UserWarning)
+    assert len(notes) == 2
+    assert notes[0].startswith("numpy/scipy met overflowing") and notes[0].endswith("(3 times)")
+    assert "not in the plot font" in notes[1]
