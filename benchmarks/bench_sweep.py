@@ -19,8 +19,6 @@ numbers: other processes on the same cores distort the ratios.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
@@ -30,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_engine import cpu_model, nproc  # noqa: E402  (same folder)
+from machine import header, load_average  # noqa: E402  (same folder)
 
 SWEEP = """
 name = "bench_sweep"
@@ -52,10 +50,6 @@ name = "lms"
 estimator = "lms"
 gain = 0.01
 """
-
-
-def load() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def sweep_case(samples: int) -> tuple[float, float, float, bool]:
@@ -102,23 +96,13 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    before = load()
+    before = load_average()
     t_serial, t_pool, t_start, equal = sweep_case(args.samples)
     r1, r2 = run_case(args.repeats)
-    after = load()
-    import numba
-    import numpy
-
     ratio, run_ratio = t_serial / t_pool, r1 / r2
+    command = f"python benchmarks/bench_sweep.py --samples {args.samples} --repeats {args.repeats}"
     lines = [
-        f"{time.strftime('%Y-%m-%d %H:%M')} — gainsim sweep executors benchmark", "",
-        f"- machine: nproc {nproc()}, {cpu_model()}, {platform.system()} {platform.machine()}",
-        f"- python {platform.python_version()}, numpy {numpy.__version__}, "
-        f"numba {numba.__version__}",
-        f"- command: `python benchmarks/bench_sweep.py --samples {args.samples} "
-        f"--repeats {args.repeats}`",
-        f"- load average (1/5/15 min) before: {before}, after: {after} (the cores are "
-        "shared; a ratio of two workers is only meaningful when this stays below ~1)", "",
+        header("gainsim sweep executors benchmark", command, before),
         "| case | serial | 2 workers | ratio | goal | status | note |",
         "|---|---:|---:|---:|---|---|---|",
         f"| sweep 64 points × 20 replicas × {args.samples} samples | {t_serial:.2f} s | "
