@@ -168,9 +168,33 @@ def curvature_figures(results_list) -> dict:
     return {"contours.png": fig}
 
 
+def goldilocks_page(results_list) -> tuple[str, str]:
+    """``goldilocks.html``: an η slider over 115 precomputed simulations (0.01 … 1.15)."""
+    from gainsim.interactive import goldilocks_page as page, goldilocks_sweep
+
+    etas = np.round(np.arange(1, 116) * 0.01, 2)
+    return "goldilocks.html", page(goldilocks_sweep(results_list[0].scenario, etas))
+
+
+def momentum_page(results_list) -> tuple[str, str]:
+    """``momentum.html``: α/β sliders over 20 × 12 precomputed heavy-ball simulations."""
+    from dataclasses import replace
+
+    from gainsim.interactive import momentum_page as page, momentum_sweep
+
+    s = results_list[0].scenario
+    s = replace(s, run=replace(s.run, samples=120), metrics=replace(s.metrics, grid=120))
+    hb = next(p for p in s.policy if type(p.gain).kind == "momentum")
+    s = replace(s, policy=(hb,))
+    alphas = np.round(np.linspace(0.005, 0.15, 20), 4)
+    betas = np.round(np.linspace(0.0, 0.88, 12), 2)
+    return "momentum.html", page(momentum_sweep(s, alphas, betas))
+
+
 DEMOS = (
     Demo("goldilocks", "too small / just right / overshooting / diverging gain on a 1-D bowl",
-         ("goldilocks",), goldilocks_numbers, goldilocks_figures),
+         ("goldilocks",), goldilocks_numbers, goldilocks_figures, page=goldilocks_page),
     Demo("curvature", "an ill-conditioned bowl: λmax caps the gain, λmin sets the pace; "
-         "Newton is deadbeat", ("curvature",), curvature_numbers, curvature_figures),
+         "Newton is deadbeat", ("curvature",), curvature_numbers, curvature_figures,
+         page=momentum_page),
 )
