@@ -20,7 +20,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import gainsim  # noqa: E402
-from gainsim.gains.schedules import SCHEDULES  # noqa: E402
+from gainsim.catalog import kinds  # noqa: E402
+
+SCHEDULES = kinds("schedule")
 from gainsim.report import plot_eta  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent

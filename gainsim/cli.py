@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
-import shutil
 import sys
 import threading
 import time
@@ -45,14 +43,19 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("scenario", help="scenario TOML file")
     for command in _COMMANDS.values():
         command.add_parser(sub)
+    from gainsim.cli_sweep import add_commands as add_sweep_commands
+
+    add_sweep_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from gainsim.cli_sweep import cmd_sweep, cmd_tune
+
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
-               "explain": cmd_explain, **{name: m.command for name, m in _COMMANDS.items()}
-               }[args.command]
+               "explain": cmd_explain, "sweep": cmd_sweep, "tune": cmd_tune,
+               **{name: m.command for name, m in _COMMANDS.items()}}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -64,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_list(args) -> int:
-    from gainsim.registry import kinds
+    from gainsim.catalog import kinds
 
     titles = {"plant": "plants", "input": "plant inputs (fir)", "drift": "drift models",
               "process": "processes (mrac)", "command": "reference commands (mrac)",
@@ -203,22 +206,9 @@ class _Progress:
 
 def write_run_dir(out: Path, results, argv: list[str]) -> None:
     """Write every file into a hidden sibling, then rename it into place (atomic)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        _write_files(tmp, results, argv)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    from gainsim.outdir import write_atomically
+
+    write_atomically(out, lambda folder: _write_files(folder, results, argv))
 
 
 def _write_files(folder: Path, results, argv: list[str]) -> None:
@@ -246,18 +236,9 @@ def _write_files(folder: Path, results, argv: list[str]) -> None:
 
 
 def _write_csv(path: Path, policies: list[dict]) -> None:
-    import csv
+    from gainsim.outdir import policy_table, write_csv
 
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        intervals = {"steady_state_tracking_error_ci95": ("ci95_low", "ci95_high"),
-                     "difference_to_best_ci95": ("difference_ci95_low", "difference_ci95_high")}
-        columns = [k for k in policies[0] if k not in intervals]
-        spans = [k for k in intervals if k in policies[0]]
-        writer.writerow(columns + [c for k in spans for c in intervals[k]])
-        for p in policies:
-            writer.writerow([("" if p[c] is None else p[c]) for c in columns]
-                            + ["" if v is None else v for k in spans for v in p[k]])
+    write_csv(path, *policy_table(policies))
 
 
 def _manifest(results, argv: list[str]) -> dict:

@@ -121,9 +121,7 @@ def _clip_diverged(results, metric: str, ax) -> None:
 
 def plot_tracking_error(results, ax=None):
     """A-priori tracking error vs time (log scale); band = 10–90 % across replicas."""
-    ylabel = {"regression": "tracking error (a-priori e², mean per interval)",
-              "mrac": "model-following error e² = (y − y_m)², mean per interval"}.get(
-        results.scenario.plant.family, "tracking error (a-priori loss L(θ), mean per interval)")
+    ylabel = results.scenario.plant.error_label
     ax = _curve(results, "tracking_error", ax, log=True, ylabel=ylabel)
     _clip_diverged(results, "tracking_error", ax)
     floor = results.scenario.plant.noise_floor

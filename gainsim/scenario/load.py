@@ -19,7 +19,7 @@ import tomli_w
 
 from gainsim.scenario.build import (Problems, build_component, build_dataclass, did_you_mean,
                                     is_callable_hint, to_table)
-from gainsim.registry import kinds
+from gainsim.catalog import kinds
 from gainsim.scenario.model import Metrics, Policy, Run, Scenario
 from gainsim.stream import Stream
 
@@ -67,7 +67,7 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
         if key not in fields:
             problems.add(key, f"unknown key {did_you_mean(key, fields)}")
     if "sweep" in data:  # read by `gainsim sweep` only (gainsim.sweep_spec); checked here
-        from gainsim.sweep_spec import table_problems
+        from gainsim.sweep_grammar import table_problems
 
         for path, message in table_problems(data["sweep"]):
             problems.add(path, message)
@@ -87,11 +87,10 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
                 else defaults[key] for key, cls in _SECTIONS.items()}
     policies = _policies(data.get("policy"), plant, problems)
     stream = sections["stream"]
-    if plant is not None and plant.family == "mrac" and stream is not None and not (
-            stream.arrivals == "periodic" and stream.dropout == 0
-            and type(stream.latency).kind == "none"):
-        problems.add("stream", "an mrac plant needs arrivals = \"periodic\", no latency and "
-                               "dropout = 0 (the loop is integrated one sample period at a time)")
+    stream_problem = getattr(plant, "stream_problem", None)  # a plant's own needs (mrac)
+    message = stream_problem(stream) if stream_problem and stream is not None else None
+    if message:
+        problems.add("stream", message)
     if problems:
         return None
     return Scenario(name=name, description=description, plant=plant, policy=policies, **sections)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gainsim.scenario.fields import at_least_one, between, nonneg, param, positive
+from gainsim.fields import at_least_one, between, nonneg, param, positive
 from gainsim.stream import Stream
 
 
@@ -12,7 +12,8 @@ from gainsim.stream import Stream
 class Policy:
     """One contender: a display name, an estimator and a gain policy."""
 
-    name: str = param(doc="display name (default: estimator and gain)")
+    name: str = param(doc="display name (default: estimator and gain)",
+                      default_doc="estimator and gain", note="unique")
     estimator: Any = param(doc="how the error becomes an update", family="estimator",
                            shorthand="lms")
     gain: Any = param(doc="where eta comes from; a number means a constant gain",
@@ -59,13 +60,18 @@ class Metrics:
 class Scenario:
     """A validated scenario file."""
 
-    name: str = param(doc="scenario name (default: the file name)")
+    name: str = param(doc="scenario name (default: the file name)",
+                      default_doc="the file name without `.toml`")
     plant: Any = param(doc="plant or target to learn or track", family="plant")
-    policy: tuple[Policy, ...] = param(doc="the gain policies to compare ([[policy]] tables)")
+    policy: tuple[Policy, ...] = param(doc="the gain policies to compare ([[policy]] tables)",
+                                       note="at least one")
     description: str = param("", doc="one paragraph shown in reports")
-    stream: Stream = param(Stream(), doc="sample stream ([stream] table)")
-    run: Run = param(Run(duration=100.0), doc="run settings ([run] table)")
-    metrics: Metrics = param(Metrics(), doc="metric settings ([metrics] table)")
+    stream: Stream = param(Stream(), doc="sample stream ([stream] table)",
+                           default_doc="see [`[stream]`](#stream)")
+    run: Run = param(Run(duration=100.0), doc="run settings ([run] table)",
+                     default_doc="`duration = 100.0` s, see [`[run]`](#run)")
+    metrics: Metrics = param(Metrics(), doc="metric settings ([metrics] table)",
+                             default_doc="see [`[metrics]`](#metrics)")
 
     @property
     def duration(self) -> float:
