@@ -10,7 +10,7 @@ calls into inline SVG, so it opens from a file, offline, in any browser.
   path's signs are those of the pole, its sizes the simulated :math:`|w_k|`.
 * :func:`momentum_sweep` / :func:`momentum_page` — α (η) and β sliders for heavy-ball
   momentum on a 2-D bowl: the poles of both modes on the z-plane, the spectral radius and
-  regime (:mod:`gainsim.theory_poles`), the simulated misalignment curve and steps to
+  regime (:mod:`gainsim.theory.poles`), the simulated misalignment curve and steps to
   1e-6, and the iterate path of the closed-form recursion
   :math:`\theta_{k+1} = \theta_k - \alpha H\theta_k + \beta(\theta_k - \theta_{k-1})`.
 
@@ -27,7 +27,7 @@ from importlib.resources import files
 
 import numpy as np
 
-from gainsim import theory_poles as tp
+from gainsim.theory import poles as tp
 
 
 def _round(a, digits: int = 6):
