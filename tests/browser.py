@@ -22,6 +22,16 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 @contextlib.contextmanager
+def open_page(html: str, folder: Path, name: str = "page.html"):
+    """Write ``html`` to ``folder/name`` and yield a headless Chromium showing it."""
+    page = Path(folder) / name
+    page.write_text(html, encoding="utf-8")
+    with chromium() as driver:
+        driver.get(page.as_uri())
+        yield driver
+
+
+@contextlib.contextmanager
 def chromium():
     """A selenium driver for headless Chromium, or ``pytest.skip`` saying what is missing."""
     webdriver = pytest.importorskip("selenium.webdriver",

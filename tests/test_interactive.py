@@ -6,7 +6,7 @@ import pytest
 import gainsim
 from gainsim.demos import scenario_path
 from gainsim.interactive import goldilocks_page, goldilocks_sweep, momentum_page, momentum_sweep
-from browser import chromium, console_errors, set_range
+from browser import console_errors, open_page, set_range
 
 ETAS = [0.05, 0.5, 0.9, 1.1]
 
@@ -45,10 +45,7 @@ def test_pages_fetch_nothing(which, request):
 
 def test_goldilocks_slider_shows_the_precomputed_numbers(gold, tmp_path):
     data, html = gold
-    page = tmp_path / "goldilocks.html"
-    page.write_text(html, encoding="utf-8")
-    with chromium() as driver:
-        driver.get(page.as_uri())
+    with open_page(html, tmp_path, "goldilocks.html") as driver:
         seen = []
         for i, eta in enumerate(ETAS):
             set_range(driver, "eta", i)
@@ -63,10 +60,7 @@ def test_goldilocks_slider_shows_the_precomputed_numbers(gold, tmp_path):
 
 def test_momentum_sliders_show_the_precomputed_numbers(momentum, tmp_path):
     data, html = momentum
-    page = tmp_path / "momentum.html"
-    page.write_text(html, encoding="utf-8")
-    with chromium() as driver:
-        driver.get(page.as_uri())
+    with open_page(html, tmp_path, "momentum.html") as driver:
         for ib in range(3):
             for ia in range(2):
                 set_range(driver, "alpha", ia)

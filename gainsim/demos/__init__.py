@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Callable
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+# The order of docs/teaching.md: one mode, many modes, delay, oracles, learned gains, tracking,
+# control.
+LECTURE_ORDER = ("goldilocks", "curvature", "delay", "line_search", "per_parameter", "adaptive",
+                 "schedules", "adaptive_control")
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,8 @@ def scenario_path(stem: str) -> Path:
 def _catalog() -> dict[str, Demo]:
     from gainsim.demos import adaptive, bowls, control, oracles
 
-    demos = [*bowls.DEMOS, *adaptive.DEMOS, *oracles.DEMOS, *control.DEMOS]
-    return {d.name: d for d in demos}
+    by_name = {d.name: d for d in (*bowls.DEMOS, *adaptive.DEMOS, *oracles.DEMOS, *control.DEMOS)}
+    return {name: by_name[name] for name in LECTURE_ORDER if name in by_name}
 
 
 def demos() -> dict[str, Demo]:
