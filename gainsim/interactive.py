@@ -5,14 +5,12 @@ calls into inline SVG, so it opens from a file, offline, in any browser.
 
 * :func:`goldilocks_sweep` / :func:`goldilocks_page` — an η slider on the 1-D bowl
   :math:`L = \tfrac12\lambda w^2`: the iterate path on the bowl, the loss curve, the pole
-  :math:`1 - \eta\lambda` on the z-plane and the steps to 1 % of the initial loss. Loss and
-  steps are *simulated* by gainsim (one policy per slider value, all in one bank); the
-  path's signs are those of the pole, its sizes the simulated :math:`|w_k|`.
+  :math:`1 - \eta\lambda` on the z-plane and the steps to 1 % of the initial loss, all
+  *simulated* by gainsim (one policy per slider value, all in one bank).
 * :func:`momentum_sweep` / :func:`momentum_page` — α (η) and β sliders for heavy-ball
   momentum on a 2-D bowl: the poles of both modes on the z-plane, the spectral radius and
-  regime (:mod:`gainsim.theory.poles`), the simulated misalignment curve and steps to
-  1e-6, and the iterate path of the closed-form recursion
-  :math:`\theta_{k+1} = \theta_k - \alpha H\theta_k + \beta(\theta_k - \theta_{k-1})`.
+  regime (:mod:`gainsim.theory.poles`), and the simulated misalignment curve, steps to
+  1e-6 and iterate path.
 
 References
 ----------
@@ -27,6 +25,7 @@ from importlib.resources import files
 
 import numpy as np
 
+from gainsim.demos.measure import estimates
 from gainsim.theory import poles as tp
 
 
@@ -60,8 +59,7 @@ def goldilocks_sweep(scenario, etas) -> dict:
                                       scenario.policy[0].estimator))
     m = res.curves["misalignment_mean"]                                  # (P, K+1)
     poles = 1.0 - etas * lam
-    signs = np.where(poles[:, None] < 0, (-1.0) ** np.arange(m.shape[1]), 1.0)
-    path = np.sign(w0) * np.sqrt(m) * signs
+    path = estimates(res.scenario)[:, :, 0]
     steps = [_first(row, 0.01) for row in m]
     diverged = [p.diverged_at for p in res.policies]
     return {"lam": lam, "w0": w0, "etas": etas.tolist(), "poles": poles.tolist(),
@@ -83,30 +81,18 @@ def momentum_sweep(scenario, alphas, betas, path_steps: int = 60) -> dict:
     gains = [Momentum(eta=ScheduledConstant(eta=float(a)), beta=float(b)) for a, b in grid]
     res = gainsim.run(_sweep_policies(scenario, gains, scenario.policy[0].estimator))
     m = res.curves["misalignment_mean"]
-    poles, rho, regime, paths = [], [], [], []
+    poles, rho, regime = [], [], []
     for a, b in grid:
         z = tp.heavy_ball_poles(a, b, lam)                              # (n, 2)
         poles.append([[float(v.real), float(v.imag)] for v in z.ravel()])
         rho.append(tp.spectral_radius(z))
         regime.append(tp.regime(z))
-        paths.append(_heavy_ball_path(a, b, lam, th0, path_steps))
+    paths = estimates(res.scenario)[:, :path_steps + 1]
+    paths = np.where(np.abs(paths) < 1e4, paths, np.nan)  # off the drawing: stop the path
     return {"lam": lam.tolist(), "theta0": th0.tolist(), "alphas": alphas.tolist(),
             "betas": betas.tolist(), "poles": poles, "rho": rho, "regime": regime,
             "steps": [_first(row, 1e-6) for row in m],
             "misalignment": _round(m), "path": [_round(p) for p in paths]}
-
-
-def _heavy_ball_path(alpha: float, beta: float, lam, th0, steps: int) -> np.ndarray:
-    """Iterates of heavy ball on diag(lam), stopped (NaN) once they leave a box of 10⁴."""
-    out = np.full((steps + 1, lam.size), np.nan)
-    prev, cur = th0.copy(), th0.copy()
-    out[0] = cur
-    for k in range(steps):
-        prev, cur = cur, cur - alpha * lam * cur + beta * (cur - prev)
-        if not np.all(np.abs(cur) < 1e4):
-            break
-        out[k + 1] = cur
-    return out
 
 
 def _page(title: str, data: dict, body: str, script: str) -> str:
