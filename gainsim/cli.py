@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
 
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
                "explain": cmd_explain, "sweep": cmd_sweep, "tune": cmd_tune,
-               **{name: m.command for name, m in _COMMANDS.items()}}[args.command]
+               "demo": lambda a: cli_demo.command(a, write_run_dir),
+               "poles": cli_poles.command}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:

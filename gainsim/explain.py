@@ -56,11 +56,10 @@ def _header(scenario, info: dict, pt) -> list[tuple[str, str]]:
         text = b["formula"] if b["formula"].endswith(f" {_g(b['value'])}") else \
             f"{b['formula']} = {_g(b['value'])}"
         rows.append((b["name"], text + (f" ({b['note']})" if b["note"] else "")))
-    rows.extend(_delay_rows(scenario, info))
     opt = info["optimal_fixed_gain"]
     rows.append(("optimal fixed gain", f"{opt['formula']} = {_g(opt['value'])}"
                  if opt["value"] is not None else opt["formula"]))
-    return rows + pt.floor_rows(info["noise_floor"], _g)
+    return rows + pt.floor_rows(info["noise_floor"], _g) + _delay_rows(scenario, info)
 
 
 def _delay_rows(scenario, info: dict) -> list[tuple[str, str]]:
@@ -73,7 +72,7 @@ def _delay_rows(scenario, info: dict) -> list[tuple[str, str]]:
         return []
     b = delay_stability_bound(D)
     return [("feedback delay", f"D = {D} updates: stable iff ηλ < 2 sin(π/(2(2D+1))) = {_g(b)}, "
-             f"i.e. η < {_g(b / lam_max)} (the bounds above assume no delay)")]
+             f"i.e. η < {_g(b / lam_max)} (every other line here assumes no delay)")]
 
 
 def _policy_rows(info: dict, pt) -> list[list[str]]:
