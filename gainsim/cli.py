@@ -2,20 +2,17 @@
 from __future__ import annotations
 
 import argparse
-import json
-import shlex
 import sys
 import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
-from gainsim import cli_demo, cli_poles
+from gainsim import cli_demo, cli_poles, cli_warmup
+from gainsim.cli_run_dir import check_overrides, default_dir, write_run_dir
 
 EXIT_USAGE = 2
 # Commands implemented in a module of their own: each has add_parser(sub) and command(args).
-_COMMANDS = {"demo": cli_demo, "poles": cli_poles}
+_COMMANDS = {"demo": cli_demo, "poles": cli_poles, "warmup": cli_warmup}
 
 
 def _fail(message: str) -> int:
@@ -55,8 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
                "explain": cmd_explain, "sweep": cmd_sweep, "tune": cmd_tune,
-               "demo": lambda a: cli_demo.command(a, write_run_dir),
-               "poles": cli_poles.command}[args.command]
+               **{name: m.command for name, m in _COMMANDS.items()}}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -113,19 +109,11 @@ def cmd_validate(args) -> int:
     return status
 
 
-def _check_overrides(args) -> str | None:
-    for name, low in (("replicas", 1), ("seed", 0), ("workers", 1)):
-        value = getattr(args, name)
-        if value is not None and value < low:
-            return f"--{name}: must be >= {low} (got {value})"
-    return None
-
-
 def cmd_run(args) -> int:
     from gainsim.runner import run
     from gainsim.scenario import ScenarioError, load
 
-    problem = _check_overrides(args)
+    problem = check_overrides(args)
     if problem:
         return _fail(problem)
     try:
@@ -133,7 +121,7 @@ def cmd_run(args) -> int:
     except ScenarioError as err:
         print(err, file=sys.stderr)
         return EXIT_USAGE
-    out = Path(args.output) if args.output else _default_dir(scenario.name)
+    out = Path(args.output) if args.output else default_dir(scenario.name)
     if out.exists() and not args.force:
         return _fail(f"{out}: already exists (use --force to replace it)")
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
@@ -151,16 +139,6 @@ def cmd_run(args) -> int:
     print(f"wrote {out}/ (summary.json, summary.csv, traces.npz, tracking_error.png, eta.png, "
           "scenario.resolved.toml, manifest.json)")
     return 0
-
-
-def _default_dir(name: str) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = Path("runs") / f"{name}-{stamp}"
-    i = 1
-    while path.exists():
-        i += 1
-        path = Path("runs") / f"{name}-{stamp}-{i}"
-    return path
 
 
 class _Progress:
@@ -204,49 +182,3 @@ class _Progress:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
 
-
-def write_run_dir(out: Path, results, argv: list[str]) -> None:
-    """Write every file into a hidden sibling, then rename it into place (atomic)."""
-    from gainsim.outdir import write_atomically
-
-    write_atomically(out, lambda folder: _write_files(folder, results, argv))
-
-
-def _write_files(folder: Path, results, argv: list[str]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from gainsim.report import plot_eta, plot_tracking_error, summary_dict, trace_arrays
-    from gainsim.scenario import dumps
-
-    summary = summary_dict(results)
-    (folder / "summary.json").write_text(
-        json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False) + "\n",
-        encoding="utf-8")
-    _write_csv(folder / "summary.csv", summary["policies"])
-    np.savez_compressed(folder / "traces.npz", **trace_arrays(results))
-    (folder / "scenario.resolved.toml").write_text(dumps(results.scenario))
-    for name, plot in (("tracking_error.png", plot_tracking_error), ("eta.png", plot_eta)):
-        ax = plot(results)
-        ax.figure.tight_layout()
-        ax.figure.savefig(folder / name, dpi=110)
-        plt.close(ax.figure)
-    (folder / "manifest.json").write_text(json.dumps(_manifest(results, argv), indent=2) + "\n")
-
-
-def _write_csv(path: Path, policies: list[dict]) -> None:
-    from gainsim.outdir import policy_table, write_csv
-
-    write_csv(path, *policy_table(policies))
-
-
-def _manifest(results, argv: list[str]) -> dict:
-    import platform
-    from importlib.metadata import version
-
-    packages = ("gainsim", "numpy", "scipy", "simpy", "matplotlib", "numba")
-    return {"versions": {p: version(p) for p in packages} | {"python": platform.python_version()},
-            "seed": results.seed, "replicas": results.replicas,
-            "command_line": shlex.join(["gainsim", *argv[1:]]), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

@@ -34,9 +34,7 @@ def number_rows(numbers) -> list[list[str]]:
         [n.label, _cell(n.simulated), _cell(n.closed_form), n.formula] for n in numbers]
 
 
-def command(args, write_run_dir) -> int:
-    """Run the command; ``write_run_dir(out, results, argv)`` writes a run directory (the
-    CLI passes its own, so this module does not import :mod:`gainsim.cli`)."""
+def command(args) -> int:
     from gainsim.demos import demos, run_demo, scenario_path
 
     catalog = demos()
@@ -60,15 +58,16 @@ def command(args, write_run_dir) -> int:
         print(f"gainsim: demo {args.name!r}: --html: no interactive page (pages: {with_page})",
               file=sys.stderr)
         return 2
-    return _run(demo, run_demo(args.name), out, scenario_path, args.html, write_run_dir)
+    return _run(demo, run_demo(args.name), out, scenario_path, args.html)
 
 
-def _run(demo, output, out: Path, scenario_path, html: bool, write_run_dir) -> int:
+def _run(demo, output, out: Path, scenario_path, html: bool) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from gainsim.cli_run_dir import write_run_dir
     from gainsim.report import format_table
 
     written = []

@@ -1,5 +1,8 @@
-"""The vocabulary of the demos: a :class:`Demo`, the :class:`Number` rows it prints, its
-:class:`DemoOutput`, and where the shipped scenario files are."""
+"""What every demo is made of: :class:`Number`, :class:`Demo`, :class:`DemoOutput`.
+
+Split from :mod:`gainsim.demos` so the demo modules import these without importing the
+package that lists them (no import circle).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

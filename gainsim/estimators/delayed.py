@@ -72,7 +72,7 @@ def _stale_step(is_gd, i, th, old, x, d, theta_star, noise, H, et):  # pragma: n
 def delayed_kernel(is_gd, x, d, theta_star, noise, H, arrival, eta, limit2, theta, alive,
                    updates, diverged_at, history, mon):  # pragma: no cover - compiled
     """Constant gains with a stale gradient; ``history[p, k % (D+1)]`` holds θ_k."""
-    grid_pos, first, err_sum, err_cnt = mon[0], mon[2], mon[8], mon[9]
+    grid_pos, first, err_sum, err_cnt = mon.grid_pos, mon.first, mon.err_sum, mon.err_cnt
     m = arrival.size
     slots = history.shape[1]
     for p in range(theta.shape[0]):
@@ -128,7 +128,8 @@ class DelayedGroup:
             args = (True, _EMPTY2, _EMPTY1, cols["theta_star"], cols["noise"], chunk.plant.H)
         else:
             args = (False, cols["x"], cols["d"], _EMPTY2, _EMPTY2, _EMPTY2)
-        delayed_kernel(*args, chunk.arrival, b.eta, chunk.limit2, b.theta, b.alive, b.updates,
+        delayed_kernel(*args, chunk.arrival, b.last_gain, chunk.limit2, b.theta, b.alive,
+                       b.updates,
                        b.diverged_at, self.history, b.monitor(chunk))
 
 
