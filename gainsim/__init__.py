@@ -3,13 +3,32 @@
 >>> import gainsim
 >>> scenario = gainsim.load("scenarios/goldilocks.toml")   # doctest: +SKIP
 >>> results = gainsim.run(scenario)                         # doctest: +SKIP
+
+``import gainsim`` is light: the names below are imported on first use (PEP 562), so
+a script or a spawned worker pays only for the parts it touches.
 """
 from gainsim._numba_cache import configure as _configure_numba_cache
 
 _configure_numba_cache()  # before any kernel is defined
 
-from gainsim.runner import Results, run  # noqa: E402
-from gainsim.scenario import Scenario, ScenarioError, load, loads  # noqa: E402
-
 __version__ = "0.1.0"
+
+_LAZY = {"Results": "gainsim.runner", "run": "gainsim.runner",
+         "Scenario": "gainsim.scenario", "ScenarioError": "gainsim.scenario",
+         "load": "gainsim.scenario", "loads": "gainsim.scenario"}
 __all__ = ["Results", "Scenario", "ScenarioError", "__version__", "load", "loads", "run"]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gainsim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

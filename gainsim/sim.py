@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
 from gainsim.estimators.groups import make_groups
 
@@ -241,12 +240,15 @@ def _columns(scenario) -> tuple:
 
 def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     """Run one replica of ``scenario`` through the simpy event loop."""
+    import simpy  # imported by the first simulation, not by ``import gainsim``
+
     plant, stream, duration = scenario.plant, scenario.stream, scenario.duration
     rngs = Rngs.from_seed(seed)
     state, theta_star0 = plant.init(rngs)
     G = scenario.metrics.grid
     truth = Truth(np.linspace(0.0, duration, G + 1), theta_star0)
-    groups = make_groups(scenario.policy, plant.start_estimate(), plant, G)
+    groups = make_groups(scenario.policy, plant.start_estimate(), plant, G,
+                         stream.feedback_delay)
     env = simpy.Environment()
     channel, counter = Channel(), [0]
     env.process(sensor(env, plant, stream, state, rngs, channel, truth, duration,

@@ -14,6 +14,7 @@ from numba import njit, prange
 
 from gainsim.estimators.loop import observer
 from gainsim.estimators.monitor import flush_snapshots, snapshot
+from gainsim.estimators.threads import BANK_MIN, bank_blocks
 from gainsim.registry import register
 from gainsim.fields import param, positive
 
@@ -275,10 +276,6 @@ def nlms_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover -
     return e, 0.5 * te, te
 
 
-BANK_MIN = 8  # from this many policies on, the policies-innermost kernel is faster
-BANK_THREADS = 2  # blocks of a large bank run on this many threads (numba prange)
-
-
 def run_lms(bank, chunk, eps: float, normalized: bool) -> None:
     """Run the constant-gain kernel that suits the bank's size."""
     x, d = chunk.cols["x"], chunk.cols["d"]
@@ -288,8 +285,11 @@ def run_lms(bank, chunk, eps: float, normalized: bool) -> None:
         return
     thetaT = np.ascontiguousarray(bank.theta.T)
     books = books._replace(theta=thetaT, last_gain=np.ascontiguousarray(bank.last_gain.T))
-    lms_bank_kernel(x, d, eps, normalized, books, mon,
-                    min(BANK_THREADS, bank.theta.shape[0] // BANK_MIN))
+    blocks = bank_blocks(bank.theta.shape[0], x.shape[0], x.shape[1])
+    if blocks > 1:
+        lms_bank_kernel(x, d, eps, normalized, books, mon, blocks)
+    else:  # one block: run it on this thread, never wake numba's thread pool
+        _bank_block(x, d, eps, normalized, books, mon, 0, bank.theta.shape[0])
     bank.theta[:] = thetaT.T
 
 
