@@ -22,7 +22,8 @@ import numpy as np
 from gainsim.theory import poles as tp
 from gainsim.predict import plant_theory
 
-REGIME_COLORS = ("#cfe8cf", "#fde3b5", "#f6c9a8", "#e9b3b3")  # monotone, ringing, alternating, unstable
+# monotone, ringing, alternating, unstable
+REGIME_COLORS = ("#cfe8cf", "#fde3b5", "#f6c9a8", "#e9b3b3")
 REGIME_LABELS = ("monotone (real poles ≥ 0)", "oscillating (complex poles)",
                  "oscillating (negative real pole)", "unstable (|z| ≥ 1)")
 
@@ -228,7 +229,8 @@ def plot_regime_map(eigenvalues, loops: list[Loop | None] = (), ax=None, *, poin
         best = polyak_heavy_ball_optimum(lam)
         pts = best.eta * np.array([lam.min(), lam.max()])
         ax.plot(pts, [best.beta] * 2, "k*", ms=13,
-                label=f"Polyak optimum η = {best.eta:.3g}, β = {best.beta:.3g} (ρ = {best.rate:.3g})")
+                label=f"Polyak optimum η = {best.eta:.3g}, β = {best.beta:.3g} "
+                      f"(ρ = {best.rate:.3g})")
     for n, lp in enumerate(x for x in loops if x is not None and x.method == "heavy ball"):
         ax.plot(lp.eta * lp.eigenvalues, [lp.beta] * lp.eigenvalues.size, "o", mfc="none",
                 mew=1.6, color=f"C{n}", label=f"{lp.policy} (each mode)")

@@ -50,7 +50,7 @@ def test_simulated_rate_is_the_spectral_radius(delay):
 
 
 def test_delay_one_is_the_hand_computed_recursion():
-    """θ_{k+1} = θ_k − η λ θ_{k−1} (θ_{−1} = θ_0): 1, 0.5, 0, −0.25, −0.25, −0.125 for ηλ = 0.5."""
+    """θ_{k+1} = θ_k − ηλ θ_{k−1} (θ_{−1} = θ_0): 1, 0.5, 0, −0.25, −0.25, −0.125 at ηλ = 0.5."""
     res = gainsim.run(gainsim.loads(_bowl(1, [0.5], 5)))
     path = np.sqrt(res.curves["misalignment_mean"][0])
     assert path == pytest.approx([1.0, 0.5, 0.0, 0.25, 0.25, 0.125], abs=1e-15)

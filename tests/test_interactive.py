@@ -73,6 +73,7 @@ def test_momentum_sliders_show_the_precomputed_numbers(momentum, tmp_path):
                                  else "not within the run")
                 assert driver.find_element("id", "regime").text == data["regime"][i]
                 assert len(driver.find_elements("css selector", "#zplane circle.pole")) == 4
-        # Polyak's optimum (α = 4/(√20 + 1)², β = ((√20 − 1)/(√20 + 1))²): ρ = (√20 − 1)/(√20 + 1)
+        # Polyak's optimum (α = 4/(√20 + 1)², β = ((√20 − 1)/(√20 + 1))²):
+        # ρ = (√20 − 1)/(√20 + 1)
         assert data["rho"][1 * 2 + 1] == pytest.approx((20 ** 0.5 - 1) / (20 ** 0.5 + 1), rel=1e-6)
         assert console_errors(driver) == []

@@ -23,7 +23,8 @@ References
 R. S. Sutton, "Adapting bias by gradient descent: an incremental version of
 delta-bar-delta", AAAI 1992; A. R. Mahmood et al., "Tuning-free step-size adaptation",
 ICASSP 2012; D. P. Kingma and J. Ba, "Adam", ICLR 2015; J. Duchi, E. Hazan and Y. Singer,
-"Adaptive subgradient methods", JMLR 12, 2011. L. Ljung and S. Gunnarsson, "Adaptation and tracking in system identification — a
+"Adaptive subgradient methods", JMLR 12, 2011. L. Ljung and S. Gunnarsson, "Adaptation
+and tracking in system identification — a
 survey", Automatica 26(1), 1990; B. Widrow et al., "Stationary and nonstationary
 learning characteristics of the LMS adaptive filter", Proc. IEEE 64(8), 1976.
 """
@@ -35,6 +36,9 @@ from gainsim.demos.base import Demo, Number
 from gainsim.demos.measure import local_level_variance
 from gainsim.predict import kalman_floor, plant_theory
 
+
+
+RECURSION = "mean of ½λP_k, P_{k+1} = (1−η_kλ)²P_k + η_k²s² + Q"
 
 
 def _replica_tol(replicas: int) -> float:
@@ -73,7 +77,7 @@ def schedules_numbers(results_list) -> list[Number]:
             sim_window = float(np.mean(sim[w.start // per:]))
             closed = float(np.mean(_schedule_curve(s, i)[w]))
             rows.append(Number(f"{tag} target, {policy.name}: loss, last 25 %", sim_window,
-                               closed, "mean of ½λP_k, P_{k+1} = (1−η_kλ)²P_k + η_k²s² + Q",
+                               closed, RECURSION,
                                _replica_tol(res.replicas)))
         floor = kalman_floor(plant_theory(s))
         if floor is not None and tag == "drifting":
@@ -143,7 +147,8 @@ def per_parameter_numbers(results_list) -> list[Number]:
                                    1.0 / lj, "1/λᵢ (diagonal inverse Hessian)", 0.01))
             elif kind == "autostep":
                 rows.append(Number(f"{policy.name}: η_{j + 1} (λ = {lj:g})", float(final[i, j]),
-                                   1.0 / (lam.size * lj), "1/(n λᵢ): Σ ηᵢλᵢ capped at 1", 0.01))
+                                   1.0 / (lam.size * lj), "1/(n λᵢ): Σ ηᵢλᵢ capped at 1",
+                                   0.01))
             elif j > 0:
                 ratio = final[i, j] * lj / (final[i, 0] * lam[0])
                 rows.append(Number(f"{policy.name}: η_{j + 1}λ_{j + 1} / η_1λ_1", float(ratio),

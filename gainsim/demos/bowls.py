@@ -128,7 +128,8 @@ def curvature_numbers(results_list) -> list[Number]:
             rows.append(Number(f"{policy.name}: steps to 1e-6",
                                _float(steps_to_fraction(res, i, CURVATURE_TOL)),
                                _float(first_step(closed, lambda m: m <= CURVATURE_TOL * closed[0])),
-                               "first k: Σ e₀ᵢ²(1 − ηλᵢ)^2k ≤ 1e-6 Σ e₀ᵢ²", 1e-12))
+                               "first k: Σ e₀ᵢ²(1 − ηλᵢ)^2k ≤ 1e-6 Σ e₀ᵢ²",
+                               1e-12))
     return rows
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from gainsim.demos.base import Demo, Number
+from gainsim.demos.measure import plot_misalignment
 from gainsim.theory import mrac_feedforward_gain_bound
 
 RATE_TOL = 0.1   # linearised decay rate vs the fit on the simulated parameter error
@@ -78,13 +79,9 @@ def adaptive_control_figures(results_list) -> dict:
     fig, axes = plt.subplots(1, len(results_list), figsize=(5.6 * len(results_list), 4.2),
                              squeeze=False)
     for ax, res in zip(axes[0], results_list):
-        s = res.scenario
-        for i, policy in enumerate(s.policy):
-            ax.semilogy(res.t, res.curves["misalignment_mean"][i], color=f"C{i}",
-                        label=policy.name + (" (diverged)" if res.policies[i].diverged else ""))
-        ax.set(xlabel="time t (s)", ylabel="(θ − k0/k)²", ylim=(1e-12, 1e5),
-               title=f"MIT rule, command u0 = {_loop(s)[4]:g}")
-        ax.legend(fontsize="x-small")
+        plot_misalignment(ax, res, res.t, xlabel="time t (s)", ylabel="(θ − k0/k)²",
+                          ylim=(1e-12, 1e5),
+                          title=f"MIT rule, command u0 = {_loop(res.scenario)[4]:g}")
     fig.tight_layout()
     return {"mrac_theta.png": fig}
 

@@ -13,7 +13,7 @@ adaptation", IEEE Trans. ASSP 37(9), 1989.
 from __future__ import annotations
 
 from gainsim.demos.base import Demo, Number
-from gainsim.demos.measure import misalignment
+from gainsim.demos.measure import misalignment, plot_misalignment
 from gainsim.poles import policy_loops, simulated_rate, updates_axis
 from gainsim.theory import delay_stability_bound
 
@@ -42,7 +42,6 @@ def delay_numbers(results_list) -> list[Number]:
 def delay_figures(results_list) -> dict:
     """``delay_root_locus.png``: the locus of z^{D+1} − z^D + ηλ and the loss per step."""
     import matplotlib.pyplot as plt
-    import numpy as np
 
     from gainsim.poles import plot_root_locus
 
@@ -50,12 +49,9 @@ def delay_figures(results_list) -> dict:
     s = res.scenario
     fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 5.2))
     plot_root_locus([lp for lp in policy_loops(s) if lp is not None], ax=left)
-    for i, policy in enumerate(s.policy):
-        m = misalignment(res, i)
-        right.semilogy(np.arange(m.size), m, color=f"C{i}", label=policy.name)
-    right.set(xlabel="update k", ylabel="‖θ − θ*‖² (simulated)", ylim=(1e-30, 1e12),
-              title=f"gradient {s.stream.feedback_delay} updates stale")
-    right.legend(fontsize="x-small")
+    plot_misalignment(right, res, updates_axis(s, res.t), xlabel="update k",
+                      ylabel="‖θ − θ*‖² (simulated)", ylim=(1e-30, 1e12),
+                      title=f"gradient {s.stream.feedback_delay} updates stale")
     fig.tight_layout()
     return {"delay_root_locus.png": fig}
 

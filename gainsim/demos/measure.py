@@ -31,7 +31,9 @@ def steps_to_fraction(results, i: int, fraction: float) -> int | None:
 def gd_misalignment(eta: float, eigenvalues, theta0, steps: int) -> np.ndarray:
     r"""Closed form of ‖θ_k − θ*‖² for gradient descent on a diagonal quadratic.
 
-    .. math:: \|\theta_k - \theta^*\|^2 = \sum_i (\theta_{0,i} - \theta^*_i)^2 (1 - \eta\lambda_i)^{2k}
+    .. math::
+        \|\theta_k - \theta^*\|^2 = \sum_i (\theta_{0,i} - \theta^*_i)^2
+                                    (1 - \eta\lambda_i)^{2k}
     """
     lam, e0 = np.asarray(eigenvalues, float), np.asarray(theta0, float)
     k = np.arange(steps + 1)[:, None]
@@ -80,3 +82,14 @@ def local_level_variance(etas, lam: float, noise_var: float, Q: float, e0: float
         P[k] = p
         p = (1.0 - eta * lam) ** 2 * p + eta * eta * noise_var + Q
     return P
+
+
+def plot_misalignment(ax, results, x, **labels):
+    """Every policy's mean misalignment against ``x`` on a log axis; ``labels`` go to
+    ``ax.set`` (xlabel, ylabel, ylim, title). Diverged policies say so in the legend."""
+    for i, policy in enumerate(results.scenario.policy):
+        ax.semilogy(x, results.curves["misalignment_mean"][i], color=f"C{i}",
+                    label=policy.name + (" (diverged)" if results.policies[i].diverged else ""))
+    ax.set(**labels)
+    ax.legend(fontsize="x-small")
+    return ax

@@ -81,7 +81,8 @@ def line_search_numbers(results_list) -> list[Number]:
         est = s.policy[i].estimator
         steps = eta[i][1:][np.isfinite(eta[i][1:])]
         ok = wolfe_holds(H, s.plant.theta0, steps[:5], est.c1, est.c2)
-        rows.append(Number("strong-Wolfe: α_1, α_2, α_3", ", ".join(f"{a:.4g}" for a in steps[:3]),
+        first = ", ".join(f"{a:.4g}" for a in steps[:3])
+        rows.append(Number("strong-Wolfe: α_1, α_2, α_3", first,
                            None, "any step meeting the two conditions"))
         rows.append(Number("strong-Wolfe: conditions hold (first 5 steps)", "yes" if ok else "no",
                            "yes", f"c1 = {est.c1:g}, c2 = {est.c2:g}"))

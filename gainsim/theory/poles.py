@@ -6,7 +6,8 @@ feedback loop per eigen-mode. Its poles decide everything a learning curve shows
 
 * gradient descent / LMS in the mean: :math:`z = 1 - \eta\lambda`;
 * heavy-ball momentum: the roots of :math:`z^2 - (1 + \beta - \eta\lambda) z + \beta`;
-* Nesterov momentum: the roots of :math:`z^2 - (1 + \beta)(1 - \eta\lambda) z + \beta(1 - \eta\lambda)`;
+* Nesterov momentum: the roots of
+  :math:`z^2 - (1 + \beta)(1 - \eta\lambda) z + \beta(1 - \eta\lambda)`;
 * gradient descent with the gradient of the estimate ``D`` updates old (delayed LMS,
   asynchronous SGD): the roots of :math:`z^{D+1} - z^D + \eta\lambda`.
 
