@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import shutil
@@ -11,7 +10,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 
 EXIT_USAGE = 2
 
@@ -39,13 +37,19 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("explain", help="print what theory predicts for a scenario, without "
                                          "running it")
     exp.add_argument("scenario", help="scenario TOML file")
+    rep = sub.add_parser("report", help="redraw the figures and report.html of a run directory "
+                                        "from its saved files (no simulation)")
+    rep.add_argument("run_dir", help="run directory written by gainsim run")
+    rep.add_argument("-o", "--output", help="write the HTML here (default: RUN_DIR/report.html)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from gainsim.rundir import cmd_report
+
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
-               "explain": cmd_explain}[args.command]
+               "explain": cmd_explain, "report": cmd_report}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -133,12 +137,12 @@ def cmd_run(args) -> int:
     if not args.quiet:
         from gainsim.report import format_table, headline, summary_rows
 
-        print(headline(results))
+        print(headline(results.summary))
         print()
-        print(format_table(summary_rows(results)))
+        print(format_table(summary_rows(results.summary)))
         print()
-    print(f"wrote {out}/ (summary.json, summary.csv, traces.npz, tracking_error.png, eta.png, "
-          "scenario.resolved.toml, manifest.json)")
+    print(f"wrote {out}/ (report.html, summary.json, summary.csv, traces.npz, replicas.npz, "
+          "figures, scenario.resolved.toml, manifest.json)")
     return 0
 
 
@@ -214,48 +218,17 @@ def write_run_dir(out: Path, results, argv: list[str]) -> None:
         raise
 
 
-def _write_files(folder: Path, results, argv: list[str]) -> None:
-    import matplotlib
+def _write_files(folder: Path, run, argv: list[str]) -> None:
+    """Every file of the run directory; ``run``: Results, or a RunData with its manifest.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    ``argv[0]`` is the program; a Python caller passes ``["python: ..."]`` to be recorded.
+    """
+    from dataclasses import replace
 
-    from gainsim.report import plot_eta, plot_tracking_error, summary_dict, trace_arrays
-    from gainsim.scenario import dumps
+    from gainsim.rundir import manifest, write_files
 
-    summary = summary_dict(results)
-    (folder / "summary.json").write_text(
-        json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False) + "\n",
-        encoding="utf-8")
-    _write_csv(folder / "summary.csv", summary["policies"])
-    np.savez_compressed(folder / "traces.npz", **trace_arrays(results))
-    (folder / "scenario.resolved.toml").write_text(dumps(results.scenario))
-    for name, plot in (("tracking_error.png", plot_tracking_error), ("eta.png", plot_eta)):
-        ax = plot(results)
-        ax.figure.tight_layout()
-        ax.figure.savefig(folder / name, dpi=110)
-        plt.close(ax.figure)
-    (folder / "manifest.json").write_text(json.dumps(_manifest(results, argv), indent=2) + "\n")
-
-
-def _write_csv(path: Path, policies: list[dict]) -> None:
-    import csv
-
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        columns = [k for k in policies[0] if k != "steady_state_tracking_error_ci95"]
-        writer.writerow(columns + ["ci95_low", "ci95_high"])
-        for p in policies:
-            lo, hi = p["steady_state_tracking_error_ci95"]
-            writer.writerow([("" if p[c] is None else p[c]) for c in columns]
-                            + ["" if lo is None else lo, "" if hi is None else hi])
-
-
-def _manifest(results, argv: list[str]) -> dict:
-    import platform
-    from importlib.metadata import version
-
-    packages = ("gainsim", "numpy", "scipy", "simpy", "matplotlib", "numba")
-    return {"versions": {p: version(p) for p in packages} | {"python": platform.python_version()},
-            "seed": results.seed, "replicas": results.replicas,
-            "command_line": shlex.join(["gainsim", *argv[1:]]), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    data = run.run_data()
+    if data.manifest is None or data is not run:
+        line = shlex.join(["gainsim", *argv[1:]]) if argv[0] != "python" else argv[1]
+        data = replace(data, manifest=manifest(data.summary, line))
+    write_files(folder, data)

@@ -62,11 +62,16 @@ def replica_curves(traces: list) -> dict[str, np.ndarray]:
             "eta_max": np.stack([tr.eta_max for tr in traces])}
 
 
-def eta_vector_mean(traces: list) -> np.ndarray:
-    """Per-parameter gain at each grid time, mean over replicas: (P, G+1, n)."""
+def replica_mean(traces: list, name: str) -> np.ndarray:
+    """Mean over replicas of the trace array ``name``, ignoring nan (diverged replicas)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(np.stack([tr.eta_vector for tr in traces]), axis=0)
+        return np.nanmean(np.stack([getattr(tr, name) for tr in traces]), axis=0)
+
+
+def eta_vector_mean(traces: list) -> np.ndarray:
+    """Per-parameter gain at each grid time, mean over replicas: (P, G+1, n)."""
+    return replica_mean(traces, "eta_vector")
 
 
 def band(curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -124,19 +129,39 @@ def _is_steady(window: np.ndarray, tolerance: float) -> bool:
     return first > 0 and 0.5 <= last / first <= 2.0
 
 
+def steady_state_start(scenario, G: int) -> int:
+    """First grid interval of the steady-state window."""
+    return min(int(round((1.0 - scenario.metrics.steady_state_window) * G)), G - 1)
+
+
+def replica_steady_errors(scenario, traces: list) -> np.ndarray:
+    """Steady-state tracking error of every replica and policy, shape (R, P).
+
+    The mean a-priori error over the steady-state window; ``nan`` where the replica
+    diverged or applied no sample there. Paired comparisons difference these per replica.
+    """
+    G = scenario.metrics.grid
+    start = steady_state_start(scenario, G)
+    # one row at a time, as a 1-D sum (numpy's pairwise order, same bits as ever)
+    err_sum = np.array([[tr.err_sum[p, start:].sum() for p in range(tr.err_sum.shape[0])]
+                        for tr in traces])
+    err_cnt = np.array([tr.err_cnt[:, start:].sum(axis=1) for tr in traces])
+    diverged = np.isfinite(np.array([tr.diverged_at for tr in traces]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(diverged | (err_cnt == 0), np.nan, err_sum / np.maximum(err_cnt, 1))
+
+
 def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
     """One :class:`PolicySummary` per policy, in scenario order."""
     G = t.size - 1
-    start = min(int(round((1.0 - scenario.metrics.steady_state_window) * G)), G - 1)
+    start = steady_state_start(scenario, G)
     floor = scenario.plant.noise_floor
+    errors = replica_steady_errors(scenario, traces)
     out = []
     for p, policy in enumerate(scenario.policy):
-        err_sum = np.array([tr.err_sum[p, start:].sum() for tr in traces])
-        err_cnt = np.array([tr.err_cnt[p, start:].sum() for tr in traces])
         div = np.array([tr.diverged_at[p] for tr in traces])
         diverged = np.isfinite(div)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ss_te = np.where(diverged | (err_cnt == 0), np.nan, err_sum / np.maximum(err_cnt, 1))
+        ss_te = errors[:, p]
         te, ci = mean_ci95(ss_te)
         mis = curves["misalignment"][:, p, :]
         ss_mis = (np.nanmean(mis[~diverged, start + 1:], axis=1) if not diverged.all()

@@ -10,36 +10,47 @@ import math
 import numpy as np
 
 
-def ranked(results) -> list[int]:
-    """Policy indices by steady-state tracking error, diverged ones last."""
-    def key(i):
-        p = results.policies[i]
-        te = p.steady_state_tracking_error
-        return (p.diverged, math.inf if te is None else te, i)
+def as_summary(obj) -> dict:
+    """The ``summary.json`` dict of a :class:`~gainsim.runner.Results`, a saved run or a dict."""
+    if isinstance(obj, dict):
+        return obj
+    return obj.summary if hasattr(obj, "run_data") else summary_dict(obj)
 
-    return sorted(range(len(results.policies)), key=key)
+
+def ranked(summary) -> list[int]:
+    """Policy indices by steady-state tracking error, diverged ones last."""
+    policies = as_summary(summary)["policies"]
+
+    def key(i):
+        p = policies[i]
+        te = p["steady_state_tracking_error"]
+        return (p["diverged"], math.inf if te is None else te, i)
+
+    return sorted(range(len(policies)), key=key)
 
 
 def _g(x, digits: int = 4) -> str:
     return "—" if x is None else f"{x:.{digits}g}"
 
 
-def summary_rows(results) -> list[list[str]]:
+def summary_rows(summary) -> list[list[str]]:
     """Rows of the terminal table, ranked (header first)."""
+    summary = as_summary(summary)
+    replicas, policies = summary["replicas"], summary["policies"]
     rows = [["#", "policy", "steady-state tracking error", "95% CI", "excess MSE",
              "misalignment", "settles at (s)", "eta final"]]
-    for rank, i in enumerate(ranked(results), start=1):
-        p = results.policies[i]
-        lo, hi = p.steady_state_tracking_error_ci95
+    for rank, i in enumerate(ranked(summary), start=1):
+        p = policies[i]
+        lo, hi = p["steady_state_tracking_error_ci95"]
         ci = "—" if lo is None else f"[{lo:.3g}, {hi:.3g}]"
-        if p.diverged and p.diverged_replicas == results.replicas:
-            rows.append([f"{rank}", p.name, f"DIVERGED at t = {p.diverged_at:.4g} s", "", "", "",
-                         "", _g(p.eta_final)])
+        if p["diverged"] and p["diverged_replicas"] == replicas:
+            rows.append([f"{rank}", p["name"], f"DIVERGED at t = {p['diverged_at']:.4g} s", "",
+                         "", "", "", _g(p["eta_final"])])
             continue
-        mark = f" (diverged in {p.diverged_replicas}/{results.replicas})" if p.diverged else ""
-        rows.append([f"{rank}", p.name + mark, _g(p.steady_state_tracking_error), ci,
-                     _g(p.excess_mse), _g(p.steady_state_misalignment), _g(p.convergence_time),
-                     _g(p.eta_final)])
+        mark = f" (diverged in {p['diverged_replicas']}/{replicas})" if p["diverged"] else ""
+        rows.append([f"{rank}", p["name"] + mark, _g(p["steady_state_tracking_error"]), ci,
+                     _g(p["excess_mse"]), _g(p["steady_state_misalignment"]),
+                     _g(p["convergence_time"]), _g(p["eta_final"])])
     return rows
 
 
@@ -51,76 +62,26 @@ def format_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def headline(results) -> str:
-    s = results.scenario
-    return (f"{s.name}: {len(results.policies)} policies, {results.replicas} replica"
-            f"{'s' if results.replicas != 1 else ''} of {s.duration:g} s "
-            f"(~{results.samples:.0f} samples each), seed {results.seed}")
-
-
-def _curve(results, metric: str, ax, *, log: bool, ylabel: str):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
-    t = results.t
-    for i, p in enumerate(results.policies):
-        mean = results.curves[f"{metric}_mean"][i]
-        lo, hi = results.curves[f"{metric}_p10"][i], results.curves[f"{metric}_p90"][i]
-        label = p.name + (" (diverged)" if p.diverged else "")
-        (line,) = ax.plot(t, mean, label=label, lw=1.4)
-        if results.replicas > 1:
-            ax.fill_between(t, lo, hi, color=line.get_color(), alpha=0.18, lw=0)
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel("time t (s)")
-    ax.set_ylabel(ylabel)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize="small")
-    return ax
-
-
-def _clip_diverged(results, metric: str, ax) -> None:
-    """Keep the y-range on the policies that stayed stable; mark where the others blew up."""
-    stable = [i for i, p in enumerate(results.policies) if not p.diverged]
-    diverged = [i for i, p in enumerate(results.policies) if p.diverged]
-    if not stable or not diverged:
-        return
-    values = np.concatenate([results.curves[f"{metric}_p90"][i] for i in stable])
-    values = values[np.isfinite(values) & (values > 0)]
-    if values.size == 0:
-        return
-    bottom, top = ax.get_ylim()
-    top = min(top, float(values.max()) * 10.0)
-    ax.set_ylim(bottom, top)
-    for i in diverged:
-        t = results.policies[i].diverged_at
-        color = ax.get_lines()[i].get_color()
-        ax.plot([t], [top], marker="x", ms=9, mew=2, color=color, clip_on=False)
-        ax.annotate("diverged", (t, top), textcoords="offset points", xytext=(4, -12),
-                    fontsize="x-small", color=color)
+def headline(summary) -> str:
+    s = as_summary(summary)
+    replicas = s["replicas"]
+    return (f"{s['scenario']}: {len(s['policies'])} policies, {replicas} replica"
+            f"{'s' if replicas != 1 else ''} of {s['duration']:g} s "
+            f"(~{s['samples_per_replica']:.0f} samples each), seed {s['seed']}")
 
 
 def plot_tracking_error(results, ax=None):
-    """A-priori tracking error vs time (log scale); band = 10–90 % across replicas."""
-    ylabel = {"regression": "tracking error (a-priori e², mean per interval)",
-              "mrac": "model-following error e² = (y − y_m)², mean per interval"}.get(
-        results.scenario.plant.family, "tracking error (a-priori loss L(θ), mean per interval)")
-    ax = _curve(results, "tracking_error", ax, log=True, ylabel=ylabel)
-    _clip_diverged(results, "tracking_error", ax)
-    floor = results.scenario.plant.noise_floor
-    if floor > 0:
-        ax.axhline(floor, color="k", ls=":", lw=1, label="noise floor σᵥ²")
-        ax.legend(fontsize="small")
-    ax.set_title(f"{results.scenario.name}: tracking error")
-    return ax
+    """Tracking error vs time (see :func:`gainsim.figures.curves.plot_tracking_error`)."""
+    from gainsim.figures import plot
+
+    return plot(results, "tracking_error", ax=ax)
 
 
 def plot_eta(results, ax=None):
-    """The gain η(t) each policy used (mean over parameters)."""
-    ax = _curve(results, "eta", ax, log=True, ylabel="gain η(t)")
-    ax.set_title(f"{results.scenario.name}: gain η(t)")
-    return ax
+    """The gain η(t) (see :func:`gainsim.figures.curves.plot_eta`)."""
+    from gainsim.figures import plot
+
+    return plot(results, "eta", ax=ax)
 
 
 def summary_dict(results, versions: dict | None = None) -> dict:
@@ -135,11 +96,28 @@ def summary_dict(results, versions: dict | None = None) -> dict:
         entry["steady_state_tracking_error_ci95"] = list(p.steady_state_tracking_error_ci95)
         entry.update(theory)
         entry.update(cost_fields(None if costs is None else costs[i], p.updates))
+        entry["theta_final"] = _theta_final(results, i)
         policies.append(entry)
     return {"scenario": results.scenario.name, "seed": results.seed,
             "replicas": results.replicas, "duration": results.scenario.duration,
             "noise_floor": results.scenario.plant.noise_floor,
             "samples_per_replica": results.samples, "policies": policies}
+
+
+def _theta_final(results, i: int) -> list | None:
+    """Mean over the replicas that did not diverge of θ̂ at the last grid time."""
+    theta = results.curves.get("theta_hat_mean")
+    if theta is None or not np.all(np.isfinite(theta[i, -1])):
+        return None
+    return [float(v) for v in theta[i, -1]]
+
+
+def replica_arrays(results) -> dict[str, np.ndarray]:
+    """Arrays for ``replicas.npz``: one row per replica, one column per policy."""
+    errors = results.replica_errors
+    return {"policy_names": np.array(results.policy_names),
+            "steady_state_tracking_error": (np.full((0, len(results.policies)), np.nan)
+                                            if errors is None else errors)}
 
 
 def trace_arrays(results) -> dict[str, np.ndarray]:

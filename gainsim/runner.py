@@ -13,13 +13,20 @@ from typing import Callable
 
 import numpy as np
 
-from gainsim.metrics import PolicySummary, band, eta_vector_mean, replica_curves, summarise
+from gainsim.metrics import (PolicySummary, band, eta_vector_mean, replica_curves, replica_mean,
+                             replica_steady_errors, summarise)
+from gainsim.rundata import ResultsAPI
 from gainsim.sim import simulate
 
 
-@dataclass(frozen=True)
-class Results:
-    """Everything a run produced: per-policy summaries and curves on the grid."""
+@dataclass(frozen=True, repr=False)
+class Results(ResultsAPI):
+    """Everything a run produced: per-policy summaries and curves on the grid.
+
+    ``repr`` is the ranked table; in a notebook the same table renders as HTML.
+    Its base :class:`~gainsim.rundata.ResultsAPI` adds ``summary``, ``plot``, ``to_frame``
+    and ``save``.
+    """
 
     scenario: object
     seed: int
@@ -29,10 +36,21 @@ class Results:
     policies: tuple[PolicySummary, ...]
     samples: float                 # mean samples measured per replica
     costs: np.ndarray | None = None  # (P, 4) mean cost sums of Python baselines (nan elsewhere)
+    replica_errors: np.ndarray | None = None  # (R, P) steady-state tracking error per replica
 
     @property
     def policy_names(self) -> list[str]:
         return [p.name for p in self.policies]
+
+    def run_data(self):
+        """What the run directory of these results holds (computed once)."""
+        cached = self.__dict__.get("_run_data")
+        if cached is None:
+            from gainsim.rundata import RunData
+
+            cached = RunData.from_results(self)
+            object.__setattr__(self, "_run_data", cached)
+        return cached
 
 
 def replica_seeds(seed: int, replicas: int) -> list[np.random.SeedSequence]:
@@ -83,8 +101,11 @@ def collect(scenario, traces: list) -> Results:
         curves = replica_curves(traces)
         mean = band(curves)
         mean["eta_vector_mean"] = eta_vector_mean(traces)
+        mean["theta_hat_mean"] = replica_mean(traces, "theta")
+        mean["theta_star_mean"] = replica_mean(traces, "theta_star")
         policies = tuple(summarise(scenario, t, traces, curves, mean))
     return Results(scenario=scenario, seed=scenario.run.seed, replicas=scenario.run.replicas,
                    t=t, curves=mean, policies=policies,
                    samples=float(np.mean([tr.samples for tr in traces])),
-                   costs=np.mean([tr.cost for tr in traces], axis=0))
+                   costs=np.mean([tr.cost for tr in traces], axis=0),
+                   replica_errors=replica_steady_errors(scenario, traces))

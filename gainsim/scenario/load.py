@@ -60,6 +60,17 @@ def loads(text: str, source: str = "<string>", default_name: str = "scenario") -
     return scenario
 
 
+def loads_dict(data: dict, source: str = "<dict>") -> Scenario:
+    """Validate a scenario given as nested dicts: written as TOML, then :func:`loads`."""
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [f"a scenario is a dict of tables (got {type(data).__name__})"])
+    try:
+        text = tomli_w.dumps(data)
+    except (TypeError, ValueError) as err:
+        raise ScenarioError(source, [f"not a TOML value: {err}"]) from None
+    return loads(text, source=source)
+
+
 def from_dict(data: dict, problems: Problems, default_name: str = "scenario") -> Scenario | None:
     """Build a :class:`Scenario` from parsed TOML, adding every problem found."""
     fields = {f.name for f in dataclasses.fields(Scenario)}

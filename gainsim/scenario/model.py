@@ -67,6 +67,18 @@ class Scenario:
     run: Run = param(Run(duration=100.0), doc="run settings ([run] table)")
     metrics: Metrics = param(Metrics(), doc="metric settings ([metrics] table)")
 
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "<dict>") -> "Scenario":
+        """A scenario from the tables of a scenario file as Python dicts and lists.
+
+        Validated exactly like a file (the dict is written as TOML and loaded); raises
+        :class:`~gainsim.scenario.ScenarioError` whose lines carry the key paths, e.g.
+        ``<dict>: policy[0].gain: must be > 0 (got -0.1)``.
+        """
+        from gainsim.scenario.load import loads_dict
+
+        return loads_dict(data, source)
+
     @property
     def duration(self) -> float:
         """Simulated seconds: ``run.duration`` or ``run.samples / stream.rate``."""
