@@ -9,7 +9,8 @@ Renovations must keep the numbers: run ``save`` on the code before a change and
 ``compare`` runs every ``scenarios/*.toml`` again and checks every field of every
 policy in ``summary.json`` (except ``seconds_per_update``, a wall-clock time) with
 ``==`` and every array of ``traces.npz`` with ``numpy.array_equal`` (NaN equal to NaN).
-It prints one line per difference and exits 1 if there is any.
+It prints one line per difference and exits 1 if there is any. Fields and arrays that
+only the new outputs have are listed as additions and are not differences.
 """
 from __future__ import annotations
 
@@ -45,33 +46,47 @@ def _strip(summary: dict) -> dict:
     return summary
 
 
-def differences(before: Path, after: Path) -> list[str]:
-    """Every difference between two snapshot folders, one line each."""
-    problems = []
+def _compare_dicts(where: str, old: dict, new: dict, problems: list, added: set) -> None:
+    """Record changed or removed keys as problems; keys only in ``new`` are additions."""
+    for key in sorted(set(old) | set(new)):
+        if key not in new:
+            problems.append(f"{where}.{key}: removed")
+        elif key not in old:
+            added.add(key)
+        elif old[key] != new[key]:
+            problems.append(f"{where}.{key}: {old[key]!r} -> {new[key]!r}")
+
+
+def differences(before: Path, after: Path) -> tuple[list[str], set[str]]:
+    """Every difference between two snapshot folders (one line each), and the added keys.
+
+    A key or array that exists only in the new outputs is an addition (new fields are
+    allowed: the contract is additive); a changed or missing one is a difference.
+    """
+    problems: list[str] = []
+    added: set[str] = set()
     for old_dir in sorted(p for p in before.iterdir() if p.is_dir()):
-        new_dir = after / old_dir.name
+        name, new_dir = old_dir.name, after / old_dir.name
         if not new_dir.is_dir():
-            problems.append(f"{old_dir.name}: not produced")
+            problems.append(f"{name}: not produced")
             continue
         old = _strip(json.loads((old_dir / "summary.json").read_text()))
         new = _strip(json.loads((new_dir / "summary.json").read_text()))
-        if old != new:
-            for i, (a, b) in enumerate(zip(old["policies"], new["policies"])):
-                for key in sorted(set(a) | set(b)):
-                    if a.get(key) != b.get(key):
-                        problems.append(f"{old_dir.name}: summary policy[{i}].{key}: "
-                                        f"{a.get(key)!r} -> {b.get(key)!r}")
-            rest_old = {k: v for k, v in old.items() if k != "policies"}
-            rest_new = {k: v for k, v in new.items() if k != "policies"}
-            if rest_old != rest_new or len(old["policies"]) != len(new["policies"]):
-                problems.append(f"{old_dir.name}: summary header or policy count differs")
+        old_pol, new_pol = old.pop("policies"), new.pop("policies")
+        _compare_dicts(f"{name}: summary", old, new, problems, added)
+        if len(old_pol) != len(new_pol):
+            problems.append(f"{name}: {len(old_pol)} policies -> {len(new_pol)}")
+        for i, (a, b) in enumerate(zip(old_pol, new_pol)):
+            _compare_dicts(f"{name}: summary policy[{i}]", a, b, problems, added)
         with np.load(old_dir / "traces.npz") as a, np.load(new_dir / "traces.npz") as b:
             for key in sorted(set(a.files) | set(b.files)):
-                if key not in a.files or key not in b.files:
-                    problems.append(f"{old_dir.name}: traces {key} only on one side")
+                if key not in b.files:
+                    problems.append(f"{name}: traces {key} removed")
+                elif key not in a.files:
+                    added.add(f"traces.npz:{key}")
                 elif not np.array_equal(a[key], b[key], equal_nan=a[key].dtype.kind == "f"):
-                    problems.append(f"{old_dir.name}: traces {key} differs")
-    return problems
+                    problems.append(f"{name}: traces {key} differs")
+    return problems, added
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,9 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         run_all(Path(tmp))
-        problems = differences(args.folder, Path(tmp))
+        problems, added = differences(args.folder, Path(tmp))
     for line in problems:
         print(line)
+    if added:
+        print(f"added (allowed): {', '.join(sorted(added))}")
     print("identical" if not problems else f"{len(problems)} differences")
     return 1 if problems else 0
 

@@ -44,6 +44,8 @@ def schedule_panels() -> list[tuple[str, str, list[tuple[str, object]]]]:
          [("smooth", S["exponential"](eta0=0.1, decay_rate=0.5, transition_steps=200)),
           ("staircase", S["exponential"](eta0=0.1, decay_rate=0.5, transition_steps=200,
                                          staircase=True))]),
+        ("range_test", "eta_min=0.001, eta_max=0.1, total_steps=800",
+         [("", S["range_test"](eta_min=0.001, eta_max=0.1, total_steps=800))]),
         ("inverse_time", "eta0=0.1, decay_rate=1, decay_steps=100",
          [("smooth", S["inverse_time"](eta0=0.1, decay_rate=1.0, decay_steps=100)),
           ("staircase", S["inverse_time"](eta0=0.1, decay_rate=1.0, decay_steps=100,

@@ -11,7 +11,11 @@ import time
 from pathlib import Path
 
 
+from gainsim import cli_poles, cli_report
+
 EXIT_USAGE = 2
+# Commands implemented in a module of their own: each has add_parser(sub) and command(args).
+_COMMANDS = {"poles": cli_poles, "report": cli_report}
 
 
 def _fail(message: str) -> int:
@@ -37,19 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("explain", help="print what theory predicts for a scenario, without "
                                          "running it")
     exp.add_argument("scenario", help="scenario TOML file")
-    rep = sub.add_parser("report", help="redraw the figures and report.html of a run directory "
-                                        "from its saved files (no simulation)")
-    rep.add_argument("run_dir", help="run directory written by gainsim run")
-    rep.add_argument("-o", "--output", help="write the HTML here (default: RUN_DIR/report.html)")
+    for command in _COMMANDS.values():
+        command.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from gainsim.rundir import cmd_report
-
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
-               "explain": cmd_explain, "report": cmd_report}[args.command]
+               "explain": cmd_explain, **{name: m.command for name, m in _COMMANDS.items()}
+               }[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -17,16 +17,19 @@ def as_summary(obj) -> dict:
     return obj.summary if hasattr(obj, "run_data") else summary_dict(obj)
 
 
+def _order(scores: list[tuple[bool, float | None]]) -> list[int]:
+    """Indices by ``(diverged, steady-state error)``: the lowest error first, diverged last."""
+    def key(i):
+        diverged, te = scores[i]
+        return (diverged, math.inf if te is None else te, i)
+
+    return sorted(range(len(scores)), key=key)
+
+
 def ranked(summary) -> list[int]:
     """Policy indices by steady-state tracking error, diverged ones last."""
-    policies = as_summary(summary)["policies"]
-
-    def key(i):
-        p = policies[i]
-        te = p["steady_state_tracking_error"]
-        return (p["diverged"], math.inf if te is None else te, i)
-
-    return sorted(range(len(policies)), key=key)
+    return _order([(p["diverged"], p["steady_state_tracking_error"])
+                   for p in as_summary(summary)["policies"]])
 
 
 def _g(x, digits: int = 4) -> str:
@@ -38,20 +41,34 @@ def summary_rows(summary) -> list[list[str]]:
     summary = as_summary(summary)
     replicas, policies = summary["replicas"], summary["policies"]
     rows = [["#", "policy", "steady-state tracking error", "95% CI", "excess MSE",
-             "misalignment", "settles at (s)", "eta final"]]
+             "misalignment", "settles at (s)", "eta final", "vs best (paired 95% CI)"]]
     for rank, i in enumerate(ranked(summary), start=1):
         p = policies[i]
         lo, hi = p["steady_state_tracking_error_ci95"]
         ci = "—" if lo is None else f"[{lo:.3g}, {hi:.3g}]"
         if p["diverged"] and p["diverged_replicas"] == replicas:
             rows.append([f"{rank}", p["name"], f"DIVERGED at t = {p['diverged_at']:.4g} s", "",
-                         "", "", "", _g(p["eta_final"])])
+                         "", "", "", _g(p["eta_final"]), ""])
             continue
         mark = f" (diverged in {p['diverged_replicas']}/{replicas})" if p["diverged"] else ""
+        paired = versus_best(p, rank == 1) if "difference_to_best" in p else "—"
         rows.append([f"{rank}", p["name"] + mark, _g(p["steady_state_tracking_error"]), ci,
                      _g(p["excess_mse"]), _g(p["steady_state_misalignment"]),
-                     _g(p["convergence_time"]), _g(p["eta_final"])])
+                     _g(p["convergence_time"]), _g(p["eta_final"]), paired])
     return rows
+
+
+def versus_best(fields: dict, is_best: bool) -> str:
+    """The paired-comparison cell: ``best``, ``+d [lo, hi]`` or ``not distinguishable``."""
+    if is_best:
+        return "best"
+    d, (lo, hi) = fields["difference_to_best"], fields["difference_to_best_ci95"]
+    if d is None:
+        return "—"
+    ci = "" if lo is None else f" [{lo:+.2g}, {hi:+.2g}]"
+    if fields["distinguishable_from_best"] is False:
+        return f"{d:+.2g}{ci} not distinguishable"
+    return f"{d:+.2g}{ci}"
 
 
 def format_table(rows: list[list[str]]) -> str:
@@ -89,19 +106,26 @@ def summary_dict(results, versions: dict | None = None) -> dict:
     from gainsim.baselines.cost import cost_fields
     from gainsim.predict import summary_fields
 
+    from gainsim.paired import paired_fields
+
     policies = []
     costs = getattr(results, "costs", None)  # (P, 4) mean cost sums of Python baselines
+    best = _order([(p.diverged, p.steady_state_tracking_error) for p in results.policies])[0]
+    paired = paired_fields(getattr(results, "replica_errors", None), best,
+                           [p.diverged for p in results.policies])
     for i, (p, theory) in enumerate(zip(results.policies, summary_fields(results.scenario))):
         entry = {k: getattr(p, k) for k in p.__dataclass_fields__}
         entry["steady_state_tracking_error_ci95"] = list(p.steady_state_tracking_error_ci95)
         entry.update(theory)
         entry.update(cost_fields(None if costs is None else costs[i], p.updates))
+        entry.update(paired[i])
         entry["theta_final"] = _theta_final(results, i)
         policies.append(entry)
     return {"scenario": results.scenario.name, "seed": results.seed,
             "replicas": results.replicas, "duration": results.scenario.duration,
             "noise_floor": results.scenario.plant.noise_floor,
-            "samples_per_replica": results.samples, "policies": policies}
+            "samples_per_replica": results.samples,
+            "best_policy": results.policies[best].name, "policies": policies}
 
 
 def _theta_final(results, i: int) -> list | None:

@@ -1,17 +1,15 @@
-"""The files of a run directory, and ``gainsim report RUN_DIR [-o FILE]``.
+"""The files of a run directory.
 
 :func:`write_files` writes everything ``gainsim run`` leaves in a run directory from a
 :class:`~gainsim.rundata.RunData`; :func:`write_report` (re)draws the figures and
-``report.html`` from it. ``gainsim report`` reads a saved directory back
-(:meth:`RunData.load <gainsim.rundata.RunData.load>`) and calls :func:`write_report`, so
-a figure is fixed without simulating again.
+``report.html`` from it (``gainsim report``, :mod:`gainsim.cli_report`, does this for a
+saved directory, so a figure is fixed without simulating again).
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -75,17 +73,20 @@ def write_files(folder: Path, data) -> None:
 
 
 def write_csv(path: Path, policies: list[dict]) -> None:
-    """``summary.csv``: the scalar fields of every policy; the 95 % CI as two columns."""
+    """``summary.csv``: the scalar fields of every policy; each interval as two columns.
+
+    ``theta_final`` (a list) is left out: it is in ``summary.json``.
+    """
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        columns = [k for k, v in policies[0].items()
-                   if k != "steady_state_tracking_error_ci95" and not isinstance(v, list)
-                   and k != "theta_final"]
-        writer.writerow(columns + ["ci95_low", "ci95_high"])
+        intervals = {"steady_state_tracking_error_ci95": ("ci95_low", "ci95_high"),
+                     "difference_to_best_ci95": ("difference_ci95_low", "difference_ci95_high")}
+        columns = [k for k in policies[0] if k not in intervals and k != "theta_final"]
+        spans = [k for k in intervals if k in policies[0]]
+        writer.writerow(columns + [c for k in spans for c in intervals[k]])
         for p in policies:
-            lo, hi = p["steady_state_tracking_error_ci95"]
             writer.writerow([("" if p[c] is None else p[c]) for c in columns]
-                            + ["" if lo is None else lo, "" if hi is None else hi])
+                            + ["" if v is None else v for k in spans for v in p[k]])
 
 
 def manifest(summary: dict, command_line: str) -> dict:
@@ -98,26 +99,3 @@ def manifest(summary: dict, command_line: str) -> dict:
             "seed": summary["seed"], "replicas": summary["replicas"],
             "command_line": command_line,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-
-
-def cmd_report(args) -> int:
-    """``gainsim report RUN_DIR [-o FILE]``: figures and report.html from the saved files."""
-    from gainsim.rundata import RunData
-    from gainsim.scenario import ScenarioError
-
-    folder = Path(args.run_dir)
-    if not folder.is_dir():
-        print(f"gainsim: {folder}: not a directory", file=sys.stderr)
-        return 2
-    try:
-        data = RunData.load(folder)
-    except (FileNotFoundError, ScenarioError, ValueError, KeyError) as err:
-        print(f"gainsim: {err}", file=sys.stderr)
-        return 2
-    if not data.replicas:
-        print(f"gainsim: {folder / 'replicas.npz'}: missing (written by gainsim run since "
-              "version 0.1; rerun the scenario)", file=sys.stderr)
-        return 2
-    target = write_report(folder, data, Path(args.output) if args.output else None)
-    print(f"wrote {target} and the figures in {folder}/")
-    return 0

@@ -5,9 +5,7 @@ bit-identical whatever the executor or number of workers.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -36,7 +34,7 @@ class Results(ResultsAPI):
     policies: tuple[PolicySummary, ...]
     samples: float                 # mean samples measured per replica
     costs: np.ndarray | None = None  # (P, 4) mean cost sums of Python baselines (nan elsewhere)
-    replica_errors: np.ndarray | None = None  # (R, P) steady-state tracking error per replica
+    replica_errors: np.ndarray | None = None  # (R, P) steady-state error per replica (paired)
 
     @property
     def policy_names(self) -> list[str]:
@@ -67,29 +65,21 @@ def run(scenario, *, seed: int | None = None, replicas: int | None = None, worke
     seed, replicas
         Override ``scenario.run`` (the returned ``Results.scenario`` carries them).
     workers
-        1 runs in this process; more use a process pool. Results do not depend on it.
+        1 runs in this process; more use a process pool (:mod:`gainsim.executors`), unless
+        the run is too small to pay for starting it. Results do not depend on it.
     progress
         Called as ``progress(done, total)`` before the first replica and after each.
     """
     run_cfg = replace(scenario.run, **{k: v for k, v in
                                        (("seed", seed), ("replicas", replicas)) if v is not None})
     scenario = replace(scenario, run=run_cfg)
-    seeds = replica_seeds(run_cfg.seed, run_cfg.replicas)
-    traces = []
-    if progress:
-        progress(0, len(seeds))
-    if workers <= 1:
-        for tr in map(simulate, [scenario] * len(seeds), seeds):
-            traces.append(tr)
-            if progress:
-                progress(len(traces), len(seeds))
-    else:
-        # spawn, not fork: numba's thread pool (bank kernels) must not be forked
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            for tr in pool.map(simulate, [scenario] * len(seeds), seeds):
-                traces.append(tr)
-                if progress:
-                    progress(len(traces), len(seeds))
+    from gainsim.executors import execute, make_executor
+
+    executor = make_executor("process", workers)
+    try:
+        traces = execute([scenario], executor, summarise=False, progress=progress)[0]
+    finally:
+        executor.close()
     return collect(scenario, traces)
 
 

@@ -16,13 +16,28 @@ import pytest
 from gainsim.gains import cyclic, schedules
 from gainsim.gains.cyclic import Cosine, CosineRestarts, Cyclical, OneCycle
 from gainsim.gains.schedules import (SCHEDULES, Constant, Exponential, InverseTime, Join,
-                                     MultiStep, Polynomial, RobbinsMonro, Step, Warmup)
+                                     MultiStep, Polynomial, RangeTest, RobbinsMonro, Step,
+                                     Warmup)
 
 def values(schedule, ks):
     return [schedule(k) for k in ks]
 
 
 # ----------------------------------------------------------------------------- decays
+def test_range_test_is_the_geometric_ramp():
+    # eta_k = eta_min * (eta_max / eta_min) ** (k / T), written out by hand: 1e-4 -> 1 in
+    # 4 decades over T = 400 updates is a factor 10 every 100 updates, then it holds.
+    sched = RangeTest(eta_min=1e-4, eta_max=1.0, total_steps=400)
+    k = np.arange(0, 1001)
+    expected = np.where(k < 400, 1e-4 * 10.0 ** (np.minimum(k, 400) / 100.0), 1.0)
+    np.testing.assert_allclose(sched(k), expected, rtol=1e-12, atol=0)
+    assert sched(100) == pytest.approx(1e-3, rel=1e-12) and sched(400) == 1.0
+    ratios = sched(np.arange(401))[1:] / sched(np.arange(400))
+    np.testing.assert_allclose(ratios, 10.0 ** 0.01, rtol=1e-12)  # the same factor per update
+    with pytest.raises(ValueError, match="eta_max: must be > eta_min"):
+        RangeTest(eta_min=0.1, eta_max=0.1, total_steps=10)
+
+
 def test_constant():
     assert Constant(0.05)(0) == 0.05
     assert Constant(0.05)(10**9) == 0.05
@@ -244,6 +259,7 @@ EXAMPLES = [
     InverseTime(1.0, 0.5, decay_steps=2, staircase=True),
     Polynomial(1.0, 0.1, 2.0, 4),
     RobbinsMonro(1.0, 10.0, power=0.75),
+    RangeTest(0.01, 1.0, 5),
     Cosine(1.0, 4, eta_min=0.2),
     CosineRestarts(1.0, 2, t_mult=2, eta_min=0.01),
     Cyclical(0.1, 1.0, 2, mode="exp_range", gamma=0.9),
@@ -255,7 +271,8 @@ IDS = [type(s).__name__ for s in EXAMPLES]
 
 
 def test_registry_covers_every_class():
-    assert set(SCHEDULES) == {"constant", "step", "multistep", "exponential", "inverse_time",
+    assert set(SCHEDULES) == {"constant", "step", "multistep", "exponential", "range_test",
+                              "inverse_time",
                               "polynomial", "robbins_monro", "cosine", "cosine_restarts",
                               "cyclical", "one_cycle", "warmup", "join"}
     assert {type(s) for s in EXAMPLES} == set(SCHEDULES.values())
@@ -363,7 +380,7 @@ def test_either_module_can_be_imported_first(first, monkeypatch):
         monkeypatch.setattr(package, name, getattr(package, name))
     importlib.import_module(first)
     fresh = sys.modules["gainsim.gains.schedules"]
-    assert fresh is not schedules and len(fresh.SCHEDULES) == 13
+    assert fresh is not schedules and len(fresh.SCHEDULES) == 14
 
 
 # ----------------------------------------------------------------------------- PyTorch (optional)

@@ -277,6 +277,48 @@ class Exponential(Schedule):
 
 
 @dataclass(frozen=True)
+class RangeTest(Schedule):
+    r"""Geometric ramp from ``eta_min`` to ``eta_max`` over ``total_steps``, then hold.
+
+    The gain of Smith's learning-rate range test: one run whose gain rises by the
+    same factor at every update, so equal stretches of the run cover equal
+    decades of gain.
+
+    .. math:: \eta_k = \eta_\min \left(\frac{\eta_\max}{\eta_\min}\right)^{\min(k, T)/T}
+
+    Parameters
+    ----------
+    eta_min : float
+        Gain at :math:`k = 0`, > 0.
+    eta_max : float
+        Gain at :math:`k \ge T`, > 0 and > ``eta_min``.
+    total_steps : int
+        :math:`T`, >= 1: updates the ramp takes.
+
+    References
+    ----------
+    L. N. Smith, "Cyclical learning rates for training neural networks", WACV 2017,
+    section 3.3 (the range test); fastai ``LRFinder`` (exponential ramp).
+    """
+
+    kind: ClassVar[str] = "range_test"
+    summary: ClassVar[str] = "geometric ramp eta_min -> eta_max over total_steps, then hold"
+    _rules = (("eta_min", GT0), ("eta_max", GT0), ("total_steps", INT_GE1))
+    eta_min: float
+    eta_max: float
+    total_steps: int
+
+    def _check(self):
+        if self.eta_max <= self.eta_min:
+            fail("eta_max", f"> eta_min = {self.eta_min!r}", self.eta_max)
+
+    def _eta(self, k):
+        u = np.minimum(k, self.total_steps) / self.total_steps
+        ramp = self.eta_min * np.exp(u * math.log(self.eta_max / self.eta_min))
+        return np.where(k >= self.total_steps, float(self.eta_max), ramp)  # exact at the end
+
+
+@dataclass(frozen=True)
 class InverseTime(Schedule):
     r"""Inverse-time decay.
 
@@ -473,7 +515,7 @@ class Join(Schedule):
 
 SCHEDULES: dict[str, type] = {
     cls.kind: cls
-    for cls in (Constant, Step, MultiStep, Exponential, InverseTime, Polynomial,
+    for cls in (Constant, Step, MultiStep, Exponential, RangeTest, InverseTime, Polynomial,
                 RobbinsMonro, Warmup, Join)
 }
 

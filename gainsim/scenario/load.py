@@ -73,10 +73,15 @@ def loads_dict(data: dict, source: str = "<dict>") -> Scenario:
 
 def from_dict(data: dict, problems: Problems, default_name: str = "scenario") -> Scenario | None:
     """Build a :class:`Scenario` from parsed TOML, adding every problem found."""
-    fields = {f.name for f in dataclasses.fields(Scenario)}
+    fields = {f.name for f in dataclasses.fields(Scenario)} | {"sweep"}
     for key in data:
         if key not in fields:
             problems.add(key, f"unknown key {did_you_mean(key, fields)}")
+    if "sweep" in data:  # read by `gainsim sweep` only (gainsim.sweep_spec); checked here
+        from gainsim.sweep_spec import table_problems
+
+        for path, message in table_problems(data["sweep"]):
+            problems.add(path, message)
     name = data.get("name", default_name)
     if not isinstance(name, str):
         problems.add("name", f"must be a string (got {name!r})")
