@@ -4,7 +4,7 @@
   schedule classes over 1000 updates, one small panel per kind.
 * ``docs/figures/drift_tracking_eta.png``: η(t) of the policies of
   ``scenarios/drift_tracking.toml`` (fewer replicas), drawn by
-  ``gainsim.report.plot_eta``.
+  ``Results.plot("eta")`` (:func:`gainsim.figures.plot_eta`).
 
 Both are deterministic (fixed seeds); the run takes about half a minute.
 """
@@ -20,8 +20,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import gainsim  # noqa: E402
-from gainsim.gains.schedules import SCHEDULES  # noqa: E402
-from gainsim.report import plot_eta  # noqa: E402
+from gainsim.catalog import kinds  # noqa: E402
+
+SCHEDULES = kinds("schedule")
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -122,10 +123,10 @@ def make_drift_eta_png(path: Path, replicas: int = 3) -> None:
     scenario = gainsim.load(ROOT / "scenarios" / "drift_tracking.toml")
     results = gainsim.run(scenario, replicas=replicas)
     fig, ax = plt.subplots(figsize=(11, 5.2))
-    plot_eta(results, ax=ax)
+    results.plot("eta", ax=ax)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
     ax.set_title(f"drift_tracking: gain η(t), mean over parameters and {replicas} replicas "
-                 "(band: 10–90 % across replicas)", fontsize=10)
+                 "(band: min–max over parameters)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
     plt.close(fig)

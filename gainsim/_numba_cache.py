@@ -5,16 +5,22 @@ inlines a law from another file (the per-law loops of ``general`` → the laws) 
 keep running stale code after that file changed. Keying the cache folder on a hash
 of every module that holds compiled code makes any change start a fresh cache.
 The folder is ``$NUMBA_CACHE_DIR`` (if set) or the user's cache folder, plus
-``gainsim-<hash>``; older ``gainsim-*`` folders there are removed.
+``gainsim-<hash>``. Folders of other source versions stay (two checkouts or
+versions sharing a cache do not recompile each other's kernels): each use touches
+its folder, and when a new folder is made, the ones unused for :data:`MAX_AGE_DAYS`
+are removed, and beyond the :data:`KEEP` most recently used, the rest.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import time
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+KEEP = 8            # cache folders (source versions) kept at most, the most recently used
+MAX_AGE_DAYS = 30   # a folder unused this long is removed
 
 
 def source_digest() -> str:
@@ -36,12 +42,34 @@ def configure() -> Path | None:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "gainsim")
     folder = Path(base) / f"gainsim-{source_digest()}"
     try:
-        if not folder.exists():
+        if folder.exists():
+            os.utime(folder)  # last use, for pruning
+        else:
             folder.mkdir(parents=True, exist_ok=True)
-            for old in Path(base).glob("gainsim-*"):
-                if old != folder:
-                    shutil.rmtree(old, ignore_errors=True)
+            prune(Path(base), keep=folder)
     except OSError:  # no writable cache folder: numba compiles in every process instead
         return None
     numba.config.CACHE_DIR = str(folder)
     return folder
+
+
+def prune(base: Path, keep: Path, now: float | None = None) -> list[Path]:
+    """Remove the ``gainsim-*`` folders of ``base`` that are stale; return them.
+
+    Stale: unused (folder mtime) for more than :data:`MAX_AGE_DAYS`, or not among the
+    :data:`KEEP` most recently used. ``keep`` (the folder in use) always stays.
+    """
+    now = time.time() if now is None else now
+    aged = []
+    for path in base.glob("gainsim-*"):
+        try:
+            if path != keep and path.is_dir():
+                aged.append((path.stat().st_mtime, path))
+        except OSError:  # removed by another process meanwhile
+            continue
+    aged.sort(reverse=True)  # most recently used first
+    stale = [p for k, (mtime, p) in enumerate(aged)
+             if k >= KEEP - 1 or now - mtime > MAX_AGE_DAYS * 86400]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale

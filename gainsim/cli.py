@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
-import shutil
 import sys
 import threading
 import time
 from pathlib import Path
 
 
-from gainsim import cli_poles, cli_report
+from gainsim import cli_demo, cli_poles, cli_report
 
 EXIT_USAGE = 2
 # Commands implemented in a module of their own: each has add_parser(sub) and command(args).
-_COMMANDS = {"poles": cli_poles, "report": cli_report}
+_COMMANDS = {"demo": cli_demo, "poles": cli_poles, "report": cli_report}
 
 
 def _fail(message: str) -> int:
@@ -43,14 +41,19 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("scenario", help="scenario TOML file")
     for command in _COMMANDS.values():
         command.add_parser(sub)
+    from gainsim.cli_sweep import add_commands as add_sweep_commands
+
+    add_sweep_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from gainsim.cli_sweep import cmd_sweep, cmd_tune
+
     handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
-               "explain": cmd_explain, **{name: m.command for name, m in _COMMANDS.items()}
-               }[args.command]
+               "explain": cmd_explain, "sweep": cmd_sweep, "tune": cmd_tune,
+               **{name: m.command for name, m in _COMMANDS.items()}}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -62,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_list(args) -> int:
-    from gainsim.registry import kinds
+    from gainsim.catalog import kinds
 
     titles = {"plant": "plants", "input": "plant inputs (fir)", "drift": "drift models",
               "process": "processes (mrac)", "command": "reference commands (mrac)",
@@ -200,36 +203,15 @@ class _Progress:
 
 
 def write_run_dir(out: Path, results, argv: list[str]) -> None:
-    """Write every file into a hidden sibling, then rename it into place (atomic)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        _write_files(tmp, results, argv)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    """Write the run directory atomically (:func:`gainsim.rundir.write_run`)."""
+    from gainsim.rundir import write_run
+
+    write_run(out, results, shlex.join(["gainsim", *argv[1:]]))
 
 
-def _write_files(folder: Path, run, argv: list[str]) -> None:
-    """Every file of the run directory; ``run``: Results, or a RunData with its manifest.
+def _manifest(results, argv: list[str]) -> dict:
+    """The manifest of a run with ``results.seed`` and ``results.replicas`` (sweeps use it)."""
+    from gainsim.rundir import manifest
 
-    ``argv[0]`` is the program; a Python caller passes ``["python: ..."]`` to be recorded.
-    """
-    from dataclasses import replace
-
-    from gainsim.rundir import manifest, write_files
-
-    data = run.run_data()
-    if data.manifest is None or data is not run:
-        line = shlex.join(["gainsim", *argv[1:]]) if argv[0] != "python" else argv[1]
-        data = replace(data, manifest=manifest(data.summary, line))
-    write_files(folder, data)
+    return manifest({"seed": results.seed, "replicas": results.replicas},
+                    shlex.join(["gainsim", *argv[1:]]))

@@ -9,7 +9,7 @@ from pathlib import Path
 def add_parser(sub) -> None:
     p = sub.add_parser("report", help="redraw the figures and report.html of a run directory "
                                       "from its saved files (no simulation)")
-    p.add_argument("run_dir", help="run directory written by gainsim run")
+    p.add_argument("run_dir", help="run directory written by gainsim run (or a sweep directory)")
     p.add_argument("-o", "--output", help="write the HTML here (default: RUN_DIR/report.html)")
 
 
@@ -23,6 +23,8 @@ def command(args) -> int:
     if not folder.is_dir():
         print(f"gainsim: {folder}: not a directory", file=sys.stderr)
         return 2
+    if (folder / "sweep.json").is_file():
+        return _sweep(folder, args.output)
     try:
         data = RunData.load(folder)
     except (FileNotFoundError, ScenarioError, ValueError, KeyError) as err:
@@ -34,4 +36,16 @@ def command(args) -> int:
         return 2
     target = write_report(folder, data, Path(args.output) if args.output else None)
     print(f"wrote {target} and the figures in {folder}/")
+    return 0
+
+
+def _sweep(folder: Path, output: str | None) -> int:
+    from gainsim.rundir import write_sweep_report
+
+    try:
+        target = write_sweep_report(folder, Path(output) if output else None)
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        print(f"gainsim: {folder}: not a complete sweep directory ({err})", file=sys.stderr)
+        return 2
+    print(f"wrote {target}")
     return 0

@@ -27,7 +27,7 @@ STARTUP_SECONDS = 3.0  # a spawned worker: interpreter, imports, cached kernels 
 # ----------------------------------------------------------------------------- work units
 def simulate_block(scenario, start: int, stop: int) -> list:
     """Traces of replicas ``start .. stop - 1`` of ``scenario`` (in order)."""
-    from gainsim.runner import replica_seeds
+    from gainsim.results import replica_seeds
     from gainsim.sim import simulate
 
     seeds = replica_seeds(scenario.run.seed, scenario.run.replicas)[start:stop]
@@ -37,7 +37,7 @@ def simulate_block(scenario, start: int, stop: int) -> list:
 def point_record(scenario, traces: list) -> dict:
     """What a sweep keeps of one point: its ``summary.json`` dict (no curves)."""
     from gainsim.report import summary_dict
-    from gainsim.runner import collect
+    from gainsim.results import collect
 
     return summary_dict(collect(scenario, traces))
 
@@ -120,13 +120,15 @@ class ProcessPool:
                 yield future.result()
 
     def close(self) -> None:
+        """Cancel what has not started, stop every worker and wait until each has exited."""
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
         for p in processes:  # idle workers exit on their own; busy ones are stopped
-            p.join(timeout=5)
+            p.join(timeout=10)
             if p.is_alive():
                 p.terminate()
                 p.join()
+        self._pool.shutdown(wait=True)  # and the pool's own manager thread
 
 
 class Dask:

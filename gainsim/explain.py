@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gainsim import theory
-from gainsim.predict import gd_optimum, kalman_floor, plant_theory, predict_policy
+from gainsim.predict import plant_theory, predict_policy
 
 
 def _g(x, digits: int = 4) -> str:
@@ -24,35 +23,6 @@ def _eigen_text(eig: np.ndarray) -> str:
     return f"{_g(eig[0])} … {_g(eig[-1])} ({eig.size} values)"
 
 
-def _bounds(pt) -> list[dict]:
-    """Stability bounds and reference gains: name, formula, value and a note."""
-    def row(name, formula, value, note=""):
-        return {"name": name, "formula": formula, "value": value, "note": note}
-
-    if pt.family == "quadratic":
-        rows = [row("GD stable", "η < 2/λmax", pt.mean_bound)]
-        if pt.eigenvalues.size == 1 and pt.eigenvalues[0] > 0:
-            rows.append(row("deadbeat", "η = 1/λ", theory.deadbeat_gain(pt.eigenvalues[0])))
-        return rows
-    rows = [row("LMS mean", "η < 2/λmax", pt.mean_bound)]
-    if pt.white_std is not None:
-        rows.append(row("LMS mean-square", f"η < {pt.mean_square_rule}", pt.mean_square_bound,
-                        "exact, Gaussian input"))
-    return rows + [row("LMS practical", "η < 2/tr R", theory.lms_mean_square_bound(pt.matrix)),
-                   row("NLMS", "η < 2", theory.nlms_bound())]
-
-
-def _optimum(pt) -> tuple[str, float | None]:
-    if pt.family == "quadratic":
-        if pt.drifts:
-            return "GD η* (lowest tracking loss)", gd_optimum(pt)
-        return "GD η* = 2/(λmin+λmax)", gd_optimum(pt)
-    if pt.drifts and pt.noise_var > 0:
-        return ("LMS η* = √(tr Q/(σᵥ² tr R))",
-                theory.lms_optimal_tracking_gain(pt.matrix, np.sqrt(pt.noise_var), pt.Q))
-    return "LMS η* (no drift: smaller η, lower error)", None
-
-
 def explain(scenario) -> dict:
     """Plant, eigenvalues, bounds, optimum, floors and per-policy predictions as plain data."""
     pt = plant_theory(scenario)
@@ -60,36 +30,24 @@ def explain(scenario) -> dict:
         return {"scenario": scenario.name, "plant": type(scenario.plant).kind,
                 "family": scenario.plant.family,
                 "policies": [vars(predict_policy(p, None)) for p in scenario.policy]}
-    label, opt = _optimum(pt)
+    label, opt = pt.optimum()
     return {
         "scenario": scenario.name,
-        "plant": type(scenario.plant).kind, "family": pt.family, "n": pt.n,
-        "matrix": "H" if pt.family == "quadratic" else "R",
+        "plant": type(scenario.plant).kind, "family": scenario.plant.family, "n": pt.n,
+        "matrix": pt.matrix_name,
         "eigenvalues": pt.eigenvalues.tolist(), "eigenvalue_spread": pt.spread,
         "noise_variance": pt.noise_var,
         "drift_trace_per_update": None if pt.Q is None else float(np.trace(pt.Q)),
-        "bounds": _bounds(pt),
+        "bounds": pt.bounds(),
         "optimal_fixed_gain": {"formula": label, "value": opt},
-        "noise_floor": scenario.plant.noise_floor, "kalman_floor": kalman_floor(pt),
+        "noise_floor": scenario.plant.noise_floor, "kalman_floor": pt.kalman_floor(),
         "policies": [vars(predict_policy(p, pt)) for p in scenario.policy],
     }
 
 
-def _plant_line(scenario, info: dict) -> str:
-    plant = scenario.plant
-    drift = type(plant.drift).kind
-    if info["family"] == "quadratic":
-        noise = f"gradient noise std {_g(plant.gradient_noise_std)}"
-        return f"quadratic bowl, {info['n']} parameter(s), {noise}, drift {drift}"
-    src = plant.input
-    inp = f"{type(src).kind} input (std {_g(src.std)}" + \
-        (f", pole {_g(src.pole)})" if hasattr(src, "pole") else ")")
-    return f"fir, {info['n']} taps, {inp}, noise_std {_g(plant.noise_std)}, drift {drift}"
-
-
-def _header(scenario, info: dict) -> list[tuple[str, str]]:
+def _header(scenario, info: dict, pt) -> list[tuple[str, str]]:
     M = info["matrix"]
-    rows = [("plant", _plant_line(scenario, info)),
+    rows = [("plant", scenario.plant.describe()),
             (f"eigenvalues of {M}", _eigen_text(np.array(info["eigenvalues"]))),
             ("eigenvalue spread", _g(info["eigenvalue_spread"]))]
     if info["drift_trace_per_update"] is not None:
@@ -101,17 +59,12 @@ def _header(scenario, info: dict) -> list[tuple[str, str]]:
     opt = info["optimal_fixed_gain"]
     rows.append(("optimal fixed gain", f"{opt['formula']} = {_g(opt['value'])}"
                  if opt["value"] is not None else opt["formula"]))
-    if info["family"] == "regression":
-        rows.append(("noise floor", f"σᵥ² = {_g(info['noise_floor'])}"))
-        rows.append(("Kalman floor", "— (no closed form for random regressors)"))
-    else:
-        rows.append(("Kalman floor", _g(info["kalman_floor"])))
-    return rows
+    return rows + pt.floor_rows(info["noise_floor"], _g)
 
 
-def _policy_rows(info: dict) -> list[list[str]]:
-    err = "predicted loss" if info["family"] == "quadratic" else "predicted e²"
-    rows = [["policy", "estimator", "gain", "bound", "regime", err, "misadj.", "note"]]
+def _policy_rows(info: dict, pt) -> list[list[str]]:
+    rows = [["policy", "estimator", "gain", "bound", "regime", pt.error_name, "misadj.",
+             "note"]]
     for p in info["policies"]:
         note = p["note"] or p["method"]
         rows.append([p["policy"], p["estimator"], _g(p["gain"]), _g(p["stability_bound"]
@@ -136,17 +89,17 @@ def explain_text(scenario) -> str:
     (for LMS the mean-square bound); ``regime`` says where a constant gain sits
     (:func:`gainsim.predict.regime`).
     """
-    if scenario.plant.family == "mrac":
-        from gainsim.predict_mrac import explain_mrac_text
-
-        return explain_mrac_text(scenario)
+    own = getattr(scenario.plant, "explain_text", None)  # a plant with its own analysis (mrac)
+    if own is not None:
+        return own(scenario)
     info = explain(scenario)
     if "bounds" not in info:
         return (f"{scenario.name}: no closed forms for a {info['plant']} plant "
                 f"({info['family']}); nothing to predict before simulation")
-    header = _header(scenario, info)
+    pt = plant_theory(scenario)
+    header = _header(scenario, info, pt)
     width = max(len(k) for k, _ in header)
     lines = [f"{scenario.name}: theory before simulation ({len(info['policies'])} policies)", ""]
     lines += [f"  {k.ljust(width)}  {v}" for k, v in header]
-    lines += ["", *_table(_policy_rows(info))]
+    lines += ["", *_table(_policy_rows(info, pt))]
     return "\n".join(lines)

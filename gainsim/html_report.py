@@ -70,35 +70,71 @@ def _figure(name: str, caption: str, png: bytes) -> str:
             f"<code>{escape(name)}</code></figcaption></figure>")
 
 
+def _page(title: str, header: list[str], sections: list[tuple[str, str, list[str]]],
+          created: str) -> str:
+    """The page skeleton: ``sections`` are ``(id, heading html, body parts)``."""
+    nav = "".join(f'<a href="#{sid}">{escape(sid.capitalize())}</a>' for sid, _, _ in sections)
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>gainsim report: {escape(title)}</title>",
+             f"<style>{CSS}</style></head><body>", "<header>", *header, "</header>",
+             f"<nav>{nav}</nav>"]
+    for sid, heading, body in sections:
+        parts += [f'<h2 id="{sid}">{heading}</h2>', *body]
+    parts += [f'<footer>report generated <time class="generated">{escape(created)}</time> '
+              "by gainsim; regenerate it with <code>gainsim report DIR</code>.</footer>",
+              "</body></html>", ""]
+    return "\n".join(parts)
+
+
+def _header(title: str, headline: str, description: str = "") -> list[str]:
+    out = [f"<h1>{escape(title)}</h1>", f'<p class="headline">{escape(headline)}</p>']
+    if description.strip():
+        out.append(f'<p class="description">{escape(description.strip())}</p>')
+    return out
+
+
+def _pre(text: str) -> list[str]:
+    return [f"<pre>{escape(text)}</pre>"]
+
+
 def render(data, figures: list[tuple[str, str, bytes]], explain: str, scenario_toml: str,
            created: str) -> str:
-    """The whole page. ``figures``: ``(file name, caption, png bytes)``; ``created``: time stamp."""
+    """The run's page. ``figures``: ``(file name, caption, png bytes)``; ``created``: time stamp."""
     from gainsim.report import headline
 
     s = data.summary
-    description = getattr(data.scenario, "description", "") or ""
     manifest = json.dumps(data.manifest, indent=2, ensure_ascii=False) if data.manifest else "—"
-    parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>gainsim report: {escape(s['scenario'])}</title>",
-        f"<style>{CSS}</style></head><body>",
-        f"<header><h1>{escape(s['scenario'])}</h1>",
-        f'<p class="headline">{escape(headline(s))}</p>',
-        f'<p class="description">{escape(description.strip())}</p></header>' if description
-        else "</header>",
-        '<nav><a href="#ranking">Ranking</a><a href="#theory">Theory</a>'
-        '<a href="#figures">Figures</a><a href="#scenario">Scenario</a>'
-        '<a href="#manifest">Manifest</a></nav>',
-        '<h2 id="ranking">Ranking</h2>', results_table(s),
-        '<h2 id="theory">What theory predicts (<code>gainsim explain</code>)</h2>',
-        f"<pre>{escape(explain)}</pre>",
-        '<h2 id="figures">Figures</h2>',
-        *(_figure(name, caption, png) for name, caption, png in figures),
-        '<h2 id="scenario">Scenario (resolved: every default filled in)</h2>',
-        f"<pre>{escape(scenario_toml)}</pre>",
-        '<h2 id="manifest">Manifest</h2>', f"<pre>{escape(manifest)}</pre>",
-        f'<footer>report generated <time class="generated">{escape(created)}</time> '
-        "by gainsim; regenerate it with <code>gainsim report RUN_DIR</code>.</footer>",
-        "</body></html>", ""]
-    return "\n".join(parts)
+    return _page(s["scenario"], _header(s["scenario"], headline(s),
+                                        getattr(data.scenario, "description", "") or ""), [
+        ("ranking", "Ranking", [results_table(s)]),
+        ("theory", "What theory predicts (<code>gainsim explain</code>)", _pre(explain)),
+        ("figures", "Figures", [_figure(n, c, png) for n, c, png in figures]),
+        ("scenario", "Scenario (resolved: every default filled in)", _pre(scenario_toml)),
+        ("manifest", "Manifest", _pre(manifest)),
+    ], created)
+
+
+def render_sweep(sweep: dict, header: list[str], rows: list[list[str]], png: bytes,
+                 scenario_toml: str, manifest: dict | None, created: str) -> str:
+    """A sweep directory's page: its points as a table, ``sweep.png``, the spec, the manifest.
+
+    ``sweep``: ``sweep.json``; ``header``/``rows``: ``sweep.csv``.
+    """
+    axes = " × ".join(f"{k} ({len(v)} values)" for k, v in sweep["over"].items())
+    line = (f"{sweep['scenario']}: {len(sweep['points'])} points over {axes}, "
+            f"{sweep['replicas']} replicas each, seed {sweep['seed']}")
+    table = ['<div class="table-wrap"><table><thead><tr>'
+             + "".join(f"<th>{escape(c)}</th>" for c in header) + "</tr></thead><tbody>",
+             *("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows),
+             "</tbody></table></div>"]
+    best = json.dumps(sweep.get("best"), indent=2, ensure_ascii=False)
+    return _page(sweep["scenario"], _header(sweep["scenario"], line), [
+        ("best", "Best points", _pre(best)),
+        ("figures", "Figures", [_figure("sweep.png", "Each policy's steady-state tracking "
+                                        "error across the sweep, with theory.", png)]),
+        ("points", "Every point (sweep.csv)", table),
+        ("scenario", "Scenario (as given)", _pre(scenario_toml)),
+        ("manifest", "Manifest", _pre(json.dumps(manifest, indent=2, ensure_ascii=False)
+                                      if manifest else "—")),
+    ], created)

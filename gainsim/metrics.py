@@ -11,7 +11,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 BAND = (0.1, 0.9)  # quantiles of the spread band across replicas
 
@@ -74,6 +73,51 @@ def eta_vector_mean(traces: list) -> np.ndarray:
     return replica_mean(traces, "eta_vector")
 
 
+def nanquantiles(values: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
+    r"""``np.nanquantile(values, q, axis=0)`` for each ``q``, from one sort of ``values``.
+
+    The default ('linear', Hyndman & Fan type 7) quantile of the finite-or-infinite
+    values of each column, ignoring NaN: with the column's :math:`n` non-NaN values
+    sorted, :math:`x_{(0)} \le \dots \le x_{(n-1)}`, and :math:`h = (n-1)q`,
+
+    .. math:: Q(q) = x_{(\lfloor h \rfloor)} + (h - \lfloor h \rfloor)
+              \,(x_{(\lfloor h \rfloor + 1)} - x_{(\lfloor h \rfloor)}),
+
+    NaN for a column without values. numpy computes this column by column (a Python
+    call per column); here one ``np.sort`` along axis 0 puts each column's NaNs last,
+    and the interpolation runs on whole rows, in numpy's own operations and order
+    (including its rule that a weight ≥ ½ interpolates down from the upper value), so
+    the results are the same bits.
+
+    References
+    ----------
+    R. J. Hyndman and Y. Fan, "Sample quantiles in statistical packages",
+    The American Statistician 50(4), 1996.
+    """
+    values = np.asarray(values, dtype=float)
+    ordered = np.sort(values, axis=0)                      # NaNs sort last
+    n = values.shape[0] - np.count_nonzero(np.isnan(values), axis=0)
+    out = []
+    for q in qs:
+        virtual = (n - 1) * q
+        lower = np.floor(virtual)
+        above = virtual >= n - 1                           # numpy: take the largest value
+        lower[above] = -1.0
+        empty = n == 0
+        lower[empty] = 0.0
+        gamma = virtual - lower
+        lo = np.where(above, n - 1, lower.astype(np.intp)).clip(0)
+        hi = np.where(above, n - 1, lo + 1).clip(0, values.shape[0] - 1)
+        a = np.take_along_axis(ordered, lo[None], axis=0)[0]
+        b = np.take_along_axis(ordered, hi[None], axis=0)[0]
+        diff = b - a
+        result = a + diff * gamma
+        np.subtract(b, diff * (1 - gamma), out=result, where=gamma >= 0.5)
+        result[empty] = np.nan
+        out.append(result)
+    return out
+
+
 def band(curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Mean and the 10–90 % band across replicas of every curve, shape (P, G+1)."""
     out = {}
@@ -81,8 +125,7 @@ def band(curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         warnings.simplefilter("ignore", RuntimeWarning)  # all-nan columns stay nan
         for name, values in curves.items():
             out[f"{name}_mean"] = np.nanmean(values, axis=0)
-            out[f"{name}_p10"] = np.nanquantile(values, BAND[0], axis=0)
-            out[f"{name}_p90"] = np.nanquantile(values, BAND[1], axis=0)
+            out[f"{name}_p10"], out[f"{name}_p90"] = nanquantiles(values, BAND)
     return out
 
 
@@ -94,7 +137,9 @@ def mean_ci95(values: np.ndarray) -> tuple[float, tuple[float | None, float | No
     mean = float(v.mean())
     if v.size < 2:
         return mean, (None, None)
-    half = stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size)
+    from scipy.special import stdtrit  # what scipy.stats.t.ppf calls; imported when needed
+
+    half = stdtrit(v.size - 1, 0.975) * v.std(ddof=1) / math.sqrt(v.size)
     return mean, (_num(mean - half), _num(mean + half))
 
 

@@ -57,7 +57,7 @@ def run_offline(scenario, seed: np.random.SeedSequence) -> OfflineRun:
     state, _ = plant.init(rngs)
     t = np.arange(1, n_samples + 1) / scenario.stream.rate
     cols, _ = plant.packet(state, t, rngs)
-    H = plant.H.tolist() if plant.family == "quadratic" else None
+    H = None if "x" in cols else plant.curvature().tolist()  # gradient samples: GD
     thetas, errors = [], []
     for policy in scenario.policy:
         est = policy.estimator

@@ -22,41 +22,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from gainsim import theory
+from gainsim.plant_theory import (PlantTheory, _argmin, gd_optimum,  # noqa: F401  (public)
+                                  gd_tracking_loss, kalman_floor)
 
 SUMMARY_FIELDS = ("stability_bound", "mean_square_stability_bound",
                   "predicted_steady_state_tracking_error", "predicted_misadjustment",
                   "optimal_fixed_gain", "regime")
-
-
-@dataclass(frozen=True)
-class PlantTheory:
-    """The plant as theory sees it: the curvature matrix, noise, drift and bounds."""
-
-    family: str                     # "regression" (matrix R) or "quadratic" (matrix H)
-    matrix: np.ndarray              # R or H
-    eigenvalues: np.ndarray         # ascending
-    noise_var: float                # sigma_v² (regression) or gradient-noise variance s²
-    Q: np.ndarray | None            # drift covariance per update; None: not a random walk
-    white_std: float | None         # input std if the input is white (R = std² I)
-    mean_bound: float               # 2 / lambda_max
-    mean_square_bound: float | None  # regression: the LMS mean-square bound
-    mean_square_rule: str           # its formula: exact for white Gaussian input, else practical
-
-    @property
-    def n(self) -> int:
-        return self.eigenvalues.size
-
-    @property
-    def spread(self) -> float | None:
-        lo = float(self.eigenvalues[0])
-        return float(self.eigenvalues[-1]) / lo if lo > 0 else None
-
-    @property
-    def drifts(self) -> bool:
-        return self.Q is not None and bool(np.any(self.Q))
 
 
 @dataclass(frozen=True)
@@ -81,77 +54,11 @@ class Prediction:
 
 
 def plant_theory(scenario) -> PlantTheory | None:
-    """Curvature, noise, drift per update and stability bounds of the scenario's plant
-    (``None`` for a plant family without closed forms here)."""
-    plant = scenario.plant
-    if plant.family not in ("regression", "quadratic"):
-        return None
-    n = plant.n
-    cov = getattr(plant.drift, "per_step_covariance", None)
-    Q = cov(n) / (1.0 - scenario.stream.dropout) if cov is not None else None
-    if plant.family == "quadratic":
-        M = plant.H
-        noise, white = plant.gradient_noise_std ** 2, None
-    else:
-        M = plant.input.correlation(n)
-        noise = plant.noise_std ** 2
-        white = plant.input.std if type(plant.input).kind == "white" else None
-    eig = np.linalg.eigvalsh(M)
-    ms, rule = None, ""
-    if plant.family == "regression":
-        if white is not None:
-            ms, rule = theory.lms_gaussian_white_bound(n, white ** 2), "2/((n+2)σ²)"
-        else:
-            ms, rule = theory.lms_mean_square_bound(M), "2/tr R"
-    return PlantTheory(family=plant.family, matrix=M, eigenvalues=eig, noise_var=noise, Q=Q,
-                       white_std=white,
-                       mean_bound=2.0 / float(eig[-1]) if eig[-1] > 0 else np.inf,
-                       mean_square_bound=ms, mean_square_rule=rule)
-
-
-def kalman_floor(pt: PlantTheory) -> float | None:
-    r"""Quadratic plant: the per-mode steady-state Kalman floor of the a-priori loss.
-
-    Observing the noisy gradient :math:`g = H(\theta-\theta^*) + \nu` is observing
-    :math:`\theta^*` in mode i with noise variance :math:`s^2/\lambda_i^2`; with drift
-    :math:`q_i = (V^\top QV)_{ii}` the best causal tracker has prior variance
-    :func:`gainsim.theory.kalman_steady_state_prior_variance` per mode, so the floor is
-    :math:`\tfrac12\sum_i \lambda_i P_i`. ``None`` for the regression plant (no closed
-    form for random regressors) or a drift that is not a random walk.
-    """
-    if pt.family != "quadratic" or pt.Q is None:
-        return None
-    lam, q = _modes(pt)
-    per_mode = (lam_i * theory.kalman_steady_state_prior_variance(q_i, pt.noise_var / lam_i**2)
-                for lam_i, q_i in zip(lam.tolist(), q.tolist()))
-    return 0.5 * sum(per_mode)
-
-
-def _modes(pt: PlantTheory) -> tuple[np.ndarray, np.ndarray]:
-    """Positive eigenvalues and the drift variance of each of their modes."""
-    lam, V = np.linalg.eigh(pt.matrix)
-    q = np.einsum("ji,jk,ki->i", V, pt.Q, V) if pt.Q is not None else np.zeros(lam.size)
-    keep = lam > 1e-12 * max(lam.max(), 1e-300)
-    return lam[keep], q[keep]
-
-
-def gd_tracking_loss(eta: float, pt: PlantTheory) -> float:
-    r"""Steady-state a-priori loss of GD with fixed gain η on the quadratic plant.
-
-    Each mode is a fixed-gain local-level filter with gain :math:`\eta\lambda_i`,
-    drift :math:`q_i` and measurement noise :math:`s^2/\lambda_i^2`
-    (:func:`gainsim.theory.fixed_gain_local_level_error`):
-
-    .. math:: E L = \tfrac12 \sum_i \lambda_i P_i(\eta\lambda_i)
-              = \tfrac12 \sum_i \frac{\eta^2 s^2 + q_i}{\eta\,(2 - \eta\lambda_i)}
-
-    Exact for Gaussian gradient noise and random-walk drift; ``inf`` if unstable.
-    """
-    lam, q = _modes(pt)
-    per_mode = (lam_i * theory.fixed_gain_local_level_error(eta * lam_i, q_i,
-                                                            pt.noise_var / lam_i**2)
-                for lam_i, q_i in zip(lam.tolist(), q.tolist()))
-    return 0.5 * sum(per_mode)
+    """Curvature, noise, drift per update and stability bounds, as the scenario's plant
+    describes them (``plant.theory(dropout)``; ``None`` for a plant without closed forms
+    here)."""
+    describe = getattr(scenario.plant, "theory", None)
+    return describe(scenario.stream.dropout) if describe is not None else None
 
 
 def lms_tracking_error(eta: float, pt: PlantTheory) -> tuple[float, str]:
@@ -189,13 +96,6 @@ def nlms_tracking_error(mu: float, pt: PlantTheory) -> float:
     trR = float(np.trace(pt.matrix))
     lag = theory.lms_excess_mse(mu / trR, pt.matrix, 0.0, pt.Q)
     return pt.noise_var * (1.0 + theory.nlms_misadjustment(mu, n)) + lag
-
-
-def _argmin(fn, high: float) -> float:
-    """The minimiser of ``fn`` on (0, high), by scipy's bounded Brent on log η."""
-    res = minimize_scalar(lambda u: fn(np.exp(u)), bounds=(np.log(high) - 30, np.log(high)),
-                          method="bounded", options={"xatol": 1e-10})
-    return float(np.exp(res.x))
 
 
 def regime(eta: float, bound: float, optimum: float | None, eigenvalues) -> str | None:
@@ -284,17 +184,6 @@ def _nlms(policy, pt: PlantTheory) -> Prediction:
                  **bounds)
 
 
-def gd_optimum(pt: PlantTheory) -> float | None:
-    """Best fixed GD gain: fastest convergence without noise and drift (2/(λmin+λmax)),
-    lowest tracking loss with drift, ``None`` with noise only (smaller is always better)."""
-    lam = pt.eigenvalues[pt.eigenvalues > 0]
-    if pt.Q is None or lam.size == 0:
-        return None
-    if not pt.drifts:
-        return theory.gd_optimal_gain(lam).eta if pt.noise_var == 0 else None
-    return _argmin(lambda e: gd_tracking_loss(e, pt), pt.mean_bound * (1 - 1e-9))
-
-
 def _gd(policy, pt: PlantTheory) -> Prediction:
     eta = _fixed_eta(policy.gain)
     opt = gd_optimum(pt)
@@ -345,13 +234,17 @@ def predict_policy(policy, pt: PlantTheory | None) -> Prediction:
 
 
 def predictions(scenario) -> list[Prediction]:
-    """One :class:`Prediction` per policy, in scenario order."""
-    if scenario.plant.family == "mrac":
-        from gainsim.predict_mrac import mrac_prediction
+    """One :class:`Prediction` per policy, in scenario order.
 
+    A plant with its own analysis (``plant.policy_theory(policy)``, e.g. MRAC's
+    linearised loop) gives the fields itself; the others describe themselves through
+    :func:`plant_theory`.
+    """
+    own = getattr(scenario.plant, "policy_theory", None)
+    if own is not None:
         out = []
         for p in scenario.policy:
-            fields = mrac_prediction(p, scenario.plant)
+            fields = own(p)
             out.append(_base(p, fields["gain"], stability_bound=fields["stability_bound"],
                              regime=fields["regime"], note=fields["note"]))
         return out

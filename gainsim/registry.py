@@ -1,7 +1,7 @@
-"""One registry that maps ``kind = "..."`` strings to component classes.
+"""One registry that maps ``kind = "..."`` strings to component classes (imports nothing).
 
-Every scenario component (plant, input, drift, latency, estimator, gain) is a frozen
-dataclass registered under a *family* and a *kind*::
+Every scenario component (plant, input, drift, latency, estimator, gain, schedule …)
+is a frozen dataclass registered under one or more *families* and a *kind*::
 
     @register("drift")
     @dataclass(frozen=True)
@@ -10,7 +10,10 @@ dataclass registered under a *family* and a *kind*::
         summary: ClassVar[str] = "theta_star takes a Gaussian step at every sample"
         std: float = param(doc="per-step standard deviation", check=nonneg)
 
-The scenario loader looks classes up here, ``gainsim list`` prints them.
+This module is the ground floor: it imports no other gainsim module, so any
+component module may import it. Which modules register components is written down
+once, in :mod:`gainsim.catalog`; the loader and ``gainsim list`` ask
+:func:`gainsim.catalog.kinds`, which imports them all first.
 """
 from __future__ import annotations
 
@@ -27,21 +30,24 @@ FAMILIES: dict[str, dict[str, type]] = {
 }
 
 
-def register(family: str):
-    """Class decorator: file ``cls`` under ``FAMILIES[family][cls.kind]``."""
+def register(*families: str):
+    """Class decorator: file ``cls`` under ``FAMILIES[family][cls.kind]`` for each family.
+
+    A schedule is a gain too: ``@register("schedule", "gain")``.
+    """
+    if not families:
+        raise TypeError("register() needs at least one family")
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown:
+        raise ValueError(f"unknown component family {unknown[0]!r} "
+                         f"(known: {', '.join(FAMILIES)})")
 
     def add(cls: type) -> type:
-        table = FAMILIES[family]
-        if cls.kind in table:
-            raise ValueError(f"{family} kind {cls.kind!r} registered twice")
-        table[cls.kind] = cls
+        for family in families:
+            table = FAMILIES[family]
+            if cls.kind in table:
+                raise ValueError(f"{family} kind {cls.kind!r} registered twice")
+            table[cls.kind] = cls
         return cls
 
     return add
-
-
-def kinds(family: str) -> dict[str, type]:
-    """The registered classes of one family, after importing every component module."""
-    import gainsim.components  # noqa: F401  (registers everything)
-
-    return FAMILIES[family]

@@ -87,20 +87,6 @@ def headline(summary) -> str:
             f"(~{s['samples_per_replica']:.0f} samples each), seed {s['seed']}")
 
 
-def plot_tracking_error(results, ax=None):
-    """Tracking error vs time (see :func:`gainsim.figures.curves.plot_tracking_error`)."""
-    from gainsim.figures import plot
-
-    return plot(results, "tracking_error", ax=ax)
-
-
-def plot_eta(results, ax=None):
-    """The gain η(t) (see :func:`gainsim.figures.curves.plot_eta`)."""
-    from gainsim.figures import plot
-
-    return plot(results, "eta", ax=ax)
-
-
 def summary_dict(results, versions: dict | None = None) -> dict:
     """The public ``summary.json`` contract (see ``docs/outputs.md``)."""
     from gainsim.baselines.cost import cost_fields

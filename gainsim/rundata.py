@@ -58,12 +58,12 @@ class Reportable:
 
         An existing folder is replaced only with ``force=True``.
         """
-        from gainsim.cli import write_run_dir
+        from gainsim.rundir import write_run
 
         out = Path(folder)
         if out.exists() and not force:
             raise FileExistsError(f"{out}: already exists (use force=True to replace it)")
-        write_run_dir(out, self, argv=["python", f"python: save({str(out)!r})"])
+        write_run(out, self, f"python: save({str(out)!r})")
         return out
 
     def __repr__(self) -> str:

@@ -7,7 +7,6 @@ saved directory, so a figure is fixed without simulating again).
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import time
@@ -57,6 +56,27 @@ def write_report(folder: Path, data, html_path: Path | None = None) -> Path:
     return target
 
 
+def write_sweep_report(folder: Path, html_path: Path | None = None) -> Path:
+    """``report.html`` of a sweep directory, from its saved ``sweep.json``, ``sweep.csv``,
+    ``sweep.png``, ``scenario.toml`` and ``manifest.json`` (the figure is embedded as saved)."""
+    import csv
+
+    from gainsim.html_report import render_sweep
+
+    folder = Path(folder)
+    with (folder / "sweep.csv").open(newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    manifest = (json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+                if (folder / "manifest.json").is_file() else None)
+    page = render_sweep(json.loads((folder / "sweep.json").read_text(encoding="utf-8")), header,
+                        rows, (folder / "sweep.png").read_bytes(),
+                        (folder / "scenario.toml").read_text(encoding="utf-8"), manifest,
+                        time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    target = html_path or folder / "report.html"
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
 def write_files(folder: Path, data) -> None:
     """Every file of a run directory (see ``docs/outputs.md``), written into ``folder``."""
     from gainsim.scenario import dumps
@@ -73,20 +93,27 @@ def write_files(folder: Path, data) -> None:
 
 
 def write_csv(path: Path, policies: list[dict]) -> None:
-    """``summary.csv``: the scalar fields of every policy; each interval as two columns.
+    """``summary.csv``: every policy key but ``theta_final`` (a list; it is in ``summary.json``)."""
+    from gainsim.outdir import policy_table, write_csv as write_table
 
-    ``theta_final`` (a list) is left out: it is in ``summary.json``.
+    write_table(path, *policy_table([{k: v for k, v in p.items() if k != "theta_final"}
+                                     for p in policies]))
+
+
+def write_run(out: Path, run, command_line: str) -> None:
+    """Write the run directory ``out`` of ``run`` (Results or RunData) atomically.
+
+    A RunData read from disk keeps its manifest; fresh results get one naming
+    ``command_line``.
     """
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        intervals = {"steady_state_tracking_error_ci95": ("ci95_low", "ci95_high"),
-                     "difference_to_best_ci95": ("difference_ci95_low", "difference_ci95_high")}
-        columns = [k for k in policies[0] if k not in intervals and k != "theta_final"]
-        spans = [k for k in intervals if k in policies[0]]
-        writer.writerow(columns + [c for k in spans for c in intervals[k]])
-        for p in policies:
-            writer.writerow([("" if p[c] is None else p[c]) for c in columns]
-                            + ["" if v is None else v for k in spans for v in p[k]])
+    from dataclasses import replace
+
+    from gainsim.outdir import write_atomically
+
+    data = run.run_data()
+    if data.manifest is None or data is not run:
+        data = replace(data, manifest=manifest(data.summary, command_line))
+    write_atomically(Path(out), lambda folder: write_files(folder, data))
 
 
 def manifest(summary: dict, command_line: str) -> dict:

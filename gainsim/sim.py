@@ -236,9 +236,7 @@ def _columns(scenario) -> tuple:
     wanted = set()
     for policy in scenario.policy:
         wanted.update(getattr(policy.estimator, "columns", ("x", "d", "theta_star", "noise")))
-    family = {"regression": ("x", "d", "theta_star"), "quadratic": ("theta_star", "noise"),
-              "mrac": ("u_c", "noise", "theta_star")}
-    return tuple(c for c in family[scenario.plant.family] if c in wanted)
+    return tuple(c for c in scenario.plant.columns if c in wanted)
 
 
 def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, nonneg, param, positive, probability
+from gainsim.fields import at_least_one, nonneg, param, positive, probability
 
 
 @register("latency")
@@ -45,7 +45,7 @@ class UniformLatency:
     summary: ClassVar[str] = "delay uniform in [low, high] (jitter reorders samples)"
     shorthand_field: ClassVar[str | None] = None
     low: float = param(doc="shortest delay in seconds", check=nonneg)
-    high: float = param(doc="longest delay in seconds", check=nonneg)
+    high: float = param(doc="longest delay in seconds", check=nonneg, note=">= low")
 
     def problems(self):
         if self.high < self.low:

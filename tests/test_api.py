@@ -10,37 +10,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import tomli_w  # noqa: E402
 
 import gainsim  # noqa: E402
 from gainsim.cli import main  # noqa: E402
 
-TOML = """
-name = "api"
-[plant]
-kind = "fir"
-taps = 3
-noise_std = 0.1
-drift = { kind = "random_walk", std = 0.001 }
-[run]
-samples = 400
-replicas = 2
-seed = 4
-[metrics]
-grid = 20
-[[policy]]
-name = "slow"
-estimator = "lms"
-gain = 0.01
-[[policy]]
-name = "fast"
-estimator = "lms"
-gain = 0.1
-"""
 TABLES = {"name": "api", "plant": {"kind": "fir", "taps": 3, "noise_std": 0.1,
                                    "drift": {"kind": "random_walk", "std": 0.001}},
           "run": {"samples": 400, "replicas": 2, "seed": 4}, "metrics": {"grid": 20},
           "policy": [{"name": "slow", "estimator": "lms", "gain": 0.01},
                      {"name": "fast", "estimator": "lms", "gain": 0.1}]}
+TOML = tomli_w.dumps(TABLES)  # the same scenario as file text
 
 
 @pytest.fixture(scope="module")

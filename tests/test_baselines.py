@@ -164,7 +164,8 @@ def test_a_failed_wolfe_search_falls_back_to_armijo_and_counts_an_event():
     steps = drive(est, scenario, 5, eta0=0.5)
     for update, before, _, theta, sample in steps:
         assert update.failed and update.eta > 0
-        obj = objective("expected", before.window, sample, scenario.plant, None)
+        obj = objective("expected", before.window, sample, scenario.plant,
+                        scenario.plant.curvature())
         g = obj.grad(theta)
         assert update.eta <= 1e-4  # backtracking starts at min(previous, amax)
         assert obj.f(update.theta) <= obj.f(theta) - est.c1 * update.eta * (g @ g)

@@ -15,7 +15,7 @@ import pytest
 
 import gainsim
 from gainsim.gains import Obs
-from gainsim.registry import kinds
+from gainsim.catalog import kinds
 from gainsim.scenario import dumps, loads
 
 # Required keys of the kinds that have no default for them (TOML inline-table bodies).
@@ -33,6 +33,7 @@ REQUIRED = {
     "cosine_restarts": "eta0 = 0.1, t0 = 3",
     "cyclical": "eta_min = 0.01, eta_max = 0.1, step_size_up = 2",
     "one_cycle": "eta_max = 0.1, total_steps = 6",
+    "range_test": "eta_min = 0.001, eta_max = 0.1, total_steps = 6",
 }
 
 SCENARIO = """

@@ -12,7 +12,7 @@ import pytest
 import gainsim
 from gainsim.estimators.general import KERNELS
 from gainsim.gains import Obs, dispatch
-from gainsim.registry import kinds
+from gainsim.catalog import kinds
 from gainsim.sim import Rngs, simulate
 from test_gain_conformance import REQUIRED  # the keys schedules need
 

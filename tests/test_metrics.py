@@ -1,10 +1,11 @@
 """Metric definitions against values worked by hand."""
 import math
+import warnings
 
 import numpy as np
 import pytest
 
-from gainsim.metrics import mean_ci95, settling_time
+from gainsim.metrics import mean_ci95, nanquantiles, replica_curves, settling_time
 
 
 def test_settling_time_of_a_first_order_response():
@@ -40,3 +41,63 @@ def test_student_t_interval():
     assert hi - mean == pytest.approx(3.182446305 / 2, rel=1e-8)
     assert mean - lo == pytest.approx(hi - mean)
     assert mean_ci95(np.array([1.0, np.nan]))[1] == (None, None)
+
+
+def test_nanquantiles_by_hand():
+    # column [1, 2, 3, 4] (+ a NaN): h = (n - 1) q = 0.3 and 2.7, linear between neighbours
+    col = np.array([[3.0], [np.nan], [1.0], [4.0], [2.0]])
+    p10, p90 = nanquantiles(col, (0.1, 0.9))
+    assert p10[0] == pytest.approx(1.3, abs=1e-15) and p90[0] == pytest.approx(3.7, abs=1e-15)
+
+
+@pytest.mark.parametrize("replicas", [1, 2, 3, 20, 21])
+def test_nanquantiles_equal_numpy_bit_for_bit(replicas):
+    rng = np.random.default_rng(replicas)
+    values = rng.lognormal(size=(replicas, 5, 40))
+    values[rng.random(values.shape) < 0.3] = np.nan        # scattered NaNs
+    values[:, 0, :] = np.nan                               # a column without values
+    values[1:, 1, :] = np.nan                              # one value left
+    values[0, 2, 3:] = np.inf                              # overflowed errors
+    values[:, 3, ::7] = np.inf
+    values[replicas // 2:, 4, 10:] = np.nan                # replicas that diverged at t_10
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for q, got in zip((0.1, 0.9, 0.5, 0.0, 1.0),
+                          nanquantiles(values, (0.1, 0.9, 0.5, 0.0, 1.0))):
+            want = np.nanquantile(values, q, axis=0)
+            np.testing.assert_array_equal(got, want)
+
+
+def test_band_of_a_run_with_diverged_replicas_equals_numpy():
+    from gainsim import loads, run
+
+    scenario = loads("""
+name = "band"
+[plant]
+kind = "fir"
+taps = 2
+noise_std = 0.1
+[run]
+samples = 400
+replicas = 6
+[metrics]
+grid = 20
+[[policy]]
+name = "edge"
+estimator = "lms"
+gain = 0.95
+""")
+    res = run(scenario)
+    from gainsim.runner import replica_seeds
+    from gainsim.sim import simulate
+
+    traces = [simulate(res.scenario, s) for s in replica_seeds(res.seed, res.replicas)]
+    curves = replica_curves(traces)
+    gone = np.isnan(curves["misalignment"][:, 0, :])
+    assert (gone.any(axis=0) & ~gone.all(axis=0)).any()  # replicas diverged at different times
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name, values in curves.items():
+            for q, key in ((0.1, "p10"), (0.9, "p90")):
+                np.testing.assert_array_equal(res.curves[f"{name}_{key}"],
+                                              np.nanquantile(values, q, axis=0))

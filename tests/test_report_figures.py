@@ -2,6 +2,7 @@
 ``gainsim report`` regenerates the same report from the saved files."""
 import json
 import re
+from pathlib import Path
 
 import matplotlib
 
@@ -17,32 +18,8 @@ from gainsim.report import ranked  # noqa: E402
 
 FIR = dict(taps=4, samples=600, grid=40, replicas=3, drift='{kind = "random_walk", std = 0.002}',
            policies=policies(("lms", 0.005), ("lms", 0.05), ("nlms", 0.3), ("lms", 0.9)))
-GOLDILOCKS = """
-name = "bowl"
-[plant]
-kind = "quadratic"
-eigenvalues = [2.0]
-theta0 = [5.0]
-[stream]
-rate = 1.0
-[run]
-samples = 30
-replicas = 1
-[metrics]
-grid = 30
-[[policy]]
-name = "small"
-estimator = "gd"
-gain = 0.1
-[[policy]]
-name = "ringing"
-estimator = "gd"
-gain = 0.9
-[[policy]]
-name = "out"
-estimator = "gd"
-gain = 1.1
-"""
+ROOT = Path(__file__).resolve().parent.parent
+GOLDILOCKS = (ROOT / "scenarios" / "goldilocks.toml").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -169,11 +146,12 @@ def test_replica_spread_shows_each_replica(fir_run):
 
 def test_quadratic_path_lies_on_the_parabola_and_loss_counts_updates(bowl_run):
     data = gainsim.open_run(bowl_run)
-    ax = data.plot("path", policy="ringing")
+    ax = data.plot("path", policy="overshooting (0.9)")
     iterates = next(ln for ln in ax.get_lines() if ln.get_label() == "iterates θ̂ₖ")
     x, y = iterates.get_xdata(), iterates.get_ydata()
     np.testing.assert_allclose(y, x ** 2, rtol=1e-12)  # L = ½·2·θ²
     np.testing.assert_allclose(x[:3], [5.0, 5.0 * (1 - 1.8), 5.0 * (1 - 1.8) ** 2])  # pole 1−ηλ
+    assert len(x) == 101  # one dot per update: grid = samples
     ax2 = data.plot("tracking_error")
     assert ax2.get_xlabel() == "update count k" and "loss" in ax2.get_ylabel()
     assert (bowl_run / "path.png").is_file()
@@ -200,3 +178,18 @@ def test_big_bank_is_a_colour_scale_not_a_legend():
     panel = res.plot("steady_state")
     assert panel.get_xscale() == "log" and panel.get_xlabel() == "initial gain η₀"
     plt.close("all")
+
+
+def test_a_sweep_directory_gets_a_report_too(fir_run, tmp_path):
+    scenario = fir_run / "scenario.resolved.toml"
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(scenario), "--over", "policy[0].gain.eta=0.002,0.01,0.03",
+                 "--replicas", "2", "-o", str(out), "--quiet"]) == 0
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 1 and "<script" not in html
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert body.count("<tr>") == 3 * 4  # 3 points × 4 policies, as sweep.csv
+    again = tmp_path / "again.html"
+    assert main(["report", str(out), "-o", str(again)]) == 0
+    stamp = re.compile(r'<time class="generated">[^<]*</time>')
+    assert stamp.sub("", again.read_text()) == stamp.sub("", html)

@@ -60,7 +60,7 @@ def test_each_problem_is_one_line(old, new, expected):
 
 
 def test_unknown_kind_lists_the_known_ones():
-    from gainsim.registry import kinds
+    from gainsim.catalog import kinds
 
     (line,) = problems(GOOD.replace('estimator = "nlms"', 'estimator = "zzz"'))
     known = ", ".join(sorted(kinds("estimator")))

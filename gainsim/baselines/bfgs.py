@@ -9,10 +9,10 @@ from scipy.linalg import LinAlgError, cho_factor
 from scipy.optimize import minimize
 
 from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Window,
-                                      a_priori_error, implied_gain, input_correlation,
+                                      a_priori_error, implied_gain,
                                       objective)
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, param, positive
+from gainsim.fields import at_least_one, param, positive
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class QuasiNewtonState:
     """Per-run state: the window, R, the last implied gain and (BFGS) the inverse Hessian."""
 
     window: Window
-    R: np.ndarray | None
+    R: np.ndarray          # the plant's curvature (R or H) for the expected loss
     eta: float
     hess_inv: np.ndarray | None = None
     k: int = 0
@@ -41,8 +41,8 @@ class _QuasiNewton:
     gtol: float = param(1e-8, doc="stop when the gradient is this small", check=positive)
 
     def init_state(self, n: int, plant, eta0: float = 1.0) -> QuasiNewtonState:
-        return QuasiNewtonState(window=Window.empty(n, self.window, plant.family),
-                                R=input_correlation(plant, n), eta=float(eta0))
+        return QuasiNewtonState(window=Window.empty(n, self.window, plant),
+                                R=plant.curvature(), eta=float(eta0))
 
     def options(self, state: QuasiNewtonState) -> dict:
         return {"maxiter": self.maxiter, "gtol": self.gtol}

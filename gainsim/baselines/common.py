@@ -87,9 +87,9 @@ class Window:
     size: int
 
     @classmethod
-    def empty(cls, n: int, size: int, family: str) -> "Window":
-        b = np.empty(0) if family == "regression" else np.empty((0, n))
-        return cls(a=np.empty((0, n)), b=b, size=size)
+    def empty(cls, n: int, size: int, plant) -> "Window":
+        """No rows yet; a row of ``b`` has the plant's ``observation_shape(n)``."""
+        return cls(a=np.empty((0, n)), b=np.empty((0,) + plant.observation_shape(n)), size=size)
 
     def push(self, sample: Sample) -> "Window":
         """A new window with ``sample`` appended and the oldest row dropped if full."""
@@ -125,30 +125,14 @@ class Counted:
 
 
 def window_objective(window: Window, plant) -> Objective:
-    """The sliding-window empirical loss (see the module docstring)."""
-    A, b = window.a, window.b
-    m = A.shape[0]
-    if plant.family == "regression":
-        def f(th):
-            r = b - A @ th
-            return 0.5 * float(r @ r) / m
-
-        return Objective(f=f, grad=lambda th: -(A.T @ (b - A @ th)) / m)
-    H = plant.H
-    star, nu = A.mean(axis=0), b.mean(axis=0)
-    quad = 0.5 * float(np.mean(np.einsum("ij,jk,ik->i", A, H, A))) - 0.5 * star @ H @ star
-    const = quad - float(np.mean(np.einsum("ij,ij->i", b, A)))
-
-    def f(th):
-        diff = th - star
-        return 0.5 * float(diff @ H @ diff) + float(nu @ th) + const
-
-    return Objective(f=f, grad=lambda th: H @ (th - star) + nu)
+    """The sliding-window empirical loss, as the plant defines it (see the module docstring)."""
+    f, grad = plant.window_objective(window.a, window.b)
+    return Objective(f=f, grad=grad)
 
 
-def expected_objective(sample: Sample, plant, R: np.ndarray | None) -> Objective:
-    """The true expected loss at the sample's ``theta_star`` (see the module docstring)."""
-    M = plant.H if plant.family == "quadratic" else R
+def expected_objective(sample: Sample, plant, M: np.ndarray) -> Objective:
+    """The true expected loss at the sample's ``theta_star``; ``M`` is the plant's
+    ``curvature()`` (``R`` or ``H``, computed once per run)."""
     star = sample.theta_star
     floor = 0.5 * plant.noise_floor
 
@@ -182,7 +166,3 @@ def implied_gain(g: np.ndarray, delta: np.ndarray) -> float | None:
     gg = float(g @ g)
     return -float(g @ delta) / gg if gg > 0 and np.isfinite(gg) else None
 
-
-def input_correlation(plant, n: int) -> np.ndarray | None:
-    """``R`` of a regression plant (``None`` for the quadratic plant)."""
-    return plant.input.correlation(n) if plant.family == "regression" else None

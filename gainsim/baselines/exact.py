@@ -10,7 +10,7 @@ from scipy.optimize import minimize_scalar
 from gainsim.baselines.common import BOTH, LOSSES, Sample, Update
 from gainsim.baselines.wolfe import SearchState, begin_step, no_direction, search_state
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, param, positive
+from gainsim.fields import at_least_one, param, positive
 
 
 @register("estimator")

@@ -10,7 +10,7 @@ from scipy.linalg import lstsq, solve
 from gainsim.baselines.common import (Sample, Update, Window, a_priori_error,
                                       expected_objective, implied_gain, window_objective)
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, param
+from gainsim.fields import at_least_one, param
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ class LeastSquares:
     window: int = param(32, doc="samples in the sliding window W", check=at_least_one)
 
     def init_state(self, n: int, plant, eta0: float = 1.0) -> LeastSquaresState:
-        return LeastSquaresState(window=Window.empty(n, self.window, plant.family),
-                                 R=plant.input.correlation(n))
+        return LeastSquaresState(window=Window.empty(n, self.window, plant),
+                                 R=plant.curvature())
 
     def step(self, state: LeastSquaresState, theta: np.ndarray, sample: Sample,
              plant) -> tuple[Update, LeastSquaresState]:

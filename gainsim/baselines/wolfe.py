@@ -9,9 +9,9 @@ import numpy as np
 from scipy.optimize import line_search
 
 from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Window,
-                                      a_priori_error, input_correlation, objective)
+                                      a_priori_error, objective)
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, between, param, positive
+from gainsim.fields import at_least_one, between, param, positive
 
 ARMIJO_HALVINGS = 40
 
@@ -21,15 +21,15 @@ class SearchState:
     """Per-run state of a line-search baseline."""
 
     window: Window
-    R: np.ndarray | None   # input correlation (regression) for the expected loss
+    R: np.ndarray          # the plant's curvature (R or H) for the expected loss
     alpha: float           # last step length taken (starts at the policy's gain)
     k: int = 0             # updates so far
 
 
 def search_state(n: int, plant, window: int, eta0: float) -> SearchState:
     """The initial state of a line-search baseline (window, R, first step = the gain)."""
-    return SearchState(window=Window.empty(n, window, plant.family),
-                       R=input_correlation(plant, n), alpha=float(eta0))
+    return SearchState(window=Window.empty(n, window, plant),
+                       R=plant.curvature(), alpha=float(eta0))
 
 
 def begin_step(loss: str, state: SearchState, theta: np.ndarray, sample: Sample, plant):

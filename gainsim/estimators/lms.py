@@ -14,7 +14,7 @@ from numba import njit, prange
 
 from gainsim.estimators.monitor import flush_snapshots, snapshot
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 
 @njit(cache=True)

@@ -28,7 +28,7 @@ from numba import njit
 from gainsim.estimators.monitor import flush_snapshots, pass_grid_points
 from gainsim.gains.dispatch import gain_step
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 MIT, LYAPUNOV, FF_MIT, FF_NORMALIZED = 0, 1, 2, 3
 

@@ -6,7 +6,7 @@ kinds; :func:`report_figures` says which figures a run directory holds.
 """
 from __future__ import annotations
 
-from gainsim.figures.common import as_run_data
+from gainsim.figures.common import as_run_data, is_bowl
 from gainsim.figures.curves import plot_eta, plot_misalignment, plot_tracking_error
 from gainsim.figures.quadratic import path_panels, plot_path
 from gainsim.figures.ranking import plot_replicas, plot_steady_state
@@ -42,7 +42,7 @@ def report_figures(data) -> list[tuple[str, str, object]]:
         ("theta.png", "Estimates θ̂ (solid) against the true weights θ* (dashed), mean "
          "over replicas: lag against noise.", theta_panels),
     ]
-    if data.scenario.plant.family == "quadratic":
+    if is_bowl(data.scenario):
         figures.insert(1, ("path.png", "The iterate path on the loss: the ball on the "
                            "parabola (1-D) or the path over the contours (2-D).", path_panels))
     return figures

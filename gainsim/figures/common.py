@@ -90,5 +90,13 @@ def time_axis(scenario, counts: bool = False) -> tuple[float, str]:
     return 1.0, "time t (s)"
 
 
+def is_bowl(scenario) -> bool:
+    """True when every sample is one gradient of a quadratic bowl (the plant says so)."""
+    from gainsim.plant_theory import GradientBowl
+    from gainsim.predict import plant_theory
+
+    return isinstance(plant_theory(scenario), GradientBowl)
+
+
 def policy_names(data) -> list[str]:
     return [p["name"] for p in data.summary["policies"]]

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gainsim.figures.common import colours, finish_legend, new_axes, time_axis
-
-ERROR_LABELS = {"regression": "tracking error (a-priori e², mean per interval)",
-                "mrac": "model-following error e² = (y − y_m)², mean per interval"}
-
+from gainsim.figures.common import colours, finish_legend, is_bowl, new_axes, time_axis
 
 def _curves(data, metric: str, ax, *, scale: float, label_suffix=None):
     """Mean curve and spread band of every policy; returns the colours used and the mappable."""
@@ -77,8 +73,8 @@ def plot_tracking_error(data, ax=None, *, counts: bool | None = None):
     error is the a-priori loss L(θ̂) and the x axis counts updates when it can.
     """
     ax = new_axes(ax)
-    family = data.scenario.plant.family
-    scale, xlabel = time_axis(data.scenario, family == "quadratic" if counts is None else counts)
+    bowl = is_bowl(data.scenario)
+    scale, xlabel = time_axis(data.scenario, bowl if counts is None else counts)
     cols, mappable = _curves(data, "tracking_error", ax, scale=scale)
     _clip_diverged(data, "tracking_error", ax, cols, scale)
     predicted = False
@@ -92,9 +88,8 @@ def plot_tracking_error(data, ax=None, *, counts: bool | None = None):
     floor = data.summary["noise_floor"]
     if floor > 0:
         ax.axhline(floor, color="k", ls=":", lw=1.2, label="noise floor σᵥ²")
-    ylabel = ERROR_LABELS.get(family, "a-priori loss L(θ̂), mean per interval")
-    _style(ax, data, xlabel, ylabel, "loss vs updates" if family == "quadratic"
-           else "tracking error")
+    _style(ax, data, xlabel, data.scenario.plant.error_label,
+           "loss vs updates" if bowl else "tracking error")
     _log_bottom(ax, data, "tracking_error")
     finish_legend(ax, mappable)
     return ax
@@ -125,12 +120,13 @@ def effective_gain_factor(data, i: int) -> float | None:
 
 def _unstable_regions(data) -> list[tuple[float, str, float]]:
     """``(bound, label, alpha)`` of the shaded regions of the η plot, lowest bound first."""
+    from gainsim.plant_theory import GradientBowl
     from gainsim.predict import plant_theory
 
     pt = plant_theory(data.scenario)
     if pt is None or not np.isfinite(pt.mean_bound):
         return []
-    if pt.family == "quadratic":
+    if isinstance(pt, GradientBowl):
         return [(pt.mean_bound, "unstable: η > 2/λmax(H)", 0.22)]
     regions = [(pt.mean_bound, "unstable in the mean: η > 2/λmax(R)", 0.22)]
     if pt.mean_square_bound is not None and pt.mean_square_bound < pt.mean_bound:

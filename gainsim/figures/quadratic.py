@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gainsim.figures.common import new_axes, policy_names
+from gainsim.figures.common import is_bowl, new_axes, policy_names
 from gainsim.figures.theta import _policy_index
 
 
@@ -45,12 +45,14 @@ def plot_path(data, ax=None, *, policy=None):
     that is not the quadratic bowl.
     """
     plant = data.scenario.plant
-    if plant.family != "quadratic":
+    if not is_bowl(data.scenario):
         raise ValueError(f"the iterate path is drawn for the quadratic plant, not {type(plant).kind}")
     ax = new_axes(ax, figsize=(5.5, 4.0))
     i = _policy_index(data, policy)
     theta, star = _path(data, i)
-    H = np.asarray(plant.H, dtype=float)
+    from gainsim.predict import plant_theory
+
+    H = np.asarray(plant_theory(data.scenario).matrix, dtype=float)
     centre = np.asarray(data.traces["theta_star_mean"])[0]
     start = np.asarray(plant.start_estimate(), dtype=float)
     name = policy_names(data)[i]

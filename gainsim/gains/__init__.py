@@ -1,7 +1,9 @@
 """Gain policies: where eta comes from. Policies never see an estimator.
 
 Every policy has ``init(n) -> state`` and ``step(state, obs) -> (eta, state)``;
-:func:`as_policy` turns a bare number into a :class:`Constant`.
+:func:`as_policy` turns a bare number into a :class:`Constant`. Every schedule is a
+gain policy too (``gain = {kind = "cosine", ...}``); the laws register themselves
+and :mod:`gainsim.catalog` lists their modules.
 """
 from __future__ import annotations
 
@@ -9,16 +11,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gainsim.gains import (adagrad, adam, autostep, hypergradient, idbd,  # noqa: F401
-                           momentum, normalized, plateau, trackers, vss)  # (register them)
 from gainsim.gains.constant import Constant
-from gainsim.gains.schedules import SCHEDULES, Schedule
-from gainsim.registry import FAMILIES
-
-# Every schedule is usable where a schedule is expected (``eta = {kind = "cosine", ...}``)
-# and, but for the schedule "constant" (the gain "constant" is the same law), as a gain.
-FAMILIES["schedule"].update(SCHEDULES)
-FAMILIES["gain"].update({k: v for k, v in SCHEDULES.items() if k != "constant"})
+from gainsim.gains.schedule import Schedule
 
 
 class Obs(NamedTuple):

@@ -8,9 +8,9 @@ import numpy as np
 
 from gainsim.gains.compiled import Compiled, CompiledPolicy
 from gainsim.gains.dispatch import ADAGRAD, RMSPROP
-from gainsim.gains.schedules import Constant as ScheduledConstant
+from gainsim.gains.constant import Constant as ScheduledConstant
 from gainsim.registry import register
-from gainsim.scenario.fields import between, nonneg, param, positive
+from gainsim.fields import between, nonneg, param, positive
 
 
 @register("gain")

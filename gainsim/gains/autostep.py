@@ -9,7 +9,7 @@ import numpy as np
 from gainsim.gains.compiled import Compiled, CompiledPolicy
 from gainsim.gains.dispatch import AUTOSTEP
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 
 @register("gain")

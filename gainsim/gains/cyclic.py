@@ -1,16 +1,16 @@
 r"""Cosine-shaped and cyclic gain schedules: cosine decay, SGDR, cyclical, one-cycle.
 
-Same contract as :mod:`gainsim.gains.schedules` (frozen dataclass, ``__call__(k)``
-vectorised over integer update counts ``k >= 0``); the classes below add themselves
-to :data:`gainsim.gains.schedules.SCHEDULES`.
+Same contract as every schedule (:class:`gainsim.gains.schedule.Schedule`: frozen
+dataclass, ``__call__(k)`` vectorised over integer update counts ``k >= 0``).
 """
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
-from gainsim.gains.schedules import (GE0, GT0, INT_GE1, OPEN_UNIT, SCHEDULES, UNIT, int_power,
-                                     Schedule, fail, one_of)
+from gainsim.fields import at_least_one, between, nonneg, param, positive
+from gainsim.gains.schedule import Schedule, int_power
+from gainsim.registry import register
 
 
 def cos_anneal(a: Any, b: Any, u: Any) -> Any:
@@ -21,12 +21,13 @@ def cos_anneal(a: Any, b: Any, u: Any) -> Any:
     return b + 0.5 * (a - b) * (1.0 + np.cos(np.pi * u))
 
 
-def check_eta_min(s: Any) -> None:
+def eta_min_problems(s: Any):
     """Cross-field check shared by the cosine schedules: ``eta_min <= eta0``."""
     if s.eta_min > s.eta0:
-        fail("eta_min", f"<= eta0 = {s.eta0!r}", s.eta_min)
+        yield "eta_min", f"must be <= eta0 = {s.eta0!r} (got {s.eta_min!r})"
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class Cosine(Schedule):
     r"""Half-cosine decay from ``eta0`` to ``eta_min`` over ``total_steps``, then hold.
@@ -55,17 +56,18 @@ class Cosine(Schedule):
 
     kind: ClassVar[str] = "cosine"
     summary: ClassVar[str] = "half cosine from eta0 to eta_min over total_steps, then hold"
-    _rules = (("eta0", GT0), ("total_steps", INT_GE1), ("eta_min", GE0))
-    _check = check_eta_min
-    eta0: float
-    total_steps: int
-    eta_min: float = 0.0
+    eta0: float = param(doc="initial gain", check=positive)
+    total_steps: int = param(doc="`T`", check=at_least_one)
+    eta_min: float = param(0.0, doc="final gain, held for `k ≥ T`", check=nonneg,
+                           note="<= eta0")
+    problems = eta_min_problems
 
     def _eta(self, k):
         u = np.minimum(k, self.total_steps) / self.total_steps
         return cos_anneal(self.eta0, self.eta_min, u)
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class CosineRestarts(Schedule):
     r"""Cosine annealing with warm restarts (SGDR).
@@ -100,12 +102,11 @@ class CosineRestarts(Schedule):
 
     kind: ClassVar[str] = "cosine_restarts"
     summary: ClassVar[str] = "SGDR: cosine from eta0 to eta_min, restarting; cycles grow by t_mult"
-    _rules = (("eta0", GT0), ("t0", INT_GE1), ("t_mult", INT_GE1), ("eta_min", GE0))
-    _check = check_eta_min
-    eta0: float
-    t0: int
-    t_mult: int = 1
-    eta_min: float = 0.0
+    eta0: float = param(doc="gain at each restart", check=positive)
+    t0: int = param(doc="first cycle length `T₀`", check=at_least_one)
+    t_mult: int = param(1, doc="cycle growth `m`", check=at_least_one)
+    eta_min: float = param(0.0, doc="floor", check=nonneg, note="<= eta0")
+    problems = eta_min_problems
 
     def _start(self, n):
         """First update of cycle ``n`` (for ``t_mult > 1``)."""
@@ -126,6 +127,7 @@ class CosineRestarts(Schedule):
         return cos_anneal(self.eta0, self.eta_min, (k - start) / length)
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class Cyclical(Schedule):
     r"""Cyclical (triangular) gain between ``eta_min`` and ``eta_max``.
@@ -160,17 +162,17 @@ class Cyclical(Schedule):
 
     kind: ClassVar[str] = "cyclical"
     summary: ClassVar[str] = "triangular cycles between eta_min and eta_max (Smith 2017)"
-    _rules = (("eta_min", GE0), ("eta_max", GT0), ("step_size_up", INT_GE1),
-              ("mode", one_of("triangular", "triangular2", "exp_range")), ("gamma", UNIT))
-    eta_min: float
-    eta_max: float
-    step_size_up: int
-    mode: str = "triangular"
-    gamma: float = 1.0
+    eta_min: float = param(doc="lower bound (PyTorch `base_lr`)", check=nonneg)
+    eta_max: float = param(doc="upper bound", check=positive, note="> eta_min")
+    step_size_up: int = param(doc="half-cycle `s`", check=at_least_one)
+    mode: str = param("triangular", doc="amplitude of each cycle",
+                      choices=("triangular", "triangular2", "exp_range"))
+    gamma: float = param(1.0, doc="per-update amplitude factor of `\"exp_range\"`",
+                         check=between(0.0, 1.0, open_low=True))
 
-    def _check(self):
+    def problems(self):
         if self.eta_max <= self.eta_min:
-            fail("eta_max", f"> eta_min = {self.eta_min!r}", self.eta_max)
+            yield "eta_max", f"must be > eta_min = {self.eta_min!r} (got {self.eta_max!r})"
 
     def _amplitude(self, k, cycle):
         if self.mode == "triangular2":
@@ -186,6 +188,7 @@ class Cyclical(Schedule):
         return self.eta_min + (self.eta_max - self.eta_min) * height * self._amplitude(k, cycle)
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class OneCycle(Schedule):
     r"""One-cycle policy: warm up to ``eta_max``, then anneal far below the start.
@@ -231,19 +234,20 @@ class OneCycle(Schedule):
 
     kind: ClassVar[str] = "one_cycle"
     summary: ClassVar[str] = "rise to eta_max for pct_start of the run, then anneal far below"
-    _rules = (("eta_max", GT0), ("total_steps", INT_GE1), ("pct_start", OPEN_UNIT),
-              ("div_factor", GT0), ("final_div_factor", GT0), ("anneal", one_of("cos", "linear")))
-    eta_max: float
-    total_steps: int
-    pct_start: float = 0.3
-    div_factor: float = 25.0
-    final_div_factor: float = 1e4
-    anneal: str = "cos"
+    eta_max: float = param(doc="peak gain", check=positive)
+    total_steps: int = param(doc="`T`", check=at_least_one,
+                             note="`pct_start · total_steps` must exceed 1")
+    pct_start: float = param(0.3, doc="`p`, fraction of the cycle spent rising",
+                             check=between(0.0, 1.0, open_low=True, open_high=True))
+    div_factor: float = param(25.0, doc="`d`: `η_init = eta_max/d`", check=positive)
+    final_div_factor: float = param(1e4, doc="`f`: `η_final = η_init/f`", check=positive)
+    anneal: str = param("cos", doc="shape of both phases (PyTorch `anneal_strategy`)",
+                        choices=("cos", "linear"))
 
-    def _check(self):
+    def problems(self):
         if self.pct_start * self.total_steps <= 1:
-            fail("pct_start", f"> 1/total_steps = 1/{self.total_steps} so the rise lasts "
-                              "more than one update", self.pct_start)
+            yield "pct_start", (f"must be > 1/total_steps = 1/{self.total_steps} so the rise "
+                                f"lasts more than one update (got {self.pct_start!r})")
 
     def _anneal(self, a, b, u):
         return a + (b - a) * u if self.anneal == "linear" else cos_anneal(a, b, u)
@@ -256,5 +260,3 @@ class OneCycle(Schedule):
         fall = self._anneal(self.eta_max, init / self.final_div_factor, (k - k1) / (k2 - k1))
         return np.where(k <= k1, rise, fall)
 
-
-SCHEDULES.update({cls.kind: cls for cls in (Cosine, CosineRestarts, Cyclical, OneCycle)})

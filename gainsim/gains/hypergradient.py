@@ -9,7 +9,7 @@ import numpy as np
 from gainsim.gains.compiled import Compiled, CompiledPolicy
 from gainsim.gains.dispatch import ADAM_HD, SGD_HD
 from gainsim.registry import register
-from gainsim.scenario.fields import between, nonneg, param, positive
+from gainsim.fields import between, nonneg, param, positive
 
 
 @register("gain")

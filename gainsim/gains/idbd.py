@@ -10,7 +10,7 @@ import numpy as np
 from gainsim.gains.compiled import Compiled, CompiledPolicy
 from gainsim.gains.dispatch import IDBD
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 
 def positive_or_inf(value):

@@ -8,9 +8,9 @@ import numpy as np
 
 from gainsim.gains.compiled import Compiled, CompiledPolicy, constant_or_schedule
 from gainsim.gains.dispatch import NLMS_GAIN, POLYAK
-from gainsim.gains.schedules import Constant as ScheduledConstant
+from gainsim.gains.constant import Constant as ScheduledConstant
 from gainsim.registry import register
-from gainsim.scenario.fields import param, positive
+from gainsim.fields import param, positive
 
 
 @register("gain")

@@ -10,7 +10,7 @@ import numpy as np
 from gainsim.gains.compiled import Compiled, CompiledPolicy
 from gainsim.gains.dispatch import PLATEAU
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, between, nonneg, param, positive
+from gainsim.fields import at_least_one, between, nonneg, param, positive
 
 
 @register("gain")

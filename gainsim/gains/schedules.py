@@ -1,179 +1,33 @@
-r"""Gain schedules: the gain :math:`\eta_k` as a pure function of the update count.
+r"""Gain schedules, decays and combinators: the gain :math:`\eta_k` as a pure function of ``k``.
 
-A schedule is a frozen dataclass of its hyperparameters (stored exactly as passed).
-Calling it with an update count ``k >= 0`` (``k = 0`` is the first update) returns
-the gain: a ``float`` for a scalar ``k``, a ``float64`` array for an integer array,
-computed without a Python loop::
+Each schedule is a frozen dataclass of its hyperparameters (see
+:class:`gainsim.gains.schedule.Schedule`); calling it with integer update counts
+gives the gains without a Python loop::
 
     >>> Step(eta0=0.1, step_size=10)(np.array([0, 9, 10, 25]))
     array([0.1  , 0.1  , 0.01 , 0.001])
 
-The cosine-shaped and cyclic schedules (``Cosine``, ``CosineRestarts``, ``Cyclical``,
-``OneCycle``) live in :mod:`gainsim.gains.cyclic`. ``SCHEDULES`` maps every ``kind``
-(from both modules) to its class.
+The constant schedule is :class:`gainsim.gains.constant.Constant` (it is the
+constant gain too); the cosine-shaped and cyclic schedules live in
+:mod:`gainsim.gains.cyclic`.
 """
 import math
-import numbers
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Callable, ClassVar
 
 import numpy as np
 
-# ----------------------------------------------------------------------------- checks
-# A rule is (allowed, predicate): the phrase used in the error message and the test.
-Rule = tuple[str, Callable[[Any], bool]]
+from gainsim.fields import (all_of, at_least_one, between, increasing, nonneg, param,
+                            positive)
+from gainsim.gains.constant import Constant  # noqa: F401  (the constant schedule)
+from gainsim.gains.schedule import Schedule, int_power
+from gainsim.registry import register
 
-
-def _is_real(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def _is_seq(v: Any) -> bool:
-    return hasattr(v, "__len__") and not isinstance(v, (str, bytes, dict))
-
-
-def _increasing_ints(v: Any) -> bool:
-    vals = list(v) if _is_seq(v) else [0]
-    return (all(_is_int(x) and x >= 1 for x in vals)
-            and all(a < b for a, b in zip(vals, vals[1:])))
-
-
-GT0: Rule = ("> 0", lambda v: _is_real(v) and v > 0)
-GE0: Rule = (">= 0", lambda v: _is_real(v) and v >= 0)
-UNIT: Rule = ("in (0, 1]", lambda v: _is_real(v) and 0 < v <= 1)
-OPEN_UNIT: Rule = ("in (0, 1)", lambda v: _is_real(v) and 0 < v < 1)
-INT_GE0: Rule = ("an integer >= 0", lambda v: _is_int(v) and v >= 0)
-INT_GE1: Rule = ("an integer >= 1", lambda v: _is_int(v) and v >= 1)
-BOOL: Rule = ("True or False", lambda v: isinstance(v, (bool, np.bool_)))
-CALLABLE: Rule = ("a schedule (callable k -> eta)", callable)
-INCREASING: Rule = ("a strictly increasing sequence of integers >= 1", _increasing_ints)
-SCHEDULE_SEQ: Rule = ("a non-empty sequence of schedules (callables)",
-                      lambda v: _is_seq(v) and len(v) > 0 and all(map(callable, v)))
-
-
-def one_of(*options: str) -> Rule:
-    """Rule: the value is one of ``options``."""
-    return (f"one of {', '.join(map(repr, options))}", lambda v: v in options)
-
-
-def fail(name: str, allowed: str, value: Any) -> None:
-    """Raise the standard ``"name: must be <allowed> (got value)"`` error."""
-    raise ValueError(f"{name}: must be {allowed} (got {value!r})")
-
-
-def int_power(base: float, n: np.ndarray) -> np.ndarray:
-    """``base ** n`` for integer ``n >= 0``, each distinct power from ``math.pow``.
-
-    ``np.power`` on an array runs a SIMD loop that may round differently from its
-    scalar path and from one CPU to another (AVX-512 vs AVX2); a schedule's integer
-    powers take few distinct values, so each is computed once by the C library's
-    ``pow`` (< 1 ulp) and the result is the same for a scalar, for any array and on
-    any machine with the same C library.
-    """
-    n = np.asarray(n, dtype=np.int64)
-    values, where = np.unique(n, return_inverse=True)
-    powers = np.array([math.pow(base, int(j)) for j in values], dtype=np.float64)
-    return powers[where].reshape(n.shape)
-
-
-def as_steps(k: Any) -> np.ndarray:
-    """Update counts as an integer array; integral floats are accepted."""
-    arr = np.asarray(k)
-    if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.floor(arr)):
-        arr = arr.astype(np.int64)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"k: must be an integer update count (got {k!r})")
-    if arr.size and arr.min() < 0:
-        raise ValueError(f"k: must be >= 0 (got {arr.min()!r})")
-    return arr
-
-
-class Schedule:
-    """Shared plumbing: field checks from ``_rules`` and the vectorised ``__call__``.
-
-    Subclasses list ``_rules = (("field", rule), ...)``, may add cross-field checks
-    in ``_check`` and implement ``_eta(k)`` for an integer array ``k >= 0``.
-    """
-
-    kind: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
-    shorthand_field: ClassVar[str | None] = None
-    _rules: ClassVar[tuple[tuple[str, Rule], ...]] = ()
-    code: ClassVar[int] = 0  # gainsim.gains.dispatch.SCHEDULED: step = -eta_k * gradient
-    estimators: ClassVar[tuple[str, ...]] = ("lms", "nlms", "gd")
-
-    # As a gain policy: eta_k = schedule(k); see gainsim.gains.compiled.
-    def base_schedule(self):
-        return self
-
-    def compile(self, plant, n: int):
-        from gainsim.gains.compiled import Compiled
-
-        return Compiled(params=np.zeros(1), state=np.zeros((0, n)),
-                        eta0=np.full(n, self(np.int64(0))))
-
-    def init(self, n: int, plant=None):
-        """No state beyond the update count."""
-        return 0
-
-    def step(self, state, obs):
-        """``(eta_k, k + 1)`` with ``k`` the update count carried as the state."""
-        return self(np.int64(state)), state + 1
-
-    def __post_init__(self) -> None:
-        for name, (allowed, ok) in self._rules:
-            value = getattr(self, name)
-            if not ok(value):
-                fail(name, allowed, value)
-        self._check()
-
-    def _check(self) -> None:
-        """Cross-field checks; raise via :func:`fail`."""
-
-    def _eta(self, k: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-    def __call__(self, k):
-        """Gain at update count(s) ``k`` (``float`` for a scalar, else ``float64`` array)."""
-        steps = as_steps(k)
-        # One code path: a scalar is evaluated as a one-element array, so numpy runs
-        # the same (SIMD) loop for it as for any element of a longer array.
-        flat = np.ascontiguousarray(steps.reshape(-1))
-        eta = np.broadcast_to(np.asarray(self._eta(flat), dtype=np.float64), flat.shape)
-        return float(eta[0]) if steps.ndim == 0 else eta.reshape(steps.shape).copy()
+UNIT = between(0.0, 1.0, open_low=True)  # (0, 1]: a decay factor
 
 
 # ----------------------------------------------------------------------------- decays
-@dataclass(frozen=True)
-class Constant(Schedule):
-    r"""Constant gain.
-
-    .. math:: \eta_k = \eta
-
-    Parameters
-    ----------
-    eta : float
-        The gain, >= 0.
-
-    References
-    ----------
-    optax ``constant_schedule``.
-    """
-
-    kind: ClassVar[str] = "constant"
-    shorthand_field: ClassVar[str | None] = "eta"
-    summary: ClassVar[str] = "the same gain at every update"
-    _rules = (("eta", GE0),)
-    eta: float
-
-    def _eta(self, k):
-        return np.full(k.shape, float(self.eta))
-
-
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class Step(Schedule):
     r"""Step decay: multiply by ``gamma`` every ``step_size`` updates.
@@ -196,15 +50,15 @@ class Step(Schedule):
 
     kind: ClassVar[str] = "step"
     summary: ClassVar[str] = "multiply by gamma every step_size updates"
-    _rules = (("eta0", GT0), ("step_size", INT_GE1), ("gamma", UNIT))
-    eta0: float
-    step_size: int
-    gamma: float = 0.1
+    eta0: float = param(doc="initial gain", check=positive)
+    step_size: int = param(doc="updates between decays `s`", check=at_least_one)
+    gamma: float = param(0.1, doc="decay factor", check=UNIT)
 
     def _eta(self, k):
         return self.eta0 * int_power(self.gamma, k // self.step_size)
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class MultiStep(Schedule):
     r"""Multiply by ``gamma`` at each milestone.
@@ -228,16 +82,17 @@ class MultiStep(Schedule):
 
     kind: ClassVar[str] = "multistep"
     summary: ClassVar[str] = "multiply by gamma at each milestone"
-    _rules = (("eta0", GT0), ("milestones", INCREASING), ("gamma", UNIT))
-    eta0: float
-    milestones: tuple[int, ...]
-    gamma: float = 0.1
+    eta0: float = param(doc="initial gain", check=positive)
+    milestones: tuple[int, ...] = param(doc="update counts at which the gain is cut",
+                                        check=all_of(at_least_one, increasing))
+    gamma: float = param(0.1, doc="decay factor", check=UNIT)
 
     def _eta(self, k):
         passed = np.searchsorted(np.asarray(self.milestones, dtype=np.int64), k, side="right")
         return self.eta0 * int_power(self.gamma, passed)
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class Exponential(Schedule):
     r"""Exponential decay, smooth or staircase.
@@ -263,12 +118,10 @@ class Exponential(Schedule):
 
     kind: ClassVar[str] = "exponential"
     summary: ClassVar[str] = "eta0 * decay_rate**(k / transition_steps)"
-    _rules = (("eta0", GT0), ("decay_rate", UNIT), ("transition_steps", INT_GE1),
-              ("staircase", BOOL))
-    eta0: float
-    decay_rate: float
-    transition_steps: int = 1
-    staircase: bool = False
+    eta0: float = param(doc="initial gain", check=positive)
+    decay_rate: float = param(doc="factor `r` per `transition_steps` updates", check=UNIT)
+    transition_steps: int = param(1, doc="`s`", check=at_least_one)
+    staircase: bool = param(False, doc="decay in whole steps of `s`")
 
     def _eta(self, k):
         if self.staircase:
@@ -276,6 +129,7 @@ class Exponential(Schedule):
         return self.eta0 * self.decay_rate ** (k / self.transition_steps)
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class RangeTest(Schedule):
     r"""Geometric ramp from ``eta_min`` to ``eta_max`` over ``total_steps``, then hold.
@@ -303,14 +157,13 @@ class RangeTest(Schedule):
 
     kind: ClassVar[str] = "range_test"
     summary: ClassVar[str] = "geometric ramp eta_min -> eta_max over total_steps, then hold"
-    _rules = (("eta_min", GT0), ("eta_max", GT0), ("total_steps", INT_GE1))
-    eta_min: float
-    eta_max: float
-    total_steps: int
+    eta_min: float = param(doc="gain at `k = 0`", check=positive)
+    eta_max: float = param(doc="gain at `k ≥ T`", check=positive, note="> eta_min")
+    total_steps: int = param(doc="`T`: updates the ramp takes", check=at_least_one)
 
-    def _check(self):
+    def problems(self):
         if self.eta_max <= self.eta_min:
-            fail("eta_max", f"> eta_min = {self.eta_min!r}", self.eta_max)
+            yield "eta_max", f"must be > eta_min = {self.eta_min!r} (got {self.eta_max!r})"
 
     def _eta(self, k):
         u = np.minimum(k, self.total_steps) / self.total_steps
@@ -318,6 +171,7 @@ class RangeTest(Schedule):
         return np.where(k >= self.total_steps, float(self.eta_max), ramp)  # exact at the end
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class InverseTime(Schedule):
     r"""Inverse-time decay.
@@ -343,18 +197,17 @@ class InverseTime(Schedule):
 
     kind: ClassVar[str] = "inverse_time"
     summary: ClassVar[str] = "eta0 / (1 + decay_rate * k / decay_steps)"
-    _rules = (("eta0", GT0), ("decay_rate", GE0), ("decay_steps", INT_GE1),
-              ("staircase", BOOL))
-    eta0: float
-    decay_rate: float
-    decay_steps: int = 1
-    staircase: bool = False
+    eta0: float = param(doc="initial gain", check=positive)
+    decay_rate: float = param(doc="`r`", check=nonneg)
+    decay_steps: int = param(1, doc="`s`", check=at_least_one)
+    staircase: bool = param(False, doc="use `⌊k/s⌋`")
 
     def _eta(self, k):
         p = k // self.decay_steps if self.staircase else k / self.decay_steps
         return self.eta0 / (1.0 + self.decay_rate * p)
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class Polynomial(Schedule):
     r"""Polynomial decay from ``eta0`` to ``eta_end`` over ``total_steps``, then hold.
@@ -380,17 +233,17 @@ class Polynomial(Schedule):
 
     kind: ClassVar[str] = "polynomial"
     summary: ClassVar[str] = "(eta0 - eta_end)(1 - k/T)**power + eta_end, then eta_end"
-    _rules = (("eta0", GT0), ("eta_end", GE0), ("power", GT0), ("total_steps", INT_GE1))
-    eta0: float
-    eta_end: float
-    power: float
-    total_steps: int
+    eta0: float = param(doc="initial gain", check=positive)
+    eta_end: float = param(doc="final gain (held for `k ≥ T`)", check=nonneg)
+    power: float = param(doc="`p`", check=positive)
+    total_steps: int = param(doc="`T`", check=at_least_one)
 
     def _eta(self, k):
         frac = 1.0 - np.minimum(k, self.total_steps) / self.total_steps
         return (self.eta0 - self.eta_end) * frac ** self.power + self.eta_end
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class RobbinsMonro(Schedule):
     r"""Stochastic-approximation decay.
@@ -419,16 +272,17 @@ class RobbinsMonro(Schedule):
 
     kind: ClassVar[str] = "robbins_monro"
     summary: ClassVar[str] = "eta0 / (1 + k/tau)**power; Robbins-Monro iff 0.5 < power <= 1"
-    _rules = (("eta0", GT0), ("tau", GT0), ("power", GT0))
-    eta0: float
-    tau: float
-    power: float = 1.0
+    eta0: float = param(doc="initial gain", check=positive)
+    tau: float = param(doc="time constant `τ` (updates before the decay is felt)",
+                       check=positive)
+    power: float = param(1.0, doc="`p`", check=positive)
 
     def _eta(self, k):
         return self.eta0 / (1.0 + k / self.tau) ** self.power
 
 
 # ----------------------------------------------------------------------------- combinators
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class Warmup(Schedule):
     r"""Linear warm-up from ``eta_start`` to ``schedule(0)``, then ``schedule``.
@@ -458,10 +312,9 @@ class Warmup(Schedule):
 
     kind: ClassVar[str] = "warmup"
     summary: ClassVar[str] = "linear ramp from eta_start to schedule(0), then schedule(k - W)"
-    _rules = (("schedule", CALLABLE), ("warmup_steps", INT_GE0), ("eta_start", GE0))
-    schedule: Callable
-    warmup_steps: int
-    eta_start: float = 0.0
+    schedule: Callable = param(doc="the schedule `s` after the warm-up")
+    warmup_steps: int = param(doc="`W` (0: no warm-up)", check=nonneg)
+    eta_start: float = param(0.0, doc="gain at `k = 0`", check=nonneg)
 
     def _eta(self, k):
         w = self.warmup_steps
@@ -473,6 +326,7 @@ class Warmup(Schedule):
         return np.where(k < w, ramp, after)
 
 
+@register("schedule", "gain")
 @dataclass(frozen=True)
 class Join(Schedule):
     r"""Run ``schedules`` one after another, each restarting its count at its boundary.
@@ -496,14 +350,17 @@ class Join(Schedule):
 
     kind: ClassVar[str] = "join"
     summary: ClassVar[str] = "schedule i from boundary i-1 on, restarted at 0 there"
-    _rules = (("schedules", SCHEDULE_SEQ), ("boundaries", INCREASING))
-    schedules: tuple[Callable, ...]
-    boundaries: tuple[int, ...]
+    schedules: tuple[Callable, ...] = param(doc="`n ≥ 1` schedules, one after another")
+    boundaries: tuple[int, ...] = param(doc="`n − 1` update counts",
+                                        check=all_of(at_least_one, increasing))
 
-    def _check(self):
+    def problems(self):
+        if not self.schedules:
+            yield "schedules", f"must be a non-empty array of schedules (got {self.schedules!r})"
         n = len(self.schedules) - 1
         if len(self.boundaries) != n:
-            fail("boundaries", f"of length len(schedules) - 1 = {n}", self.boundaries)
+            yield "boundaries", (f"must be of length len(schedules) - 1 = {n} "
+                                 f"(got {self.boundaries!r})")
 
     def _eta(self, k):
         eta = np.asarray(self.schedules[0](k), dtype=np.float64)
@@ -511,14 +368,3 @@ class Join(Schedule):
             later = np.asarray(sched(np.maximum(k - b, 0)), dtype=np.float64)
             eta = np.where(k < b, eta, later)
         return eta
-
-
-SCHEDULES: dict[str, type] = {
-    cls.kind: cls
-    for cls in (Constant, Step, MultiStep, Exponential, RangeTest, InverseTime, Polynomial,
-                RobbinsMonro, Warmup, Join)
-}
-
-# ``cyclic`` subclasses ``Schedule`` and adds its classes to ``SCHEDULES`` when imported.
-# Imported last (a plain import) so that either module may be imported first.
-import gainsim.gains.cyclic  # noqa: E402,F401

@@ -14,7 +14,7 @@ import numpy as np
 from gainsim.gains.compiled import Compiled, CompiledPolicy
 from gainsim.gains.dispatch import BENVENISTE, MATHEWS_XIE, VSS
 from gainsim.registry import register
-from gainsim.scenario.fields import between, nonneg, param, positive
+from gainsim.fields import between, nonneg, param, positive
 
 
 class _ScalarStep(CompiledPolicy):

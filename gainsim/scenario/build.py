@@ -13,7 +13,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from gainsim.registry import kinds
+from gainsim.catalog import kinds
+from gainsim.fields import FieldError
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,19 @@ def build_component(family: str, value: Any, path: str, problems: Problems,
         problems.add(_join(path, "kind"), f"unknown {family} kind {kind!r} {hint}".rstrip())
         return None
     body = {k: v for k, v in value.items() if k != "kind"}
-    return build_dataclass(table[kind], body, path, problems)
+    cls = table[kind]
+    return build_dataclass(cls, body, path, problems,
+                           getattr(cls, "family_checks", {}).get(family))
 
 
-def build_dataclass(cls: type, table: Any, path: str, problems: Problems) -> Any:
-    """Build dataclass ``cls`` from a TOML table, checking keys, types and ranges."""
+def build_dataclass(cls: type, table: Any, path: str, problems: Problems,
+                    checks: dict | None = None) -> Any:
+    """Build dataclass ``cls`` from a TOML table, checking keys, types and ranges.
+
+    ``checks`` replaces the ``param(check=...)`` of some fields: a class used in two
+    families may be stricter in one (the constant gain must be > 0, the constant
+    schedule may be 0: ``Constant.family_checks``).
+    """
     if not isinstance(table, dict):
         problems.add(path, f"must be a table (got {_type_name(table)})")
         return None
@@ -146,21 +155,22 @@ def build_dataclass(cls: type, table: Any, path: str, problems: Problems) -> Any
             if f.default is dataclasses.MISSING:
                 problems.add(key_path, f"missing required key ({f.metadata.get('doc', '')})")
             continue
-        values[name] = _field_value(f, hints[name], table[name], key_path, problems)
+        values[name] = _field_value(f, hints[name], table[name], key_path, problems,
+                                    (checks or {}).get(name))
     if len(problems) > before:
         return None
     try:
         obj = cls(**values)
-    except ValueError as err:  # a class's own __post_init__ check: "field: message"
-        key, _, message = str(err).partition(": ")
-        problems.add(_join(path, key) if message else path, message or key)
+    except FieldError as err:  # a check the loader cannot see (gainsim.fields.validate)
+        problems.add(_join(path, err.key), err.message)
         return None
     for key, message in getattr(obj, "problems", lambda: [])():
         problems.add(_join(path, key), message)
     return obj if len(problems) == before else None
 
 
-def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems: Problems) -> Any:
+def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems: Problems,
+                 check: Any = None) -> Any:
     meta = f.metadata
     if meta.get("family"):
         return build_component(meta["family"], raw, path, problems, meta.get("shorthand"))
@@ -182,7 +192,7 @@ def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems:
         problems.add(path, f"must be one of {', '.join(map(repr, choices))} (got {value!r}) "
                            f"{did_you_mean(value, choices)}".rstrip())
         return None
-    check = meta.get("check")
+    check = check or meta.get("check")
     message = check(value) if check else None
     if message:
         problems.add(path, f"{message} (got {raw!r})")

@@ -12,6 +12,7 @@ import itertools
 import tomllib
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,46 @@ import tomli_w
 
 from gainsim.scenario.build import (Problems, build_component, build_dataclass, did_you_mean,
                                     is_callable_hint, to_table)
-from gainsim.registry import kinds
-from gainsim.scenario.model import Metrics, Policy, Run, Scenario
+from gainsim.catalog import kinds
+from gainsim.fields import param
+from gainsim.scenario.model import Metrics, Policy, Run
 from gainsim.stream import Stream
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario file."""
+
+    name: str = param(doc="scenario name (default: the file name)",
+                      default_doc="the file name without `.toml`")
+    plant: Any = param(doc="plant or target to learn or track", family="plant")
+    policy: tuple[Policy, ...] = param(doc="the gain policies to compare ([[policy]] tables)",
+                                       note="at least one")
+    description: str = param("", doc="one paragraph shown in reports")
+    stream: Stream = param(Stream(), doc="sample stream ([stream] table)",
+                           default_doc="see [`[stream]`](#stream)")
+    run: Run = param(Run(duration=100.0), doc="run settings ([run] table)",
+                     default_doc="`duration = 100.0` s, see [`[run]`](#run)")
+    metrics: Metrics = param(Metrics(), doc="metric settings ([metrics] table)",
+                             default_doc="see [`[metrics]`](#metrics)")
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "<dict>") -> "Scenario":
+        """A scenario from the tables of a scenario file as Python dicts and lists.
+
+        Validated exactly like a file (the dict is written as TOML and loaded); raises
+        :class:`~gainsim.scenario.ScenarioError` whose lines carry the key paths, e.g.
+        ``<dict>: policy[0].gain: must be > 0 (got -0.1)``.
+        """
+        return loads_dict(data, source)
+
+    @property
+    def duration(self) -> float:
+        """Simulated seconds: ``run.duration`` or ``run.samples / stream.rate``."""
+        if self.run.duration is not None:
+            return self.run.duration
+        return self.run.samples / self.stream.rate
+
 
 _SECTIONS = {"stream": Stream, "run": Run, "metrics": Metrics}
 
@@ -78,7 +116,7 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
         if key not in fields:
             problems.add(key, f"unknown key {did_you_mean(key, fields)}")
     if "sweep" in data:  # read by `gainsim sweep` only (gainsim.sweep_spec); checked here
-        from gainsim.sweep_spec import table_problems
+        from gainsim.sweep_grammar import table_problems
 
         for path, message in table_problems(data["sweep"]):
             problems.add(path, message)
@@ -98,11 +136,10 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
                 else defaults[key] for key, cls in _SECTIONS.items()}
     policies = _policies(data.get("policy"), plant, problems)
     stream = sections["stream"]
-    if plant is not None and plant.family == "mrac" and stream is not None and not (
-            stream.arrivals == "periodic" and stream.dropout == 0
-            and type(stream.latency).kind == "none"):
-        problems.add("stream", "an mrac plant needs arrivals = \"periodic\", no latency and "
-                               "dropout = 0 (the loop is integrated one sample period at a time)")
+    stream_problem = getattr(plant, "stream_problem", None)  # a plant's own needs (mrac)
+    message = stream_problem(stream) if stream_problem and stream is not None else None
+    if message:
+        problems.add("stream", message)
     if problems:
         return None
     return Scenario(name=name, description=description, plant=plant, policy=policies, **sections)

@@ -1,18 +1,21 @@
-"""The typed, frozen scenario: what a TOML file becomes once it is validated."""
+"""The typed, frozen parts of a scenario: policies, run and metric settings.
+
+The :class:`~gainsim.scenario.load.Scenario` that holds them is defined next to its
+loader, so that ``Scenario.from_dict`` validates without an import circle."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from gainsim.scenario.fields import at_least_one, between, nonneg, param, positive
-from gainsim.stream import Stream
+from gainsim.fields import at_least_one, between, nonneg, param, positive
 
 
 @dataclass(frozen=True)
 class Policy:
     """One contender: a display name, an estimator and a gain policy."""
 
-    name: str = param(doc="display name (default: estimator and gain)")
+    name: str = param(doc="display name (default: estimator and gain)",
+                      default_doc="estimator and gain", note="unique")
     estimator: Any = param(doc="how the error becomes an update", family="estimator",
                            shorthand="lms")
     gain: Any = param(doc="where eta comes from; a number means a constant gain",
@@ -53,35 +56,3 @@ class Metrics:
     divergence_norm: float = param(
         1e6, doc="an estimate with norm above this (or not finite) has diverged",
         check=positive)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A validated scenario file."""
-
-    name: str = param(doc="scenario name (default: the file name)")
-    plant: Any = param(doc="plant or target to learn or track", family="plant")
-    policy: tuple[Policy, ...] = param(doc="the gain policies to compare ([[policy]] tables)")
-    description: str = param("", doc="one paragraph shown in reports")
-    stream: Stream = param(Stream(), doc="sample stream ([stream] table)")
-    run: Run = param(Run(duration=100.0), doc="run settings ([run] table)")
-    metrics: Metrics = param(Metrics(), doc="metric settings ([metrics] table)")
-
-    @classmethod
-    def from_dict(cls, data: dict, source: str = "<dict>") -> "Scenario":
-        """A scenario from the tables of a scenario file as Python dicts and lists.
-
-        Validated exactly like a file (the dict is written as TOML and loaded); raises
-        :class:`~gainsim.scenario.ScenarioError` whose lines carry the key paths, e.g.
-        ``<dict>: policy[0].gain: must be > 0 (got -0.1)``.
-        """
-        from gainsim.scenario.load import loads_dict
-
-        return loads_dict(data, source)
-
-    @property
-    def duration(self) -> float:
-        """Simulated seconds: ``run.duration`` or ``run.samples / stream.rate``."""
-        if self.run.duration is not None:
-            return self.run.duration
-        return self.run.samples / self.stream.rate

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gainsim.registry import register
-from gainsim.scenario.fields import nonneg, param, positive
+from gainsim.fields import nonneg, param, positive
 
 
 @register("drift")
@@ -88,7 +88,8 @@ class Jumps:
     kind: ClassVar[str] = "jumps"
     summary: ClassVar[str] = "abrupt changes: theta_star jumps at given times"
     shorthand_field: ClassVar[str | None] = None
-    times: tuple[float, ...] = param(doc="jump times in seconds (increasing)", check=nonneg)
+    times: tuple[float, ...] = param(doc="jump times in seconds (increasing)", check=nonneg,
+                                     note="in order")
     std: float = param(1.0, doc="standard deviation of each jump per weight", check=positive)
 
     def problems(self):
@@ -111,7 +112,8 @@ class SignFlip:
     kind: ClassVar[str] = "sign_flip"
     summary: ClassVar[str] = "chosen weights flip sign at a fixed interval"
     shorthand_field: ClassVar[str | None] = None
-    indices: tuple[int, ...] = param(doc="0-based indices of the weights that flip", check=nonneg)
+    indices: tuple[int, ...] = param(doc="0-based indices of the weights that flip", check=nonneg,
+                                     note="< n")
     interval: float = param(doc="seconds between flips", check=positive)
 
     def init(self, theta0: np.ndarray, rng: np.random.Generator) -> Any:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, nonneg, param
+from gainsim.fields import at_least_one, nonneg, param
 from gainsim.signals.assemble import fir_samples
 from gainsim.signals.drift import NoDrift
 from gainsim.signals.inputs import White
@@ -34,14 +34,18 @@ class Fir:
     kind: ClassVar[str] = "fir"
     summary: ClassVar[str] = "n-tap FIR / linear regression d = theta_star·x + v, optional drift"
     shorthand_field: ClassVar[str | None] = None
-    family: ClassVar[str] = "regression"
+    family: ClassVar[str] = "regression"  # the estimator <-> plant match tag, nothing more
+    columns: ClassVar[tuple[str, ...]] = ("x", "d", "theta_star")
+    error_label: ClassVar[str] = "tracking error (a-priori e², mean per interval)"
     taps: int = param(doc="number of taps n (parameters)", check=at_least_one)
     noise_std: float = param(0.1, doc="measurement noise standard deviation sigma_v", check=nonneg)
     input: Any = param(White(), doc="input source feeding the delay line", family="input")
     drift: Any = param(NoDrift(), doc="how theta_star moves", family="drift")
     theta_star: tuple[float, ...] | None = param(
-        None, doc="true weights at t = 0 (default: drawn per replica, N(0, I/taps))")
-    theta0: tuple[float, ...] | None = param(None, doc="initial estimate (default: zeros)")
+        None, doc="true weights at t = 0 (default: drawn per replica, N(0, I/taps))",
+        default_doc="drawn per replica", note="`taps` entries")
+    theta0: tuple[float, ...] | None = param(None, doc="initial estimate (default: zeros)",
+                                             default_doc="zeros", note="`taps` entries")
 
     def problems(self):
         for key in ("theta_star", "theta0"):
@@ -64,6 +68,43 @@ class Fir:
     def start_estimate(self) -> np.ndarray:
         return np.zeros(self.taps) if self.theta0 is None else np.array(self.theta0, float)
 
+    # ------------------------------------------------------------ how the plant describes itself
+    def describe(self) -> str:
+        """One line for ``gainsim explain``."""
+        src = self.input
+        inp = f"{type(src).kind} input (std {src.std:.4g}" + \
+            (f", pole {src.pole:.4g})" if hasattr(src, "pole") else ")")
+        return (f"fir, {self.n} taps, {inp}, noise_std {self.noise_std:.4g}, "
+                f"drift {type(self.drift).kind}")
+
+    def curvature(self) -> np.ndarray:
+        """The input correlation ``R = E[x xᵀ]`` of the regressor."""
+        return self.input.correlation(self.taps)
+
+    def theory(self, dropout: float = 0.0):
+        """LMS's closed forms on ``R`` (:class:`gainsim.plant_theory.LinearRegression`)."""
+        from gainsim.plant_theory import LinearRegression, drift_per_update
+
+        white = self.input.std if type(self.input).kind == "white" else None
+        return LinearRegression.of(self.curvature(), self.noise_std ** 2,
+                                   drift_per_update(self.drift, self.n, dropout), white)
+
+    def observation_shape(self, n: int) -> tuple[int, ...]:
+        """Shape of one sample's measurement in a baseline's window (a scalar ``d``)."""
+        return ()
+
+    def window_objective(self, a: np.ndarray, b: np.ndarray):
+        r"""``(f, grad)`` of the window's least-squares loss
+        :math:`\frac{1}{2W}\sum_i (d_i - \theta^\top x_i)^2` (``a`` rows ``x``, ``b`` the ``d``)."""
+        m = a.shape[0]
+
+        def f(th):
+            r = b - a @ th
+            return 0.5 * float(r @ r) / m
+
+        return f, lambda th: -(a.T @ (b - a @ th)) / m
+
+    # ------------------------------------------------------------ samples
     def init(self, rngs) -> tuple[FirState, np.ndarray]:
         """Per-replica state and ``theta_star`` at t = 0."""
         if self.theta_star is None:

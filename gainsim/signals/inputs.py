@@ -15,7 +15,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from gainsim.registry import register
-from gainsim.scenario.fields import between, param, positive
+from gainsim.fields import between, param, positive
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gainsim.registry import register
-from gainsim.scenario.fields import at_least_one, nonneg, param, positive
+from gainsim.fields import at_least_one, nonneg, param, positive
 
 
 @register("process")
@@ -32,7 +32,7 @@ class FirstOrder:
     shorthand_field: ClassVar[str | None] = None
     code: ClassVar[int] = 1
     a: float = param(1.0, doc="pole at -a (a > 0 is stable)")
-    b: float = param(0.5, doc="high-frequency gain b (nonzero)")
+    b: float = param(0.5, doc="high-frequency gain b (nonzero)", note="nonzero")
 
     def problems(self):
         if self.b == 0:
@@ -79,8 +79,9 @@ class Steps:
     kind: ClassVar[str] = "steps"
     summary: ClassVar[str] = "piecewise constant: values[i] from times[i] on (0 before)"
     shorthand_field: ClassVar[str | None] = None
-    times: tuple[float, ...] = param(doc="switching times in seconds (increasing)", check=nonneg)
-    values: tuple[float, ...] = param(doc="command value from each time on")
+    times: tuple[float, ...] = param(doc="switching times in seconds (increasing)", check=nonneg,
+                                     note="strictly increasing")
+    values: tuple[float, ...] = param(doc="command value from each time on", note="one per time")
 
     def problems(self):
         if len(self.times) != len(self.values):
@@ -130,7 +131,9 @@ class Mrac:
     kind: ClassVar[str] = "mrac"
     summary: ClassVar[str] = "adaptive control loop: process, reference model, command (MIT/Lyapunov)"
     shorthand_field: ClassVar[str | None] = None
-    family: ClassVar[str] = "mrac"
+    family: ClassVar[str] = "mrac"  # the estimator <-> plant match tag, nothing more
+    columns: ClassVar[tuple[str, ...]] = ("u_c", "noise", "theta_star")
+    error_label: ClassVar[str] = "model-following error e² = (y − y_m)², mean per interval"
     process: Any = param(FirstOrder(), doc="the process", family="process")
     command: Any = param(Square(), doc="the reference command u_c", family="command")
     a_m: float = param(2.0, doc="first-order model pole a_m (model b_m/(s + a_m))", check=positive)
@@ -138,7 +141,9 @@ class Mrac:
     k0: float = param(1.0, doc="feedforward model gain (model k0 G(s))")
     noise_std: float = param(0.0, doc="measurement noise on y", check=nonneg)
     substeps: int = param(10, doc="RK4 steps per sample interval", check=at_least_one)
-    theta0: tuple[float, ...] | None = param(None, doc="initial controller parameters (zeros)")
+    theta0: tuple[float, ...] | None = param(
+        None, doc="initial controller parameters (zeros)",
+        note="2 entries (`first_order`), 1 (`second_order`)")
 
     @property
     def feedforward(self) -> bool:
@@ -167,6 +172,30 @@ class Mrac:
         if self.theta0 is not None and len(self.theta0) != self.n:
             yield "theta0", f"must have {self.n} entries (got {len(self.theta0)})"
 
+    # ------------------------------------------------------------ how the plant describes itself
+    def stream_problem(self, stream) -> str | None:
+        """The closed loop is integrated one sample period at a time: a periodic, lossless,
+        undelayed stream only."""
+        if (stream.arrivals == "periodic" and stream.dropout == 0
+                and type(stream.latency).kind == "none"):
+            return None
+        return ("an mrac plant needs arrivals = \"periodic\", no latency and dropout = 0 "
+                "(the loop is integrated one sample period at a time)")
+
+    def policy_theory(self, policy) -> dict:
+        """Prediction fields of one policy: the linearised MIT bound or the Lyapunov rule
+        (:func:`gainsim.predict_mrac.mrac_prediction`)."""
+        from gainsim.predict_mrac import mrac_prediction
+
+        return mrac_prediction(policy, self)
+
+    def explain_text(self, scenario) -> str:
+        """``gainsim explain`` for this plant (:func:`gainsim.predict_mrac.explain_mrac_text`)."""
+        from gainsim.predict_mrac import explain_mrac_text
+
+        return explain_mrac_text(scenario)
+
+    # ------------------------------------------------------------ samples
     def init(self, rngs):
         return None, self.ideal()
 

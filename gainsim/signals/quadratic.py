@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gainsim.registry import register
-from gainsim.scenario.fields import nonneg, param
+from gainsim.fields import nonneg, param
 from gainsim.signals.drift import NoDrift
 
 
@@ -26,13 +26,18 @@ class Quadratic:
     kind: ClassVar[str] = "quadratic"
     summary: ClassVar[str] = "quadratic bowl ½(θ−θ*)ᵀH(θ−θ*); H as a matrix or eigenvalues"
     shorthand_field: ClassVar[str | None] = None
-    family: ClassVar[str] = "quadratic"
-    theta0: tuple[float, ...] = param(doc="start point (its length sets the dimension)")
+    family: ClassVar[str] = "quadratic"  # the estimator <-> plant match tag, nothing more
+    columns: ClassVar[tuple[str, ...]] = ("theta_star", "noise")
+    error_label: ClassVar[str] = "tracking error (a-priori loss L(θ), mean per interval)"
+    theta0: tuple[float, ...] = param(doc="start point (its length sets the dimension)",
+                                      note="any length n")
     eigenvalues: tuple[float, ...] | None = param(
-        None, doc="H = diag(eigenvalues); give this or hessian", check=nonneg)
+        None, doc="H = diag(eigenvalues); give this or hessian", check=nonneg, note="n entries")
     hessian: tuple[tuple[float, ...], ...] | None = param(
-        None, doc="H as a symmetric positive semi-definite matrix (rows)")
-    theta_star: tuple[float, ...] | None = param(None, doc="minimiser at t = 0 (default: zeros)")
+        None, doc="H as a symmetric positive semi-definite matrix (rows)",
+        note="n×n, symmetric, positive semi-definite")
+    theta_star: tuple[float, ...] | None = param(None, doc="minimiser at t = 0 (default: zeros)",
+                                                 default_doc="zeros", note="n entries")
     gradient_noise_std: float = param(
         0.0, doc="std of white Gaussian noise added to each gradient component", check=nonneg)
     drift: Any = param(NoDrift(), doc="how theta_star moves", family="drift")
@@ -79,6 +84,46 @@ class Quadratic:
     def start_estimate(self) -> np.ndarray:
         return np.array(self.theta0, dtype=float)
 
+    # ------------------------------------------------------------ how the plant describes itself
+    def describe(self) -> str:
+        """One line for ``gainsim explain``."""
+        return (f"quadratic bowl, {self.n} parameter(s), gradient noise std "
+                f"{self.gradient_noise_std:.4g}, drift {type(self.drift).kind}")
+
+    def curvature(self) -> np.ndarray:
+        """The Hessian ``H``: the matrix whose eigenvalues set the loop's poles."""
+        return self.H
+
+    def theory(self, dropout: float = 0.0):
+        """GD's closed forms on ``H`` (:class:`gainsim.plant_theory.GradientBowl`)."""
+        from gainsim.plant_theory import GradientBowl, drift_per_update
+
+        return GradientBowl.of(self.H, self.gradient_noise_std ** 2,
+                               drift_per_update(self.drift, self.n, dropout))
+
+    def observation_shape(self, n: int) -> tuple[int, ...]:
+        """Shape of one sample's noise term in a baseline's window (a gradient: ``(n,)``)."""
+        return (n,)
+
+    def window_objective(self, a: np.ndarray, b: np.ndarray):
+        r"""``(f, grad)`` of the mean of the window's sample losses.
+
+        Each sample is the exact gradient of :math:`f_i(\theta) = \tfrac12(\theta-\theta^*_i)^\top
+        H(\theta-\theta^*_i) + \nu_i^\top(\theta-\theta^*_i)`; ``a`` holds the
+        :math:`\theta^*_i`, ``b`` the gradient noise :math:`\nu_i`.
+        """
+        H = self.H
+        star, nu = a.mean(axis=0), b.mean(axis=0)
+        quad = 0.5 * float(np.mean(np.einsum("ij,jk,ik->i", a, H, a))) - 0.5 * star @ H @ star
+        const = quad - float(np.mean(np.einsum("ij,ij->i", b, a)))
+
+        def f(th):
+            diff = th - star
+            return 0.5 * float(diff @ H @ diff) + float(nu @ th) + const
+
+        return f, lambda th: H @ (th - star) + nu
+
+    # ------------------------------------------------------------ samples
     def init(self, rngs) -> tuple[Any, np.ndarray]:
         theta = np.zeros(self.n) if self.theta_star is None else np.array(self.theta_star, float)
         return self.drift.init(theta, rngs.drift), theta

@@ -1,0 +1,75 @@
+"""``gainsim demo``: one shipped scenario per claim about the learning rate, with its proof.
+
+A demo runs one or more scenario files shipped in ``gainsim/demos/scenarios/`` and turns
+the results into :class:`Number` rows: a simulated number next to the closed form that
+predicts it (and the formula). Everything here is pure: :func:`run_demo` returns a
+:class:`DemoOutput`; the CLI (:mod:`gainsim.cli_demo`) prints it and writes the files.
+
+The demos, in the order a lecture would take them, are listed by :data:`DEMOS`; each
+lives in a small module of this package with its analysis and its own figure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+
+
+@dataclass(frozen=True)
+class Number:
+    """One printed number: what the simulation gave and what the closed form says."""
+
+    label: str
+    simulated: float | str | None
+    closed_form: float | str | None
+    formula: str = ""
+    rel_tol: float = 0.0   # how close theory and simulation should be (the demo's tests use it)
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A claim, the scenario files that show it, and the analysis that proves it."""
+
+    name: str
+    summary: str
+    scenarios: tuple[str, ...]
+    analyse: Callable[[list], list[Number]]
+    figures: Callable[[list], dict] = field(default=lambda results: {})
+    table: tuple[tuple[str, str], ...] = ()   # a two-column side-by-side printed first
+
+
+@dataclass(frozen=True)
+class DemoOutput:
+    demo: Demo
+    results: list            # one Results per scenario file
+    numbers: list[Number]
+    figures: dict            # file name -> matplotlib Figure
+
+
+def scenario_path(stem: str) -> Path:
+    """The shipped scenario file of a demo (``gainsim/demos/scenarios/STEM.toml``)."""
+    return SCENARIOS / f"{stem}.toml"
+
+
+def _catalog() -> dict[str, Demo]:
+    from gainsim.demos import adaptive, bowls, control, oracles
+
+    demos = [*bowls.DEMOS, *adaptive.DEMOS, *oracles.DEMOS, *control.DEMOS]
+    return {d.name: d for d in demos}
+
+
+def demos() -> dict[str, Demo]:
+    """Every demo by name, in lecture order."""
+    return _catalog()
+
+
+def run_demo(name: str, *, figures: bool = True) -> DemoOutput:
+    """Run every scenario of demo ``name`` and analyse the results."""
+    import gainsim
+
+    demo = demos()[name]
+    results = [gainsim.run(gainsim.load(scenario_path(s))) for s in demo.scenarios]
+    return DemoOutput(demo=demo, results=results, numbers=demo.analyse(results),
+                      figures=demo.figures(results) if figures else {})

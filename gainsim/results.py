@@ -1,0 +1,75 @@
+"""What a run produced: :class:`Results`, the replica seeds, and :func:`collect`.
+
+Replica ``r`` always uses ``SeedSequence(seed).spawn(replicas)[r]`` and its traces are
+aggregated in replica order, so results are bit-identical whatever the executor or
+number of workers. :mod:`gainsim.runner` runs the replicas (through
+:mod:`gainsim.executors`, which also uses this module); split from it so the runner
+and the executors do not import each other.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from gainsim.metrics import (PolicySummary, band, eta_vector_mean, replica_curves, replica_mean,
+                             replica_steady_errors, summarise)
+from gainsim.rundata import ResultsAPI
+
+
+@dataclass(frozen=True, repr=False)
+class Results(ResultsAPI):
+    """Everything a run produced: per-policy summaries and curves on the grid.
+
+    ``repr`` is the ranked table; in a notebook the same table renders as HTML.
+    Its base :class:`~gainsim.rundata.ResultsAPI` adds ``summary``, ``plot``, ``to_frame``
+    and ``save``.
+    """
+
+    scenario: object
+    seed: int
+    replicas: int
+    t: np.ndarray                  # (G+1,) monitor grid
+    curves: dict                   # name -> (P, G+1): mean / p10 / p90 of each metric
+    policies: tuple[PolicySummary, ...]
+    samples: float                 # mean samples measured per replica
+    costs: np.ndarray | None = None  # (P, 4) mean cost sums of Python baselines (nan elsewhere)
+    replica_errors: np.ndarray | None = None  # (R, P) steady-state error per replica (paired)
+
+    @property
+    def policy_names(self) -> list[str]:
+        return [p.name for p in self.policies]
+
+    def run_data(self):
+        """What the run directory of these results holds (computed once)."""
+        cached = self.__dict__.get("_run_data")
+        if cached is None:
+            from gainsim.rundata import RunData
+
+            cached = RunData.from_results(self)
+            object.__setattr__(self, "_run_data", cached)
+        return cached
+
+
+def replica_seeds(seed: int, replicas: int) -> list[np.random.SeedSequence]:
+    """The seed of every replica: children of one root ``SeedSequence``."""
+    return np.random.SeedSequence(seed).spawn(replicas)
+
+
+def collect(scenario, traces: list) -> Results:
+    """Aggregate replica traces into :class:`Results`."""
+    t = np.linspace(0.0, scenario.duration, scenario.metrics.grid + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        curves = replica_curves(traces)
+        mean = band(curves)
+        mean["eta_vector_mean"] = eta_vector_mean(traces)
+        mean["theta_hat_mean"] = replica_mean(traces, "theta")
+        mean["theta_star_mean"] = replica_mean(traces, "theta_star")
+        policies = tuple(summarise(scenario, t, traces, curves, mean))
+    return Results(scenario=scenario, seed=scenario.run.seed, replicas=scenario.run.replicas,
+                   t=t, curves=mean, policies=policies,
+                   samples=float(np.mean([tr.samples for tr in traces])),
+                   costs=np.mean([tr.cost for tr in traces], axis=0),
+                   replica_errors=replica_steady_errors(scenario, traces))

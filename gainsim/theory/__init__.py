@@ -1,0 +1,30 @@
+"""Closed-form gain theory: the numbers the simulations are compared with.
+
+Convention: ``theta += eta * e * x`` (the gradient of e²/2), so Widrow's mu_W = eta/2.
+One module per loop: :mod:`~gainsim.theory.gd` (gradient descent and heavy ball on a
+quadratic), :mod:`~gainsim.theory.lms` (LMS, NLMS, input correlation),
+:mod:`~gainsim.theory.trackers` (RLS, Kalman local level) and :mod:`~gainsim.theory.mrac`.
+Every function is importable from here (``from gainsim import theory; theory.gd_poles``).
+"""
+from gainsim.theory.gd import (GainRate, HeavyBallTuning, gd_poles, gd_stability_bound,
+                               deadbeat_gain, gd_optimal_gain, heavy_ball_poles,
+                               polyak_heavy_ball_optimum, gd_regime)
+from gainsim.theory.lms import (lms_mean_bound, lms_mean_square_bound, lms_gaussian_white_bound,
+                                lms_misadjustment, lms_excess_mse, lms_optimal_tracking_gain,
+                                lms_steady_state_tracking_error, lms_white_gaussian_weight_error,
+                                ar1_correlation_matrix, eigenvalue_spread, nlms_bound,
+                                nlms_misadjustment)
+from gainsim.theory.trackers import (rls_tracking_excess_mse, rls_optimal_forgetting,
+                                     kalman_steady_state_gain, kalman_steady_state_prior_variance,
+                                     fixed_gain_local_level_error, decaying_gain_error_growth)
+from gainsim.theory.mrac import (mrac_ideal_first_order, mrac_feedforward_gain_bound)
+
+__all__ = ["GainRate", "HeavyBallTuning", "ar1_correlation_matrix", "deadbeat_gain",
+           "decaying_gain_error_growth", "eigenvalue_spread", "fixed_gain_local_level_error",
+           "gd_optimal_gain", "gd_poles", "gd_regime", "gd_stability_bound", "heavy_ball_poles",
+           "kalman_steady_state_gain", "kalman_steady_state_prior_variance", "lms_excess_mse",
+           "lms_gaussian_white_bound", "lms_mean_bound", "lms_mean_square_bound",
+           "lms_misadjustment", "lms_optimal_tracking_gain", "lms_steady_state_tracking_error",
+           "lms_white_gaussian_weight_error", "mrac_feedforward_gain_bound",
+           "mrac_ideal_first_order", "nlms_bound", "nlms_misadjustment",
+           "polyak_heavy_ball_optimum", "rls_optimal_forgetting", "rls_tracking_excess_mse"]

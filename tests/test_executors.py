@@ -1,0 +1,127 @@
+"""Executors give the same bits: serial = process pool = Dask; no worker outlives them."""
+import numpy as np
+import pytest
+
+import gainsim
+import gainsim.executors as executors
+from gainsim.executors import ProcessPool, Serial, execute
+from gainsim.sweep import run_sweep, sweep_dict
+from gainsim.sweep_spec import parse_over, point_scenarios
+
+TOML = """
+name = "grid"
+[plant]
+kind = "fir"
+taps = 4
+noise_std = 0.1
+drift = { kind = "random_walk", std = 1e-3 }
+[stream]
+rate = 100.0
+[run]
+duration = 4.0
+replicas = 5
+seed = 11
+[metrics]
+grid = 20
+[[policy]]
+name = "lms"
+estimator = "lms"
+gain = 0.05
+[[policy]]
+name = "adam"
+estimator = "lms"
+gain = { kind = "adam", eta = 0.01 }
+"""
+
+
+def grid(*over):
+    import tomllib
+
+    axes = [parse_over(o) for o in over]
+    points, scenarios = point_scenarios(tomllib.loads(TOML), "grid.toml", axes)
+    return axes, points, scenarios
+
+
+GRIDS = {"points": ("policy[0].gain=0.01,0.05,0.2", "plant.drift.std=0.001,0.003"),  # chunks
+         "blocks": ("policy[0].gain=0.02,0.1",)}  # fewer points than 2 x workers: replicas
+
+
+@pytest.fixture
+def always_pool(monkeypatch):
+    monkeypatch.setattr(executors, "STARTUP_SECONDS", 0.0)  # small work goes out anyway
+
+
+@pytest.fixture(scope="module")
+def pool():
+    """One pool for the module, as a sweep keeps one (workers start once)."""
+    shared = ProcessPool(2)
+    yield shared
+    shared.close()
+
+
+def _processes(pool) -> list:
+    return list((getattr(pool._pool, "_processes", None) or {}).values())
+
+
+@pytest.mark.parametrize("name", GRIDS)
+def test_serial_equals_process_pool(name, pool, always_pool):
+    axes, points, scenarios = grid(*GRIDS[name])
+    serial = sweep_dict(run_sweep(axes, points, scenarios, Serial()))
+    parallel = sweep_dict(run_sweep(axes, points, scenarios, pool))
+    assert _processes(pool), "the pool was never used"
+    assert parallel == serial
+
+
+def test_run_on_workers_equals_serial(pool, always_pool):
+    scenario = gainsim.loads(TOML, source="grid.toml")
+    one = gainsim.run(scenario)
+    two = gainsim.run(scenario, executor=pool)
+    for key in one.curves:
+        np.testing.assert_array_equal(one.curves[key], two.curves[key])
+    assert one.policies == two.policies
+    np.testing.assert_array_equal(one.replica_errors, two.replica_errors)
+
+
+def test_close_leaves_no_worker_behind(pool, always_pool):
+    _, _, scenarios = grid(*GRIDS["blocks"])
+    execute(scenarios, pool)
+    workers = _processes(pool)
+    assert workers
+    pool.close()
+    assert not any(p.is_alive() for p in workers), "a worker outlived close()"
+
+
+def test_serial_equals_dask_local_cluster():
+    pytest.importorskip("dask.distributed",
+                        reason="the dask extra is not installed (pip install 'gainsim[dask]')")
+    axes, points, scenarios = grid(*GRIDS["points"])
+    serial = sweep_dict(run_sweep(axes, points, scenarios, Serial()))
+    dask = executors.Dask(workers=2)
+    try:
+        assert dask.workers == 2
+        on_dask = sweep_dict(run_sweep(axes, points, scenarios, dask))
+        _, _, s2 = grid(*GRIDS["blocks"])  # the replica-block path on dask too
+        blocks = execute(s2, dask)
+    finally:
+        dask.close()
+    assert on_dask == serial
+    assert blocks == execute(s2, Serial())
+
+
+def test_small_work_stays_in_this_process():
+    # Default STARTUP_SECONDS: 5 replicas of 400 samples do not pay for starting workers.
+    _, _, scenarios = grid(*GRIDS["blocks"])
+    pool = ProcessPool(2)
+    try:
+        records = execute(scenarios, pool)
+        assert _processes(pool) == []  # no worker was ever started
+    finally:
+        pool.close()
+    assert records == execute(scenarios, Serial())
+
+
+def test_progress_counts_points():
+    _, _, scenarios = grid(*GRIDS["points"])
+    seen = []
+    execute(scenarios, Serial(), progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(i, 6) for i in range(7)]

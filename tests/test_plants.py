@@ -1,0 +1,92 @@
+"""Plants describe themselves: columns, error label, theory inputs, baseline objective.
+
+The family string is only the estimator <-> plant match tag; everything else a module
+needs from a plant it asks the plant. This suite runs the same checks over every
+registered plant (one example per kind) and checks each description against values
+worked out by hand.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gainsim.catalog import kinds
+from gainsim.sim import Rngs
+from gainsim.signals.fir import Fir
+from gainsim.signals.inputs import White
+from gainsim.signals.mrac import Mrac
+from gainsim.signals.quadratic import Quadratic
+from gainsim.stream import Stream
+
+EXAMPLES = {"fir": Fir(taps=3, input=White(std=2.0), noise_std=0.5),
+            "quadratic": Quadratic(theta0=(1.0, -1.0), eigenvalues=(1.0, 3.0),
+                                   gradient_noise_std=0.2),
+            "mrac": Mrac()}
+
+
+def test_every_plant_kind_has_an_example():
+    assert set(EXAMPLES) == set(kinds("plant"))
+
+
+@pytest.mark.parametrize("kind", sorted(EXAMPLES))
+def test_plant_describes_itself(kind):
+    plant = EXAMPLES[kind]
+    cls = type(plant)
+    assert isinstance(cls.family, str) and cls.family
+    assert cls.error_label and "\n" not in cls.error_label
+    rngs = Rngs.from_seed(np.random.SeedSequence(1))
+    state, theta_star = plant.init(rngs)
+    cols, _ = plant.packet(state, np.arange(1.0, 6.0), rngs)
+    assert tuple(sorted(cols)) == tuple(sorted(cls.columns))  # exactly the declared columns
+    assert all(len(v) == 5 for v in cols.values())
+    assert np.shape(theta_star) == (plant.n,)
+    # a plant either has closed forms on a curvature matrix or its own analysis
+    assert hasattr(plant, "theory") != hasattr(plant, "policy_theory")
+
+
+def test_fir_theory_inputs_by_hand():
+    # white input of std 2 through 3 taps: R = 4 I; mean bound 2/4; the exact LMS
+    # mean-square bound for white Gaussian input 2/((n + 2) sigma²) = 2/(5 * 4) = 0.1
+    pt = EXAMPLES["fir"].theory(0.0)
+    assert pt.matrix_name == "R" and pt.error_name == "predicted e²"
+    np.testing.assert_array_equal(pt.matrix, 4.0 * np.eye(3))
+    assert pt.noise_var == 0.25 and pt.white_std == 2.0
+    assert pt.mean_bound == 0.5 and pt.mean_square_bound == pytest.approx(0.1)
+    assert pt.kalman_floor() is None  # no closed form for random regressors
+
+
+def test_quadratic_theory_inputs_by_hand():
+    # H = diag(1, 3): GD is stable for eta < 2/3; without drift the fastest fixed gain
+    # is 2/(1 + 3) = 0.5; the gradient noise variance is 0.04
+    pt = EXAMPLES["quadratic"].theory(0.0)
+    assert pt.matrix_name == "H" and pt.error_name == "predicted loss"
+    assert pt.mean_bound == pytest.approx(2 / 3) and pt.noise_var == pytest.approx(0.04)
+    assert pt.mean_square_bound is None
+    assert pt.optimum()[1] is None  # gradient noise, no drift: a smaller gain is always better
+    assert Quadratic(theta0=(1.0, -1.0), eigenvalues=(1.0, 3.0)).theory(0.0).optimum()[1] == 0.5
+
+
+def test_dropout_stretches_the_drift_per_update():
+    from gainsim.signals.drift import RandomWalk
+
+    plant = Fir(taps=2, drift=RandomWalk(std=0.1))
+    np.testing.assert_allclose(plant.theory(0.5).Q, 0.02 * np.eye(2))  # 0.01 / (1 - 0.5)
+
+
+def test_window_objectives_by_hand_and_their_gradients():
+    # fir: rows x = (1, 0), (0, 2), d = (1, 1); at theta = 0 the loss is (1 + 1)/(2·2) = 0.5
+    # and the gradient -(Xᵀd)/2 = -(1, 2)/2
+    f, grad = EXAMPLES["fir"].window_objective(np.array([[1.0, 0, 0], [0, 2.0, 0]]),
+                                               np.array([1.0, 1.0]))
+    assert f(np.zeros(3)) == 0.5
+    np.testing.assert_array_equal(grad(np.zeros(3)), [-0.5, -1.0, 0.0])
+    # quadratic: one sample with theta_star = (1, 0), no noise: f = ½ (θ−θ*)ᵀH(θ−θ*)
+    f, grad = EXAMPLES["quadratic"].window_objective(np.array([[1.0, 0.0]]), np.zeros((1, 2)))
+    assert f(np.array([0.0, 1.0])) == pytest.approx(0.5 * (1 + 3))
+    np.testing.assert_allclose(grad(np.array([0.0, 1.0])), [-1.0, 3.0])
+
+
+def test_mrac_states_its_stream_needs():
+    plant = EXAMPLES["mrac"]
+    assert plant.stream_problem(Stream()) is None
+    assert "periodic" in plant.stream_problem(Stream(arrivals="poisson"))

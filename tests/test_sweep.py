@@ -1,0 +1,212 @@
+"""gainsim sweep / tune / --range-test: specs, errors, theory, sweep = run, outputs."""
+import json
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+from gainsim.cli import main
+from gainsim.sweep_spec import SweepError, parse_over, parse_spec, point_scenarios
+
+# Random-walk FIR with known theory: n = 10, sigma_v = 1, white input (R = I), drift std
+# 0.01 per sample (Q = 1e-4 I): eta* = sqrt(tr Q / (sigma_v^2 tr R)) = sqrt(1e-3 / 10) = 0.01.
+RANDOM_WALK = """
+name = "rw"
+[plant]
+kind = "fir"
+taps = 10
+noise_std = 1.0
+drift = { kind = "random_walk", std = 0.01 }
+[stream]
+rate = 1000.0
+[run]
+samples = 20000
+replicas = 4
+seed = 5
+[metrics]
+grid = 40
+steady_state_window = 0.5
+[[policy]]
+name = "lms"
+estimator = "lms"
+gain = 0.01
+"""
+ETA_STAR = math.sqrt(10 * 0.01 ** 2 / (1.0 ** 2 * 10 * 1.0))
+
+TINY = """
+name = "tiny"
+[plant]
+kind = "fir"
+taps = 4
+noise_std = 0.1
+drift = { kind = "random_walk", std = 1e-3 }
+[stream]
+rate = 100.0
+[run]
+duration = 5.0
+replicas = 3
+seed = 7
+[metrics]
+grid = 50
+[[policy]]
+name = "slow"
+estimator = "lms"
+gain = 0.01
+[[policy]]
+name = "adam"
+estimator = "lms"
+gain = { kind = "adam", eta = 0.01 }
+"""
+
+
+@pytest.fixture
+def write(tmp_path):
+    def _write(text, name="s.toml"):
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text))
+        return path
+    return _write
+
+
+def test_specs_give_the_documented_values():
+    assert parse_over("policy[0].gain=0.001,0.01, 3").values == (0.001, 0.01, 3)
+    np.testing.assert_allclose(parse_spec("k", "logspace:0.001:0.1:3").values,
+                               [0.001, 0.01, 0.1], rtol=1e-15)
+    assert parse_spec("k", "linspace:0:1:5").values == (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert parse_spec("k", "logspace:0.5:0.5:1").values == (0.5,)
+    assert parse_spec("k", [1, 2.5]).values == (1, 2.5)
+
+
+@pytest.mark.parametrize("over, says", [
+    ("policy[0].gian=0.1", "policy[0].gian: unknown key (did you mean 'gain'?)"),
+    ("plant.drift.sdt=0.1", "plant.drift.sdt: unknown key (did you mean 'std'?)"),
+    ("policy[5].gain=0.1", "policy[5]: no such table (the file has 2 [[policy]] tables)"),
+    ("policy[0].estimator=0.1", "policy[0].estimator: not a numeric key (holds 'lms')"),
+    ("policy[1].gain=0.1", "policy[1].gain: a table (adam), not a number; sweep one of its"),
+    ("policy[0].name=1", "policy[0].name: not a numeric key (holds 'slow')"),
+    ("policy[0].clock=1", "policy[0].clock: must be a string"),
+    ("policy[0].gain=", "empty range"),
+    ("policy[0].gain=logspace:0.01:0.1:0", "N must be an integer >= 1"),
+    ("policy[0].gain=logspace:0.1:0.01:3", "needs LO < HI"),
+    ("policy[0].gain=logspace:0:0.1:3", "logspace needs LO > 0"),
+    ("policy[0].gain=linspace:1:0:3", "needs LO < HI"),
+    ("policy[0].gain=lin:1:2", "'lin:1:2' is not a number"),
+    ("policy[0].gain=0.01,-1", "policy[0].gain: must be > 0 (got -1) (swept value policy[0].gain=-1)"),
+    ("run.replicas=0.5", "run.replicas: must be an integer"),
+    ("policy[0].gain", "must be KEY=SPEC"),
+])
+def test_bad_sweeps_are_one_line_exit_2_nothing_written(write, tmp_path, capsys, over, says):
+    path = write(TINY)
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--over", over, "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert says in err and "\n" not in err and "Traceback" not in err
+    assert err.startswith("s.toml: ") or err.startswith("gainsim: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]  # nothing written
+
+
+def test_every_grid_point_is_validated_before_anything_runs(write):
+    data_path = write(TINY)
+    from gainsim.sweep_spec import read_toml
+
+    data, source = read_toml(data_path)
+    axes = [parse_over("policy[1].gain.eta=0.01,0.1"), parse_over("plant.noise_std=0.1,-1")]
+    with pytest.raises(SweepError, match=r"s.toml: plant.noise_std: .*\(swept value "
+                                         r"policy\[1\].gain.eta=0.01, plant.noise_std=-1\)"):
+        point_scenarios(data, source, axes)
+
+
+def test_sweep_over_one_value_equals_run_bit_for_bit(write, tmp_path):
+    path = write(TINY)
+    assert main(["run", str(path), "-o", str(tmp_path / "run"), "--quiet"]) == 0
+    assert main(["sweep", str(path), "--over", "policy[0].gain=0.01",
+                 "-o", str(tmp_path / "sweep"), "--quiet"]) == 0
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    sweep = json.loads((tmp_path / "sweep" / "sweep.json").read_text())
+    assert sweep["over"] == {"policy[0].gain": [0.01]}
+    (point,) = sweep["points"]
+    assert point["values"] == {"policy[0].gain": 0.01}
+    assert point["policies"] == summary["policies"]  # every field, exactly
+    assert point["best_policy"] == summary["best_policy"]
+
+
+def test_lms_u_curve_minimum_and_tune_land_on_theory(write, tmp_path, capsys):
+    assert ETA_STAR == pytest.approx(0.01)
+    path = write(RANDOM_WALK)
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(path), "--over", "policy[0].gain=logspace:0.002:0.05:11",
+                 "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "best at policy[0].gain = 0.01" in printed and "theory η* = 0.01" in printed
+    data = json.loads((out / "sweep.json").read_text())
+    errors = [p["policies"][0]["steady_state_tracking_error"] for p in data["points"]]
+    best = data["over"]["policy[0].gain"][int(np.argmin(errors))]
+    assert ETA_STAR / 1.5 <= best <= ETA_STAR * 1.5
+    assert data["best"][0]["values"] == {"policy[0].gain": best}
+    assert data["points"][0]["policies"][0]["optimal_fixed_gain"] == pytest.approx(ETA_STAR)
+    assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = (out / "sweep.csv").read_text().splitlines()
+    assert rows[0].startswith("policy[0].gain,name,") and len(rows) == 1 + 11
+
+    assert main(["tune", str(path), "--policy", "lms", "-o", str(tmp_path / "tune")]) == 0
+    tuned = json.loads((tmp_path / "tune" / "tune.json").read_text())
+    assert tuned["key"] == "policy[0].gain"
+    assert abs(tuned["best_value"] / ETA_STAR - 1) <= 0.2
+    assert tuned["optimal_fixed_gain"] == pytest.approx(ETA_STAR)
+    values = [e["value"] for e in tuned["evaluations"]]
+    assert values == sorted(values) and len(values) >= 5
+
+
+def test_sweep_table_in_the_file(write, tmp_path, capsys):
+    path = write(TINY + '\n[sweep]\nover = { "policy[0].gain" = "0.005,0.02" }\n')
+    assert main(["validate", str(path)]) == 0
+    assert main(["run", str(path), "-o", str(tmp_path / "run"), "--quiet"]) == 0
+    assert main(["sweep", str(path), "-o", str(tmp_path / "sw"), "--quiet"]) == 0
+    sweep = json.loads((tmp_path / "sw" / "sweep.json").read_text())
+    assert sweep["over"] == {"policy[0].gain": [0.005, 0.02]}
+    capsys.readouterr()
+    bad = write(TINY + '\n[sweep]\nover = { "policy[0].gain" = "logspace:0:1:3" }\n', "b.toml")
+    assert main(["validate", str(bad)]) == 2
+    assert 'b.toml: sweep.over."policy[0].gain": logspace needs LO > 0' in capsys.readouterr().err
+
+
+def test_interrupted_sweep_leaves_no_directory(write, tmp_path, monkeypatch):
+    import gainsim.sweep
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gainsim.sweep, "run_sweep", interrupted)
+    path = write(TINY)
+    assert main(["sweep", str(path), "--over", "policy[0].gain=0.01,0.02",
+                 "-o", str(tmp_path / "out")]) == 130
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]
+
+
+def test_range_test_figure_and_suggestion(write, tmp_path, capsys):
+    path = write(RANDOM_WALK)
+    out = tmp_path / "rt"
+    assert main(["sweep", str(path), "--range-test", "lms", "--bounds", "1e-4", "0.5",
+                 "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "suggested gain" in printed and "theory: η* = 0.01" in printed
+    result = json.loads((out / "range_test.json").read_text())
+    assert (out / "range_test.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result["eta_min"] == 1e-4 and result["eta_max"] == 0.5
+    eta = np.array(result["eta"])
+    ratios = eta[1:] / eta[:-1]
+    np.testing.assert_allclose(ratios, ratios[0], rtol=1e-9)  # geometric on the grid too
+    # the run diverges near the mean-square bound 2/((n+2) sigma^2) = 1/6
+    assert result["diverged_at_gain"] == pytest.approx(1 / 6, rel=0.5)
+    assert ETA_STAR / 2 <= result["suggested_gain"] <= ETA_STAR * 2
+
+
+def test_range_test_errors(write, tmp_path, capsys):
+    path = write(TINY)
+    assert main(["sweep", str(path), "--range-test", "nobody", "-o", str(tmp_path / "o")]) == 2
+    assert "no policy named 'nobody'" in capsys.readouterr().err
+    assert main(["sweep", str(path), "--range-test", "slow", "--bounds", "0.1", "0.01",
+                 "-o", str(tmp_path / "o")]) == 2
+    assert "needs 0 < LO < HI" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
