@@ -28,17 +28,15 @@ def as_scenario(source) -> Scenario:
     raise TypeError(f"run(): a Scenario, a path or TOML text (got {type(source).__name__})")
 
 
-def run(scenario, *, seed: int | None = None, replicas: int | None = None, workers: int = 1,
-        progress=None):
+def run(scenario, *, seed: int | None = None, replicas: int | None = None, **options):
     """Simulate every replica of ``scenario`` (a Scenario, path, TOML text or dict).
 
-    Returns :class:`~gainsim.runner.Results`: ``repr`` is the ranked table, ``summary``
+    Returns :class:`~gainsim.results.Results`: ``repr`` is the ranked table, ``summary``
     the dict of ``summary.json``, ``plot(kind, ax=)`` draws a figure, ``to_frame()`` is
     a pandas DataFrame and ``save(dir)`` writes the run directory ``gainsim run`` writes.
-    ``seed``, ``replicas``: override the scenario's ``[run]``; ``workers`` > 1 uses
-    processes (same results).
+    ``seed``, ``replicas``: override the scenario's ``[run]``; every other option
+    (``workers``, ``executor``, ``progress``) is :func:`gainsim.runner.run`'s.
     """
     from gainsim.runner import run as run_scenario
 
-    return run_scenario(as_scenario(scenario), seed=seed, replicas=replicas, workers=workers,
-                        progress=progress)
+    return run_scenario(as_scenario(scenario), seed=seed, replicas=replicas, **options)

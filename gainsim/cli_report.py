@@ -30,10 +30,6 @@ def command(args) -> int:
     except (FileNotFoundError, ScenarioError, ValueError, KeyError) as err:
         print(f"gainsim: {err}", file=sys.stderr)
         return 2
-    if not data.replicas:
-        print(f"gainsim: {folder / 'replicas.npz'}: missing (the run directory predates "
-              "reports; run the scenario again)", file=sys.stderr)
-        return 2
     target = write_report(folder, data, Path(args.output) if args.output else None)
     print(f"wrote {target} and the figures in {folder}/")
     return 0

@@ -193,3 +193,20 @@ def test_a_sweep_directory_gets_a_report_too(fir_run, tmp_path):
     assert main(["report", str(out), "-o", str(again)]) == 0
     stamp = re.compile(r'<time class="generated">[^<]*</time>')
     assert stamp.sub("", again.read_text()) == stamp.sub("", html)
+
+
+def test_report_of_an_older_run_directory_leaves_out_what_it_lacks(fir_run, tmp_path):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(fir_run, old)
+    (old / "replicas.npz").unlink()
+    for name in ("report.html", "theta.png", "replicas.png"):
+        (old / name).unlink()
+    with np.load(old / "traces.npz") as npz:
+        kept = {k: npz[k] for k in npz.files if not k.startswith("theta_")}
+    np.savez_compressed(old / "traces.npz", **kept)
+    assert main(["report", str(old)]) == 0
+    html = (old / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 3  # tracking error, steady state, eta
+    assert not (old / "theta.png").exists()

@@ -27,25 +27,27 @@ def plot(run, kind: str = "tracking_error", ax=None, **options):
 def report_figures(data) -> list[tuple[str, str, object]]:
     """``(file name, caption, draw)`` of every figure of a run directory, in report order.
 
-    ``draw(data)`` returns an axes of a new figure.
+    ``draw(data)`` returns an axes of a new figure. A figure whose data the directory
+    does not hold (one written before θ̂ or the replicas were saved) is left out.
     """
+    has_theta = "theta_hat_mean" in data.traces
     figures = [
         ("tracking_error.png", "Tracking error of every policy (mean, 10–90 % band across "
          "replicas). Dashed: theory's predicted steady-state level in the policy's colour; "
-         "dotted: the noise floor; ×: where a policy diverged.", plot_tracking_error),
+         "dotted: the noise floor; ×: where a policy diverged.", plot_tracking_error, True),
+        ("path.png", "The iterate path on the loss: the ball on the parabola (1-D) or the "
+         "path over the contours (2-D).", path_panels, has_theta and is_bowl(data.scenario)),
         ("steady_state.png", "Ranking in steady state: error over the noise floor, best "
-         "first, with 95 % confidence intervals and the ratio to the best.", plot_steady_state),
+         "first, with 95 % confidence intervals and the ratio to the best.", plot_steady_state,
+         True),
         ("replicas.png", "Each replica's steady-state error (the numbers of replicas.npz).",
-         plot_replicas),
+         plot_replicas, bool(data.replicas)),
         ("eta.png", "The gain η(t) of every policy; shaded: gains the plant's stability "
-         "bounds call unstable. NLMS is drawn at its effective gain.", plot_eta),
+         "bounds call unstable. NLMS is drawn at its effective gain.", plot_eta, True),
         ("theta.png", "Estimates θ̂ (solid) against the true weights θ* (dashed), mean "
-         "over replicas: lag against noise.", theta_panels),
+         "over replicas: lag against noise.", theta_panels, has_theta),
     ]
-    if is_bowl(data.scenario):
-        figures.insert(1, ("path.png", "The iterate path on the loss: the ball on the "
-                           "parabola (1-D) or the path over the contours (2-D).", path_panels))
-    return figures
+    return [(name, caption, draw) for name, caption, draw, present in figures if present]
 
 
 __all__ = ["KINDS", "plot", "plot_eta", "plot_misalignment", "plot_path", "plot_replicas",

@@ -54,6 +54,7 @@ def plot_steady_state(data, ax=None):
     finite = value[np.isfinite(value)]
     positive = finite[finite > 0]
     best = float(finite.min()) if finite.size else np.nan
+    right = 0.0  # the right end of the bars, CIs included
     for row, i in zip(y, order):
         p = policies[i]
         if not np.isfinite(value[i]):
@@ -67,18 +68,23 @@ def plot_steady_state(data, ax=None):
                         textcoords="offset points", va="center", fontsize="small")
             continue
         lo, hi = p["steady_state_tracking_error_ci95"]
-        err = None if lo is None else [[value[i] - (lo - floor)], [(hi - floor) - value[i]]]
         ax.barh(row, value[i], color="tab:blue" if i == order[0] else "tab:gray", alpha=0.8)
-        if err is not None and err[0][0] >= 0 and value[i] - err[0][0] > 0:
-            ax.errorbar(value[i], row, xerr=err, color="k", capsize=3, lw=1)
-        ratio = f"×{value[i] / best:.3g}" if best > 0 else f"{value[i]:.3g}"
-        end = value[i] if hi is None else max(value[i], hi - floor)
-        ax.annotate(ratio, (end, row), xytext=(6, 0), textcoords="offset points",
+        end = value[i]
+        if lo is not None:  # the CI, its lower end clipped at value/100 for the log scale
+            low, end = max(lo - floor, value[i] / 100.0), max(hi - floor, value[i])
+            ax.errorbar(value[i], row, xerr=[[value[i] - low], [end - value[i]]], color="k",
+                        capsize=3, lw=1)
+        ratio = value[i] / best if best > 0 else None
+        text = (f"{value[i]:.3g}" if ratio is None else
+                f"×{ratio:.2f}" if ratio < 10 else f"×{ratio:.3g}")
+        ax.annotate(text, (end, row), xytext=(6, 0), textcoords="offset points",
                     va="center", fontsize="x-small")
+        right = max(right, end)
     ax.set_yticks(y, [policies[i]["name"] for i in order], fontsize="small")
+    ax.set_ylim(-0.6, len(order) - 0.4)
     if positive.size:
         ax.set_xscale("log")
-        ax.set_xlim(positive.min() / 3.0, positive.max() * 6.0)
+        ax.set_xlim(positive.min() / 3.0, max(positive.max(), right) * 4.0)
     ax.set_xlabel(label + (" — ratio to the best at each bar" if best > 0 else ""))
     ax.set_title(f"{data.summary['scenario']}: ranking in steady state", fontsize="medium")
     ax.grid(True, axis="x", which="both", alpha=0.3)
@@ -145,6 +151,7 @@ def plot_replicas(data, ax=None):
         ax.axvline(floor, color="k", ls=":", lw=1.2, label="noise floor σᵥ²")
         ax.legend(fontsize="small", loc="lower right")
     ax.set_yticks(y, labels, fontsize="small")
+    ax.set_ylim(-0.6, len(order) - 0.4)
     finite = errors[np.isfinite(errors)]
     if finite.size and finite.min() > 0:
         ax.set_xscale("log")
