@@ -1,12 +1,14 @@
-"""Make the figures of ``docs/gains.md``: run ``python docs/make_figures.py``.
+"""Make the figures of ``docs/gains.md`` and ``docs/sweeps.md``: ``python docs/make_figures.py``.
 
 * ``docs/figures/schedules.png``: every schedule kind evaluated with gainsim's own
   schedule classes over 1000 updates, one small panel per kind.
 * ``docs/figures/drift_tracking_eta.png``: η(t) of the policies of
   ``scenarios/drift_tracking.toml`` (fewer replicas), drawn by
   ``Results.plot("eta")`` (:func:`gainsim.figures.plot_eta`).
+* ``docs/figures/sweep_quickstart.png`` and ``range_test_quickstart.png``: the U-curve of
+  ``gainsim sweep scenarios/quickstart.toml`` and the gain range test of its LMS policy.
 
-Both are deterministic (fixed seeds); the run takes about half a minute.
+All are deterministic (fixed seeds); ``python docs/make_figures.py sweep`` makes one.
 """
 from __future__ import annotations
 
@@ -132,10 +134,36 @@ def make_drift_eta_png(path: Path, replicas: int = 3) -> None:
     plt.close(fig)
 
 
+def make_sweep_png(path: Path) -> None:
+    """The U-curve of docs/sweeps.md: quickstart's [sweep] table (LMS gain, 13 values)."""
+    from gainsim.sweep import sweep
+    from gainsim.sweep_plot import plot_sweep
+
+    result = sweep(ROOT / "scenarios" / "quickstart.toml")
+    ax = plot_sweep(result)
+    ax.figure.tight_layout()
+    ax.figure.savefig(path, dpi=DPI)
+    plt.close(ax.figure)
+
+
+def make_range_test_png(path: Path) -> None:
+    """The range test of docs/sweeps.md: quickstart's LMS policy, default bounds."""
+    from gainsim.range_test import range_test
+    from gainsim.sweep_plot import plot_range_test
+
+    scenario = gainsim.load(ROOT / "scenarios" / "quickstart.toml")
+    ax = plot_range_test(range_test(scenario, "LMS η=0.01 (≈ optimal)"))
+    ax.figure.tight_layout()
+    ax.figure.savefig(path, dpi=DPI)
+    plt.close(ax.figure)
+
+
 def main(argv: list[str]) -> int:
     FIGURES.mkdir(exist_ok=True)
     targets = {"schedules": lambda: make_schedules_png(FIGURES / "schedules.png"),
-               "drift": lambda: make_drift_eta_png(FIGURES / "drift_tracking_eta.png")}
+               "drift": lambda: make_drift_eta_png(FIGURES / "drift_tracking_eta.png"),
+               "sweep": lambda: make_sweep_png(FIGURES / "sweep_quickstart.png"),
+               "range_test": lambda: make_range_test_png(FIGURES / "range_test_quickstart.png")}
     for name in argv or list(targets):
         targets[name]()
         print(f"wrote {name}")

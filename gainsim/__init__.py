@@ -4,18 +4,34 @@
 >>> scenario = gainsim.load("scenarios/goldilocks.toml")   # doctest: +SKIP
 >>> results = gainsim.run(scenario)                         # doctest: +SKIP
 >>> results.plot("eta")                                     # doctest: +SKIP
+
+``import gainsim`` is light: the names below are imported on first use (PEP 562), so
+a script or a spawned worker pays only for the parts it touches.
 """
 from gainsim._numba_cache import configure as _configure_numba_cache
 
 _configure_numba_cache()  # before any kernel is defined
 
-from gainsim.api import run  # noqa: E402
-from gainsim.rundata import RunData  # noqa: E402
-from gainsim.runner import Results  # noqa: E402
-from gainsim.scenario import Scenario, ScenarioError, load, loads  # noqa: E402
-
-open_run = RunData.load  # a saved run directory, with the same API as Results
-
 __version__ = "0.1.0"
+
+_LAZY = {"Results": "gainsim.runner", "run": "gainsim.api", "open_run": "gainsim.api",
+         "RunData": "gainsim.rundata",
+         "Scenario": "gainsim.scenario", "ScenarioError": "gainsim.scenario",
+         "load": "gainsim.scenario", "loads": "gainsim.scenario"}
 __all__ = ["Results", "RunData", "Scenario", "ScenarioError", "__version__", "load", "loads",
            "open_run", "run"]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gainsim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

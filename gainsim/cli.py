@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 import threading
 import time
 from pathlib import Path
 
-
-from gainsim import cli_demo, cli_poles, cli_report
+from gainsim import cli_demo, cli_poles, cli_report, cli_warmup
+from gainsim.cli_run_dir import check_overrides, default_dir, write_run_dir
 
 EXIT_USAGE = 2
 # Commands implemented in a module of their own: each has add_parser(sub) and command(args).
-_COMMANDS = {"demo": cli_demo, "poles": cli_poles, "report": cli_report}
+_COMMANDS = {"demo": cli_demo, "poles": cli_poles, "report": cli_report,
+             "warmup": cli_warmup}
 
 
 def _fail(message: str) -> int:
@@ -110,19 +110,11 @@ def cmd_validate(args) -> int:
     return status
 
 
-def _check_overrides(args) -> str | None:
-    for name, low in (("replicas", 1), ("seed", 0), ("workers", 1)):
-        value = getattr(args, name)
-        if value is not None and value < low:
-            return f"--{name}: must be >= {low} (got {value})"
-    return None
-
-
 def cmd_run(args) -> int:
     from gainsim.runner import run
     from gainsim.scenario import ScenarioError, load
 
-    problem = _check_overrides(args)
+    problem = check_overrides(args)
     if problem:
         return _fail(problem)
     try:
@@ -130,7 +122,7 @@ def cmd_run(args) -> int:
     except ScenarioError as err:
         print(err, file=sys.stderr)
         return EXIT_USAGE
-    out = Path(args.output) if args.output else _default_dir(scenario.name)
+    out = Path(args.output) if args.output else default_dir(scenario.name)
     if out.exists() and not args.force:
         return _fail(f"{out}: already exists (use --force to replace it)")
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
@@ -141,23 +133,13 @@ def cmd_run(args) -> int:
     if not args.quiet:
         from gainsim.report import format_table, headline, summary_rows
 
-        print(headline(results.summary))
+        print(headline(results))
         print()
-        print(format_table(summary_rows(results.summary)))
+        print(format_table(summary_rows(results)))
         print()
-    print(f"wrote {out}/ (report.html, summary.json, summary.csv, traces.npz, replicas.npz, "
-          "figures, scenario.resolved.toml, manifest.json)")
+    print(f"wrote {out}/ (summary.json, summary.csv, traces.npz, tracking_error.png, eta.png, "
+          "scenario.resolved.toml, manifest.json)")
     return 0
-
-
-def _default_dir(name: str) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = Path("runs") / f"{name}-{stamp}"
-    i = 1
-    while path.exists():
-        i += 1
-        path = Path("runs") / f"{name}-{stamp}-{i}"
-    return path
 
 
 class _Progress:
@@ -201,17 +183,3 @@ class _Progress:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
 
-
-def write_run_dir(out: Path, results, argv: list[str]) -> None:
-    """Write the run directory atomically (:func:`gainsim.rundir.write_run`)."""
-    from gainsim.rundir import write_run
-
-    write_run(out, results, shlex.join(["gainsim", *argv[1:]]))
-
-
-def _manifest(results, argv: list[str]) -> dict:
-    """The manifest of a run with ``results.seed`` and ``results.replicas`` (sweeps use it)."""
-    from gainsim.rundir import manifest
-
-    return manifest({"seed": results.seed, "replicas": results.replicas},
-                    shlex.join(["gainsim", *argv[1:]]))

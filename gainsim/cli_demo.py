@@ -59,7 +59,7 @@ def _run(demo, output, out: Path, scenario_path) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from gainsim.cli import write_run_dir
+    from gainsim.cli_run_dir import write_run_dir
     from gainsim.report import format_table
 
     written = []

@@ -89,7 +89,8 @@ def _clock(seconds: float) -> str:
 
 def _prepare(args):
     """Checked overrides, the file's TOML (overrides written in) and the output folder."""
-    from gainsim.cli import _check_overrides, _default_dir
+    from gainsim.cli_run_dir import check_overrides as _check_overrides
+    from gainsim.cli_run_dir import default_dir as _default_dir
     from gainsim.sweep_spec import read_toml
 
     problem = _check_overrides(args)
@@ -155,18 +156,16 @@ def cmd_sweep(args) -> int:
         raise _Usage(f"{source}: --over: at most two keys (a grid), got {len(axes)}")
     from gainsim.sweep import run_sweep
 
-    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    from gainsim.executors import opened
     from gainsim.sweep_spec import point_scenarios
 
     points, scenarios = point_scenarios(data, source, axes)  # all checked before anything runs
-    executor = None
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
-        executor = _executor(args)
-        sweep = run_sweep(axes, points, scenarios, executor, progress)
+        with opened(_executor(args)) as executor:
+            sweep = run_sweep(axes, points, scenarios, executor, progress)
     finally:
         progress.close()
-        if executor is not None:
-            executor.close()
     _write_sweep(out, sweep, data, args)
     if not args.quiet:
         from gainsim.sweep import best_lines
@@ -259,14 +258,15 @@ def cmd_tune(args) -> int:
     from gainsim.tune import tune
 
     data, source, out = _prepare(args)
+    from gainsim.executors import opened
+
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), what="candidates")
-    executor = _executor(args)
     try:
-        result = tune(data, source, args.policy, args.param,
-                      tuple(args.bounds) if args.bounds else None, executor, progress)
+        with opened(_executor(args)) as executor:
+            result = tune(data, source, args.policy, args.param,
+                          tuple(args.bounds) if args.bounds else None, executor, progress)
     finally:
         progress.close()
-        executor.close()
     from gainsim.outdir import write_atomically
 
     def fill(folder: Path) -> None:
@@ -318,7 +318,7 @@ def _save(ax, path: Path) -> None:
 
 
 def _manifest(args, head: dict) -> dict:
-    from gainsim.cli import _manifest as run_manifest
+    from gainsim.cli_run_dir import manifest as run_manifest
 
     out = run_manifest(SimpleNamespace(seed=head["seed"], replicas=head["replicas"]), sys.argv)
     out.update({"executor": args.executor, "workers": args.workers})

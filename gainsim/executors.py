@@ -14,7 +14,9 @@ pay for starting workers (:data:`STARTUP_SECONDS`) everything stays in this proc
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -55,24 +57,25 @@ def work(task: tuple):
                       for i, s in task[1]]
 
 
-def _worker_init() -> None:
-    """Once per worker process: the parent handles Ctrl-C; one numba thread per worker."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _worker_init(parent_pid: int) -> None:
+    """Once per worker process: exit with the parent, leave Ctrl-C to it, one numba thread.
+
+    Uses :func:`gainsim.lifetime.worker_init` (the worker dies with its parent, even
+    after a SIGKILL) where that module exists; otherwise only ignores Ctrl-C.
+    """
+    try:
+        from gainsim.lifetime import worker_init
+    except ImportError:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    else:
+        worker_init(parent_pid)
+    if hasattr(signal, "pthread_sigmask"):  # blocked since the fork (see ProcessPool._submit)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     import numba
 
     import gainsim.sim  # noqa: F401  (import gainsim once, not per task)
 
     numba.set_num_threads(1)
-    _lifetime_guard()
-
-
-def _lifetime_guard() -> None:
-    """Make the worker exit when the parent dies (gainsim's process-safety helper, if any)."""
-    try:
-        from gainsim.lifetime import exit_with_parent  # provided by the reliability work
-    except ImportError:
-        return
-    exit_with_parent()
 
 
 # ----------------------------------------------------------------------------- executors
@@ -84,7 +87,7 @@ class Serial:
     def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
         return map(fn, tasks)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         pass
 
 
@@ -102,7 +105,7 @@ class ProcessPool:
 
         self.workers = workers
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                         initializer=_worker_init)
+                                         initializer=_worker_init, initargs=(os.getpid(),))
 
     def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
         """Results in completion order; at most ``2 * workers`` tasks in flight."""
@@ -112,19 +115,39 @@ class ProcessPool:
                 task = next(tasks, None)
                 if task is None:
                     break
-                pending.add(self._pool.submit(fn, task))
+                pending.add(self._submit(fn, task))
             if not pending:
                 return
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
 
-    def close(self) -> None:
-        """Cancel what has not started, stop every worker and wait until each has exited."""
+    def _submit(self, fn: Callable, task):
+        """``submit`` with Ctrl-C blocked: a worker it spawns inherits the blocked signal,
+        so a Ctrl-C while it is still importing cannot print a traceback from it (the
+        initializer ignores SIGINT, then unblocks it). The parent gets the signal as soon
+        as the call returns."""
+        import threading
+
+        if not hasattr(signal, "pthread_sigmask") or (
+                threading.current_thread() is not threading.main_thread()):
+            return self._pool.submit(fn, task)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return self._pool.submit(fn, task)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    def close(self, abort: bool = False) -> None:
+        """Cancel what has not started, stop every worker and wait until each has exited.
+
+        ``abort`` (Ctrl-C, an error): terminate busy workers at once instead of letting
+        them finish their chunk.
+        """
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
         for p in processes:  # idle workers exit on their own; busy ones are stopped
-            p.join(timeout=10)
+            p.join(timeout=0 if abort else 10)
             if p.is_alive():
                 p.terminate()
                 p.join()
@@ -165,10 +188,24 @@ class Dask:
         for future in as_completed(futures):
             yield future.result()
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        if abort:  # cancel this client's tasks on the workers
+            with contextlib.suppress(Exception):
+                self._client.cancel(list(self._client.futures.values()))
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+@contextlib.contextmanager
+def opened(executor):
+    """``with opened(make_executor(...)) as ex:``: closed at the end, aborted on an exception."""
+    try:
+        yield executor
+    except BaseException:
+        executor.close(abort=True)
+        raise
+    executor.close()
 
 
 def make_executor(kind: str = "process", workers: int = 1, scheduler: str | None = None):

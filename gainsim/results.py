@@ -15,16 +15,14 @@ import numpy as np
 
 from gainsim.metrics import (PolicySummary, band, eta_vector_mean, replica_curves, replica_mean,
                              replica_steady_errors, summarise)
-from gainsim.rundata import ResultsAPI
 
 
-@dataclass(frozen=True, repr=False)
-class Results(ResultsAPI):
+@dataclass(frozen=True)
+class Results:
     """Everything a run produced: per-policy summaries and curves on the grid.
 
-    ``repr`` is the ranked table; in a notebook the same table renders as HTML.
-    Its base :class:`~gainsim.rundata.ResultsAPI` adds ``summary``, ``plot``, ``to_frame``
-    and ``save``.
+    :func:`gainsim.run` hands it out wrapped in :class:`gainsim.api.RunResult`, which adds
+    the ranked-table ``repr``, ``summary``, ``plot``, ``to_frame`` and ``save``.
     """
 
     scenario: object
@@ -40,16 +38,6 @@ class Results(ResultsAPI):
     @property
     def policy_names(self) -> list[str]:
         return [p.name for p in self.policies]
-
-    def run_data(self):
-        """What the run directory of these results holds (computed once)."""
-        cached = self.__dict__.get("_run_data")
-        if cached is None:
-            from gainsim.rundata import RunData
-
-            cached = RunData.from_results(self)
-            object.__setattr__(self, "_run_data", cached)
-        return cached
 
 
 def replica_seeds(seed: int, replicas: int) -> list[np.random.SeedSequence]:

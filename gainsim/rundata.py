@@ -6,7 +6,9 @@ or read back from the files. Figures, tables and ``report.html`` are drawn from 
 report regenerated from saved files is the report of the run.
 
 :class:`Reportable` gives a run its Python API: ``repr`` (the ranked table),
-``_repr_html_`` (the same in a notebook), ``summary``, ``plot``, ``to_frame`` and ``save``.
+``_repr_html_`` (the same in a notebook), ``summary``, ``plot``, ``to_frame`` and ``save``;
+:class:`RunData` and :class:`gainsim.api.RunResult` (what :func:`gainsim.run` returns)
+have it.
 """
 from __future__ import annotations
 
@@ -75,15 +77,6 @@ class Reportable:
         from gainsim.html_report import results_table
 
         return results_table(self.summary)
-
-
-class ResultsAPI(Reportable):
-    """:class:`Reportable` for fresh :class:`~gainsim.runner.Results`."""
-
-    @property
-    def summary(self) -> dict:
-        """The dict of ``summary.json``: run header and one entry per policy."""
-        return self.run_data().summary
 
 
 @dataclass(frozen=True, repr=False)

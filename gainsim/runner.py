@@ -31,13 +31,11 @@ def run(scenario, *, seed: int | None = None, replicas: int | None = None, worke
     run_cfg = replace(scenario.run, **{k: v for k, v in
                                        (("seed", seed), ("replicas", replicas)) if v is not None})
     scenario = replace(scenario, run=run_cfg)
-    from gainsim.executors import execute, make_executor
+    from gainsim.executors import execute, make_executor, opened
 
-    own = executor is None
-    executor = make_executor("process", workers) if own else executor
-    try:
+    if executor is not None:  # the caller's, left open
         traces = execute([scenario], executor, summarise=False, progress=progress)[0]
-    finally:
-        if own:
-            executor.close()
+    else:
+        with opened(make_executor("process", workers)) as own:
+            traces = execute([scenario], own, summarise=False, progress=progress)[0]
     return collect(scenario, traces)

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
 from gainsim.estimators.groups import make_groups
 
@@ -241,6 +240,8 @@ def _columns(scenario) -> tuple:
 
 def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     """Run one replica of ``scenario`` through the simpy event loop."""
+    import simpy  # imported by the first simulation, not by ``import gainsim``
+
     plant, stream, duration = scenario.plant, scenario.stream, scenario.duration
     rngs = Rngs.from_seed(seed)
     state, theta_star0 = plant.init(rngs)

@@ -62,10 +62,12 @@ def plot_sweep(sweep: SweepResult, ax=None):
     ax = _axes(ax)
     axis = sweep.axes[0]
     top_marks, lows = [], []
+    colors = []
     for label, policy, rows in _curves(sweep):
         x, y, lo, hi, theory, diverged, at = _series(sweep, policy, rows)
         (line,) = ax.plot(x, y, "o-", ms=3.5, lw=1.4, label=label)
         color = line.get_color()
+        colors.append(color)
         band = np.isfinite(lo) & np.isfinite(hi)
         if band.any():
             ax.fill_between(x, np.where(band, lo, np.nan), np.where(band, hi, np.nan),
@@ -82,7 +84,8 @@ def plot_sweep(sweep: SweepResult, ax=None):
         ax.set_xscale("log")
     if lows and min(lows) > 0:
         ax.set_yscale("log")
-    _theory_lines(sweep, ax)
+    _clip_top(ax, lows)
+    _theory_lines(sweep, ax, colors)
     if top_marks:
         _, top = ax.get_ylim()
         for i, (xi, ti, color) in enumerate(top_marks):
@@ -99,25 +102,53 @@ def plot_sweep(sweep: SweepResult, ax=None):
     return ax
 
 
-def _theory_lines(sweep: SweepResult, ax) -> None:
-    """Stability bounds and η* of the policy whose gain is on the x axis."""
+CLIP = 30.0  # the y axis ends this factor above the lowest error (the U stays visible)
+
+
+def _clip_top(ax, values: list) -> None:
+    """End the y axis at CLIP × the lowest error; points above it become ▲ at the edge."""
+    finite = [v for v in values if v > 0]
+    if not finite or max(finite) <= CLIP * min(finite):
+        return
+    top = CLIP * min(finite)
+    ax.set_ylim(top=top)
+    for line in list(ax.get_lines()):
+        x, y = (np.asarray(a, dtype=float) for a in line.get_data())
+        above = np.isfinite(y) & (y > top)
+        if line.get_marker() == "o" and above.any():
+            ax.plot(x[above], np.full(above.sum(), top), "^", color=line.get_color(), ms=8,
+                    clip_on=False, label="off scale (above the axis)")
+
+
+def _theory_lines(sweep: SweepResult, ax, colors: list) -> None:
+    """Stability bounds and η* of the policy whose gain is on the x axis.
+
+    One line per distinct value over the curves (a grid whose second key changes the
+    plant has one η* per curve, drawn in the curve's colour). A value within a factor 1.5
+    of the plotted range widens the axis to show it; one further out is only named.
+    """
     policy = gain_policy(sweep)
     if policy is None:
         return
-    entry = sweep.records[0]["policies"][policy]
+    firsts = [rows[0] for _, _, rows in _curves(sweep)]
     lo, hi = ax.get_xlim()
-    lines = (("stability_bound", "2/λmax (mean stability)", "-", "0.35"),
-             ("mean_square_stability_bound", "mean-square bound", "-.", "0.35"),
-             ("optimal_fixed_gain", "η* (theory)", ":", "k"))
-    for key, label, style, color in lines:
-        value = entry.get(key)
-        if value is None:
-            continue
-        if lo / 1.5 <= value <= hi * 1.5:
-            ax.axvline(value, ls=style, color=color, lw=1.3, label=f"{label} = {value:.3g}")
-        else:
-            ax.plot([], [], ls=style, color=color, label=f"{label} = {value:.3g} (off the axis)")
-    ax.set_xlim(lo, hi)
+    view = [lo, hi]
+    lines = (("stability_bound", "2/λmax (mean stability)", "-"),
+             ("mean_square_stability_bound", "mean-square bound", "-."),
+             ("optimal_fixed_gain", "η* (theory)", ":"))
+    for key, label, style in lines:
+        values = [sweep.records[r]["policies"][policy].get(key) for r in firsts]
+        distinct = sorted({v for v in values if v is not None})
+        for value in distinct:
+            color = ("k" if key == "optimal_fixed_gain" else "0.35") if len(distinct) == 1 \
+                else colors[values.index(value)]
+            if lo / 1.5 <= value <= hi * 1.5:
+                ax.axvline(value, ls=style, color=color, lw=1.3, label=f"{label} = {value:.3g}")
+                view = [min(view[0], value / 1.1), max(view[1], value * 1.1)]
+            else:
+                ax.plot([], [], ls=style, color=color,
+                        label=f"{label} = {value:.3g} (off the axis)")
+    ax.set_xlim(*view)
 
 
 def plot_range_test(rt, ax=None):

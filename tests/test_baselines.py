@@ -258,7 +258,7 @@ def test_the_policy_gain_is_the_first_and_fallback_step():
     est = '{ kind = "wolfe", loss = "expected", amax = 1e-4, fallback = "previous" }'
     trace = simulate(quad(est, samples=4, gain=0.02), np.random.SeedSequence(0))
     assert trace.eta[0, 0] == 0.02 and trace.eta[0, -1] == 0.02 and trace.events[0] == 4
-    with pytest.raises(gainsim.ScenarioError, match="works with estimator"):  # not a schedule
+    with pytest.raises(gainsim.ScenarioError, match="needs direction .* which estimator 'wolfe' does not provide"):
         gainsim.loads(QUAD.format(samples=4, noise=0.0, hessian=BOWL, policies=textwrap.dedent("""
             [[policy]]
             estimator = { kind = "wolfe" }

@@ -25,6 +25,7 @@ from gainsim.scenario import ScenarioError, dumps
 from gainsim.fields import describe_check
 from gainsim.scenario import Metrics, Policy, Run, Scenario
 from gainsim.stream import Stream
+from gainsim.testing import fitting_estimators
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -316,8 +317,7 @@ def gain_kind(line: str) -> str:
 
 def wrap_gain_line(line: str) -> str:
     """A minimal scenario around one ``gain = ...`` line, with an estimator that fits it."""
-    cls = kinds("gain")[gain_kind(line)]
-    estimator = (getattr(cls, "estimators", None) or ("lms",))[0]
+    estimator = fitting_estimators(kinds("gain")[gain_kind(line)])[0]
     plant = QUADRATIC_PLANT if estimator == "gd" else FIR_PLANT
     return (f'{plant}\n[run]\nsamples = 100\n\n[[policy]]\nname = "snippet"\n'
             f'estimator = "{estimator}"\n{line}\n')
@@ -345,12 +345,9 @@ def test_gains_md_keys_defaults_and_estimators_match_the_code(kind):
         check_default(f"docs/gains.md `{kind}` / {f.name}", f, cells[1])
     m = re.search(r"Estimators:\s*(.+?)\.(?=\s|$)", section, re.S)
     assert m, f"docs/gains.md `{kind}`: no 'Estimators: ...' line"
-    allowed = getattr(cls, "estimators", None)
-    if allowed is None:
-        assert m.group(1).strip() == "any"
-    else:
-        assert set(re.findall(r"`(\w+)`", m.group(1))) == set(allowed), (
-            f"docs/gains.md `{kind}`: estimators are {allowed}")
+    allowed = fitting_estimators(cls)
+    assert set(re.findall(r"`(\w+)`", m.group(1))) == set(allowed), (
+        f"docs/gains.md `{kind}`: estimators are {allowed}")
 
 
 def test_gains_md_every_gain_line_loads():

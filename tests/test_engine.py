@@ -122,9 +122,15 @@ def test_replica_results_do_not_depend_on_worker_layout():
     assert serial.policies == pooled.policies
 
 
-def test_bank_kernel_equals_one_policy_at_a_time():
-    # 9 policies take the policies-innermost kernel, one policy the plain one
-    etas = [0.004 * 2**i for i in range(9)]  # the last ones diverge
+@pytest.mark.parametrize("size", [9, 17])
+def test_bank_kernel_equals_one_policy_at_a_time(size, monkeypatch):
+    # 9 policies take the policies-innermost kernel on this thread, 17 in two blocks on
+    # numba's threads (forced: this little work would run on one); one policy takes the
+    # plain kernel
+    import gainsim.estimators.lms as lms
+
+    monkeypatch.setattr(lms, "bank_blocks", lambda policies, *_: 1 if policies < 16 else 2)
+    etas = [0.004 * 2 ** (8 * i / (size - 1)) for i in range(size)]  # the last ones diverge
     kw = dict(samples=3000, grid=30, noise_std=0.5, drift='{kind = "random_walk", std = 0.01}')
     seed = np.random.SeedSequence(3)
     for est in ("lms", "nlms"):
@@ -136,6 +142,37 @@ def test_bank_kernel_equals_one_policy_at_a_time():
             one = simulate(fir_scenario(policies=policies((est, eta * scale)), **kw), seed)
             for name in ("err_sum", "err_cnt", "misalignment", "eta", "updates", "diverged_at"):
                 np.testing.assert_array_equal(getattr(bank, name)[p], getattr(one, name)[0])
+
+
+def test_one_block_of_a_bank_never_launches_the_thread_pool():
+    # waking numba's workers costs milliseconds per kernel call when the other core is busy
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, numba.np.ufunc.parallel as par\n"
+            "from conftest import fir_scenario, policies\n"
+            "from gainsim.sim import simulate\n"
+            "pol = policies(*[('lms', 0.001 * (k + 1)) for k in range(15)])\n"
+            "simulate(fir_scenario(samples=2000, policies=pol), np.random.SeedSequence(0))\n"
+            "print(par._is_initialized)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=os.path.dirname(os.path.abspath(__file__)), check=True)
+    assert out.stdout.split() == ["False"]
+
+
+def test_bank_threads_only_when_they_cannot_slow_the_call():
+    from gainsim.estimators.threads import MIN_WORK, bank_blocks, runnable_tasks
+
+    big = MIN_WORK // 16 // 32 + 1                        # samples: enough work for 32 x 16
+    assert bank_blocks(32, big, 16, runnable=1, cores=2) == 2     # an idle core
+    assert bank_blocks(32, big, 16, runnable=2, cores=2) == 1     # the other core is busy
+    assert bank_blocks(32, big, 16, runnable=None, cores=2) == 2  # unknown: work decides
+    assert bank_blocks(32, big // 2, 16, runnable=1, cores=2) == 1  # too little work
+    assert bank_blocks(15, 10 * big, 16, runnable=1, cores=2) == 1  # one block of work
+    assert bank_blocks(512, big, 16, runnable=1, cores=1) == 1      # one core
+    assert runnable_tasks("0.50 0.41 0.30 3/412 12345\n") == 3
+    assert runnable_tasks("garbage") is None
 
 
 def test_numba_cache_folder_is_keyed_on_the_compiled_sources():

@@ -125,3 +125,62 @@ def test_progress_counts_points():
     seen = []
     execute(scenarios, Serial(), progress=lambda done, total: seen.append((done, total)))
     assert seen == [(i, 6) for i in range(7)]
+
+
+def _spawned_children(pid: int) -> list[int]:
+    """Pool workers of process ``pid`` (spawned interpreters, not the resource tracker)."""
+    from pathlib import Path
+
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"spawn_main" in cmdline:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _gone(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs /proc (Linux)")
+def test_ctrl_c_stops_the_workers_and_leaves_no_directory(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "big.toml"
+    path.write_text(TOML.replace("duration = 4.0", "duration = 200.0").replace(
+        "replicas = 5", "replicas = 10"))
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "gainsim", "sweep", str(path), "--over",
+                             "policy[0].gain=logspace:0.001:0.1:64", "--workers", "2",
+                             "-o", str(out)], start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 180
+    while len(_spawned_children(proc.pid)) < 2:
+        assert proc.poll() is None, f"finished before its workers were seen: {proc.stderr.read()}"
+        assert time.monotonic() < deadline, "the sweep never started its two workers"
+        time.sleep(0.05)
+    workers = _spawned_children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]  # no folder, no .partial
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived the interrupted sweep"
+        time.sleep(0.05)

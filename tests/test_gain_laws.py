@@ -17,7 +17,6 @@ from gainsim.gains import Obs
 from gainsim.gains.adagrad import Adagrad, RmsProp
 from gainsim.gains.adam import Adam
 from gainsim.gains.autostep import Autostep
-from gainsim.gains.dispatch import gain_step
 from gainsim.gains.hypergradient import AdamHd, SgdHd
 from gainsim.gains.idbd import Idbd
 from gainsim.gains.momentum import Momentum, Nesterov
@@ -77,8 +76,8 @@ def law_events(policy, obs_seq, n):
     for k, obs in enumerate(obs_seq):
         x = np.zeros(n) if obs.x is None else np.asarray(obs.x, float)
         c = x * x if obs.x is not None else np.ones(n)
-        out.append(gain_step(policy.code, comp.params, rows, np.asarray(obs.grad, float), c, x,
-                             obs.e, obs.loss, 0.0, k, step, eta))
+        out.append(type(policy).law(comp.params, rows, np.asarray(obs.grad, float), c, x,
+                                    obs.e, obs.loss, 0.0, k, step, eta))
     return out
 
 

@@ -146,3 +146,44 @@ def test_registry_is_filled_by_the_catalogue_only():
     assert "gainsim.registry" not in importers
     assert "gainsim.scenario.build" in importers  # the loader
     assert "gainsim.cli" in importers             # gainsim list
+
+
+# The floors of docs/concepts.md ("Architecture"), lowest first. A module imports only
+# modules of its own floor or below; a module not listed is on the top floor (commands).
+FLOORS = (
+    ("ground", ("gainsim.registry", "gainsim.fields")),
+    ("maths", ("gainsim.theory", "gainsim.plant_theory", "gainsim.theory_poles",
+               "gainsim.predict_mrac", "gainsim._numba_cache")),
+    ("components", ("gainsim.signals", "gainsim.stream", "gainsim.gains", "gainsim.estimators",
+                    "gainsim.baselines")),
+    ("catalogue", ("gainsim.catalog",)),
+    ("scenario", ("gainsim.scenario", "gainsim.sweep_grammar")),
+    ("engine", ("gainsim.sim", "gainsim.offline")),
+    ("numbers", ("gainsim.metrics", "gainsim.paired", "gainsim.results", "gainsim.predict",
+                 "gainsim.explain", "gainsim.poles")),
+    ("report", ("gainsim.report",)),
+    ("orchestration", ("gainsim.executors", "gainsim.runner", "gainsim.sweep_spec")),
+)
+
+
+def floor_of(module: str) -> int:
+    for level, (_, prefixes) in enumerate(FLOORS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return level
+    return len(FLOORS)  # cli.py, cli_*.py, __init__.py, __main__.py
+
+
+def test_floors_import_only_floors_below():
+    upward = [f"{m} ({FLOORS[floor_of(m)][0] if floor_of(m) < len(FLOORS) else 'commands'}) "
+              f"imports {d} ({FLOORS[floor_of(d)][0] if floor_of(d) < len(FLOORS) else 'commands'})"
+              for m, deps in sorted(import_graph().items()) for d in sorted(deps)
+              if floor_of(d) > floor_of(m)]
+    assert not upward, "imports going up a floor: " + "; ".join(upward)
+
+
+def test_floor_order():
+    order = ["gainsim.registry", "gainsim.theory.lms", "gainsim.signals.fir", "gainsim.catalog",
+             "gainsim.scenario.load", "gainsim.sim", "gainsim.metrics", "gainsim.report",
+             "gainsim.runner", "gainsim.cli"]
+    assert [floor_of(m) for m in order] == sorted(floor_of(m) for m in order)
+    assert len({floor_of(m) for m in order}) == len(order)

@@ -210,3 +210,20 @@ def test_range_test_errors(write, tmp_path, capsys):
                  "-o", str(tmp_path / "o")]) == 2
     assert "needs 0 < LO < HI" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_grid_of_two_keys(write, tmp_path, capsys):
+    path = write(TINY)
+    out = tmp_path / "grid"
+    assert main(["sweep", str(path), "--over", "policy[0].gain=0.01,0.05",
+                 "--over", "plant.noise_std=0.1,0.2", "-o", str(out), "--replicas", "2"]) == 0
+    assert "4 points over policy[0].gain × plant.noise_std, 2 replicas" in capsys.readouterr().out
+    data = json.loads((out / "sweep.json").read_text())
+    assert [p["values"] for p in data["points"]] == [  # first key slowest
+        {"policy[0].gain": g, "plant.noise_std": s} for g in (0.01, 0.05) for s in (0.1, 0.2)]
+    assert [p["noise_floor"] for p in data["points"]] == pytest.approx([0.01, 0.04] * 2)
+    rows = (out / "sweep.csv").read_text().splitlines()
+    assert rows[0].startswith("policy[0].gain,plant.noise_std,name,") and len(rows) == 1 + 4 * 2
+    assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["replicas"] == 2 and manifest["executor"] == "process"

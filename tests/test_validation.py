@@ -166,15 +166,25 @@ def test_lists_inside_nested_schedule_tables_expand_too():
     assert gainsim.loads(dumps(scenario)) == scenario
 
 
-def test_an_estimator_that_acts_like_another_is_named_in_the_gain_error():
+REGRESSOR = ("needs regressor (the regressor x of a linear model with the LMS direction "
+             "g = -e x), which estimator")
+
+
+def test_a_gain_that_does_not_fit_names_the_quantity_the_estimator_lacks():
     text = open("scenarios/mrac_mit.toml").read().replace("gain = 0.2", 'gain = "rls"', 1)
     assert problems(text) == [
-        "quickstart.toml: policy[0].gain.kind: 'rls' works with estimator 'lms', not 'mit' "
-        "(which acts like 'gd')"]
+        f"quickstart.toml: policy[0].gain.kind: 'rls' {REGRESSOR} 'mit' does not provide"]
     gd = GOOD.replace('gain = { kind = "constant", eta = 0.2 }', 'gain = "rls"')
     plain = [p for p in problems(gd.replace('estimator = "lms"', 'estimator = "gd"'))
              if "rls" in p]
-    assert plain and not any("acts like" in p for p in plain)
+    assert plain == [f"quickstart.toml: policy[2].gain.kind: 'rls' {REGRESSOR} 'gd' does not "
+                     "provide"]
+    polyak = GOOD.replace('gain = { kind = "constant", eta = 0.2 }', 'gain = "polyak"')
+    assert [p for p in problems(polyak.replace('estimator = "lms"', 'estimator = "nlms"'))
+            if "polyak" in p] == [
+        "quickstart.toml: policy[2].gain.kind: 'polyak' needs gradient (the gradient of the "
+        "sample's loss as the direction, not a normalised one), which estimator 'nlms' does "
+        "not provide"]
 
 
 def test_default_names_of_an_estimator_list_name_the_gain_once():

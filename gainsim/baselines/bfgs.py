@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor
-from scipy.optimize import minimize
 
 from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Window,
                                       a_priori_error, implied_gain,
@@ -54,6 +52,8 @@ class _QuasiNewton:
         window = state.window.push(sample)
         obj = Counted(objective(self.loss, window, sample, plant, state.R))
         g = obj.grad(theta)
+        from scipy.optimize import minimize  # scipy.optimize is imported where it is used
+
         res = minimize(obj.f, theta, jac=obj.grad, method=self.method,
                        options=self.options(state))
         failed = not np.all(np.isfinite(res.x))
@@ -104,6 +104,8 @@ class Bfgs(_QuasiNewton):
 def _positive_definite(M: np.ndarray) -> bool:
     """True if the symmetric ``M`` is positive definite (BFGS can lose this to rounding;
     the next update then restarts from the identity)."""
+    from scipy.linalg import LinAlgError, cho_factor
+
     try:
         cho_factor(M)
     except LinAlgError:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from gainsim.baselines.common import BOTH, LOSSES, Sample, Update
 from gainsim.baselines.wolfe import SearchState, begin_step, no_direction, search_state
@@ -59,6 +58,8 @@ class ExactLineSearch:
         error, window, obj, g = begin_step(self.loss, state, theta, sample, plant)
         if g is None:
             return no_direction(state, theta, error, window, obj)
+        from scipy.optimize import minimize_scalar  # imported where it is used
+
         res = minimize_scalar(lambda a: obj.f(theta - a * g), bounds=(0.0, self.amax),
                               method="bounded",
                               options={"xatol": self.xatol, "maxiter": self.maxiter})

@@ -5,7 +5,6 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
-from scipy.linalg import lstsq, solve
 
 from gainsim.baselines.common import (Sample, Update, Window, a_priori_error,
                                       expected_objective, implied_gain, window_objective)
@@ -60,6 +59,8 @@ class LeastSquares:
     def step(self, state: LeastSquaresState, theta: np.ndarray, sample: Sample,
              plant) -> tuple[Update, LeastSquaresState]:
         """Predict (a-priori error), push the sample, solve."""
+        from scipy.linalg import lstsq, solve  # scipy.linalg is imported where it is used
+
         error = a_priori_error(theta, sample, plant)
         window = state.window.push(sample)
         if self.mode == "window":

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy.linalg import pinvh
 
 from gainsim.baselines.common import Sample, Update, a_priori_error, implied_gain
 from gainsim.registry import register
@@ -47,6 +46,8 @@ class Newton:
     python: ClassVar[bool] = True
 
     def init_state(self, n: int, plant, eta0: float = 1.0) -> NewtonState:
+        from scipy.linalg import pinvh  # scipy.linalg is imported where it is used
+
         return NewtonState(H_inv=pinvh(plant.H))
 
     def step(self, state: NewtonState, theta: np.ndarray, sample: Sample,

@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
-from scipy.optimize import line_search
 
 from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Window,
                                       a_priori_error, objective)
@@ -131,6 +130,8 @@ class Wolfe:
 
     def search(self, obj: Counted, theta, g, previous: float) -> tuple[float, bool]:
         """``(alpha, failed)``: scipy's strong-Wolfe step, or the fallback step."""
+        from scipy.optimize import line_search  # scipy.optimize is imported where it is used
+
         p = -g
         f0 = obj.f(theta)
         with warnings.catch_warnings():

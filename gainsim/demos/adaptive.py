@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gainsim.demos import Demo, Number
+from gainsim.demos.base import Demo, Number
 from gainsim.demos.measure import local_level_variance
 from gainsim.predict import kalman_floor, plant_theory
 

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from gainsim.demos import Demo, Number
+from gainsim.demos.base import Demo, Number
 from gainsim.demos.measure import (divergence_step, first_step, gd_misalignment, misalignment,
                                    steps_to_fraction)
 from gainsim.poles import policy_loops, simulated_rate, updates_axis

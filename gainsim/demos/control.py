@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gainsim.demos import Demo, Number
+from gainsim.demos.base import Demo, Number
 from gainsim.theory import mrac_feedforward_gain_bound
 
 RATE_TOL = 0.1   # linearised decay rate vs the fit on the simulated parameter error

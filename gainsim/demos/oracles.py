@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gainsim.demos import Demo, Number
+from gainsim.demos.base import Demo, Number
 from gainsim.demos.measure import steps_to_fraction
 
 BRENT_TOL = 1e-4  # minimize_scalar(method="bounded") locates the step to ~1e-5 absolute

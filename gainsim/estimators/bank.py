@@ -1,26 +1,41 @@
 """State shared by every estimator kernel: a bank of P policies over one stream.
 
 Row ``p`` of each array belongs to policy ``p`` of the group. Kernels update
-``theta``, ``alive``, ``updates`` and ``diverged_at`` in place, add each sample's
-a-priori squared error to ``err_sum``/``err_cnt`` of the monitor interval it arrived
+``theta``, ``alive``, ``updates``, ``diverged_at`` and ``last_gain`` in place, add each
+sample's tracking error to ``err_sum``/``err_cnt`` of the monitor interval it arrived
 in, and at every monitor time write the policy's misalignment, estimate and gain statistics
 (:func:`gainsim.estimators.monitor.snapshot`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+
+from gainsim.estimators.monitor import Monitor
+
+
+class Books(NamedTuple):
+    """The per-policy state a sample loop updates (one name per quantity)."""
+
+    limit2: float            # divergence threshold on |theta|²
+    arrival: np.ndarray      # (m,) arrival time of each sample of the chunk
+    theta: np.ndarray        # (P, n) estimates
+    alive: np.ndarray        # (P,) bool
+    updates: np.ndarray      # (P,) int64
+    diverged_at: np.ndarray  # (P,) time of divergence, nan if none
+    last_gain: np.ndarray    # (P, n) gain of each parameter at its last update
 
 
 @dataclass
 class Bank:
     theta: np.ndarray        # (P, n) estimates
-    eta: np.ndarray          # (P, n) gain used by each parameter (last update)
+    last_gain: np.ndarray    # (P, n) gain used by each parameter at its last update
     alive: np.ndarray        # (P,) bool: False once diverged
     updates: np.ndarray      # (P,) int64 updates applied
     diverged_at: np.ndarray  # (P,) time of divergence, nan if none
-    err_sum: np.ndarray      # (P, G) sum of e² per monitor interval
+    err_sum: np.ndarray      # (P, G) sum of the tracking error per monitor interval
     err_cnt: np.ndarray      # (P, G) int64 samples per monitor interval
     mis: np.ndarray          # (P, G+1) misalignment at each monitor time (nan once diverged)
     eta_mean: np.ndarray     # (P, G+1) mean / min / max over parameters of the gain
@@ -30,11 +45,12 @@ class Bank:
     theta_vec: np.ndarray    # (P, G+1, n) estimate at each monitor time (nan once diverged)
 
     @classmethod
-    def create(cls, theta0: np.ndarray, eta: np.ndarray, grid: int) -> "Bank":
-        P = eta.shape[0]
+    def create(cls, theta0: np.ndarray, gain: np.ndarray, grid: int) -> "Bank":
+        """A bank starting at ``theta0`` with the per-parameter gains ``gain`` (P, n)."""
+        P = gain.shape[0]
         nan = lambda: np.full((P, grid + 1), np.nan)  # noqa: E731
         return cls(theta=np.repeat(theta0[None, :].astype(float), P, axis=0),
-                   eta=np.ascontiguousarray(eta, dtype=float),
+                   last_gain=np.ascontiguousarray(gain, dtype=float),
                    alive=np.ones(P, dtype=np.bool_), updates=np.zeros(P, dtype=np.int64),
                    diverged_at=np.full(P, np.nan), err_sum=np.zeros((P, grid)),
                    err_cnt=np.zeros((P, grid), dtype=np.int64), mis=nan(), eta_mean=nan(),
@@ -42,8 +58,16 @@ class Bank:
                    eta_vec=np.full((P, grid + 1, theta0.size), np.nan),
                    theta_vec=np.full((P, grid + 1, theta0.size), np.nan))
 
-    def monitor(self, chunk) -> tuple:
-        """The arguments every kernel takes for recording, as one tuple."""
-        return (chunk.grid_pos, chunk.grid_j, chunk.first_interval, chunk.truth, self.mis,
-                self.eta_mean, self.eta_min, self.eta_max, self.err_sum, self.err_cnt,
-                self.eta_vec, self.theta_vec)
+    def monitor(self, chunk) -> Monitor:
+        """The recording arguments every kernel takes, by name."""
+        return Monitor(grid_pos=chunk.grid_pos, grid_j=chunk.grid_j, first=chunk.first_interval,
+                       truth=chunk.truth, mis=self.mis, eta_mean=self.eta_mean,
+                       eta_min=self.eta_min, eta_max=self.eta_max, err_sum=self.err_sum,
+                       err_cnt=self.err_cnt, eta_vec=self.eta_vec, theta_vec=self.theta_vec)
+
+    def books(self, chunk) -> Books:
+        """The per-policy state a sample loop updates, by name."""
+        return Books(limit2=float(chunk.limit2), arrival=chunk.arrival, theta=self.theta,
+                     alive=self.alive,
+                     updates=self.updates, diverged_at=self.diverged_at,
+                     last_gain=self.last_gain)

@@ -2,20 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from gainsim.estimators.loop import observer
 from gainsim.estimators.monitor import flush_snapshots, pass_grid_points
 from gainsim.registry import register
 
 
 @njit(cache=True)
-def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
-              diverged_at, mon):  # pragma: no cover - compiled
-    """One gradient step per sample; the tracking error is the a-priori loss."""
-    grid_pos, first, err_sum, err_cnt = mon[0], mon[2], mon[8], mon[9]
+def gd_kernel(theta_star, noise, H, books, mon):  # pragma: no cover - compiled
+    """Constant gains, one gradient step per sample; the tracking error is the a-priori loss."""
+    grid_pos, first, err_sum, err_cnt = mon.grid_pos, mon.first, mon.err_sum, mon.err_cnt
+    arrival, limit2, theta, eta = books.arrival, books.limit2, books.theta, books.last_gain
+    alive, updates, diverged_at = books.alive, books.updates, books.diverged_at
     m, n = theta_star.shape
     diff = np.empty(n)
     for p in range(theta.shape[0]):
@@ -51,6 +53,34 @@ def gd_kernel(theta_star, noise, arrival, H, eta, limit2, theta, alive, updates,
             flush_snapshots(th, et, mon, p, jj)
 
 
+class GdData(NamedTuple):
+    """What gradient descent observes: the optimum and gradient noise per sample, ``H``."""
+
+    theta_star: np.ndarray  # (m, n)
+    noise: np.ndarray       # (m, n)
+    H: np.ndarray           # (n, n)
+    diff: np.ndarray        # (n,) scratch: theta - theta_star
+
+
+@observer(GdData)
+@njit(cache=True, inline="always")
+def gd_observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
+    """``g = H (theta - theta*) + noise``, ``c = diag H``; tracking error = loss (no e, no x)."""
+    theta_star, noise, H, diff = data.theta_star, data.noise, data.H, data.diff
+    n = th.size
+    loss = 0.0
+    for j in range(n):
+        diff[j] = th[j] - theta_star[i, j]
+    for j in range(n):
+        gj = noise[i, j]
+        for l in range(n):
+            gj += H[j, l] * diff[l]
+        g[j] = gj
+        c[j] = H[j, j]
+        loss += 0.5 * diff[j] * (gj - noise[i, j])
+    return np.nan, loss, loss
+
+
 @register("estimator")
 @dataclass(frozen=True)
 class GradientDescent:
@@ -74,8 +104,15 @@ class GradientDescent:
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[str] = "quadratic"
     columns: ClassVar[tuple[str, ...]] = ("theta_star", "noise")
+    provides: ClassVar[tuple[str, ...]] = ("direction", "gradient", "curvature", "loss")
 
-    def apply(self, bank, chunk) -> None:
-        gd_kernel(chunk.cols["theta_star"], chunk.cols["noise"], chunk.arrival, chunk.plant.H,
-                  bank.eta, chunk.limit2, bank.theta, bank.alive, bank.updates,
-                  bank.diverged_at, bank.monitor(chunk))
+    def inputs(self, chunk, loop) -> GdData:
+        """The record its compiled ``observe`` reads (:func:`gd_observe`)."""
+        H = chunk.plant.H
+        return GdData(theta_star=chunk.cols["theta_star"], noise=chunk.cols["noise"], H=H,
+                      diff=np.empty(H.shape[0]))
+
+    def apply_constant(self, bank, chunk) -> None:
+        """Constant gains: the fast kernel."""
+        gd_kernel(chunk.cols["theta_star"], chunk.cols["noise"], chunk.plant.H,
+                  bank.books(chunk), bank.monitor(chunk))

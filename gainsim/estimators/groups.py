@@ -1,9 +1,15 @@
 """Policies banked into kernel calls: one call per group (and law) per delivered packet.
 
-Policies with a constant gain and the same estimator share a fast kernel
-(:mod:`gainsim.estimators.lms`, :mod:`gainsim.estimators.gd`); every other gain
-policy goes into a general group per estimator, run by
-:func:`gainsim.estimators.general.general_kernel` (one compiled loop per law).
+A group is the policies of one estimator that run the same way:
+
+* constant gains on an estimator with a fast kernel (``apply_constant``: LMS, NLMS,
+  gradient descent) share it (:class:`FastGroup`; many LMS gains take the
+  policies-innermost bank kernel);
+* estimators written in Python (the scipy baselines' ``(init_state, step)`` protocol)
+  run sample by sample (:mod:`gainsim.estimators.python_group`);
+* every other policy goes into a :class:`GeneralGroup` per estimator: each law's
+  compiled loop (``type(gain).loop``, see :mod:`gainsim.estimators.loop`) over the
+  estimator's input record (``estimator.inputs``).
 """
 from __future__ import annotations
 
@@ -12,13 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gainsim.estimators.bank import Bank
-from gainsim.estimators.general import GD, LMS, NLMS, general_kernel
+from gainsim.estimators.loop import LawBank
 from gainsim.estimators.python_group import make_python_group
 from gainsim.gains.constant import Constant
-
-_EST_CODES = {"lms": LMS, "nlms": NLMS, "gd": GD}
-_EMPTY2 = np.empty((0, 0))
-_EMPTY1 = np.empty(0)
 
 
 @dataclass
@@ -31,23 +33,22 @@ class FastGroup:
     events: np.ndarray = field(default=None)
 
     def advance(self, chunk) -> None:
-        self.estimator.apply(self.bank, chunk)
+        self.estimator.apply_constant(self.bank, chunk)
 
 
 @dataclass
 class GeneralGroup:
-    """Scheduled and adaptive gains: base-gain table per interval, law by code."""
+    """Scheduled and adaptive gains: base-gain table per packet, one compiled loop per law."""
 
     estimator: object
     rows: list[int]
     bank: Bank
     gains: list
-    codes: np.ndarray     # (P,) law codes
     params: np.ndarray    # (P, K) hyperparameters
     state: np.ndarray     # (P, S, n) law state
     events: np.ndarray    # (P,) events raised by the laws (e.g. clips)
     clocks: list          # per policy: "updates" or "time" (what its schedule counts)
-    loop: np.ndarray | None = None  # per-policy closed-loop state (plants in the loop)
+    loop: np.ndarray      # (P, L) per-policy closed-loop state of the estimator (L may be 0)
 
     def base_table(self, chunk) -> np.ndarray:
         """Scheduled base gain of each policy for the chunk's samples.
@@ -69,18 +70,16 @@ class GeneralGroup:
         return base
 
     def advance(self, chunk) -> None:
-        est, b, cols = self.estimator, self.bank, chunk.cols
-        if hasattr(est, "run_general"):  # an estimator with its own compiled loop (mrac)
-            est.run_general(self, chunk)
-            return
-        if est.kind == "gd":
-            x, d, ts, noise, H = _EMPTY2, _EMPTY1, cols["theta_star"], cols["noise"], chunk.plant.H
-        else:
-            x, d, ts, noise, H = cols["x"], cols["d"], _EMPTY2, _EMPTY2, _EMPTY2
-        general_kernel(_EST_CODES[est.kind], getattr(est, "eps", 0.0), x, d, ts, noise, H,
-                       chunk.arrival, self.base_table(chunk), self.codes,
-                       self.params, self.state, chunk.limit2, b.theta, b.alive, b.updates,
-                       b.diverged_at, b.eta, self.events, b.monitor(chunk))
+        """One compiled call per law present, over the estimator's record of the chunk."""
+        data = self.estimator.inputs(chunk, self.loop)
+        base, books, mon = self.base_table(chunk), self.bank.books(chunk), self.bank.monitor(chunk)
+        loops: dict = {}
+        for p, gain in enumerate(self.gains):
+            loops.setdefault(type(gain).loop, []).append(p)
+        for loop, which in loops.items():
+            laws = LawBank(which=np.array(which, dtype=np.int64), base=base, params=self.params,
+                           state=self.state, events=self.events)
+            loop(data, laws, books, mon)
 
 
 def _general(estimator, rows: list[int], gains: list, theta0: np.ndarray, plant,
@@ -89,16 +88,16 @@ def _general(estimator, rows: list[int], gains: list, theta0: np.ndarray, plant,
     compiled = [g.compile(plant, n) for g in gains]
     K = max(c.params.size for c in compiled)
     S = max(c.state.shape[0] for c in compiled)
-    params = np.zeros((len(gains), K))
+    params = np.zeros((len(gains), max(K, 1)))
     state = np.zeros((len(gains), max(S, 1), n))
     for p, c in enumerate(compiled):
         params[p, :c.params.size] = c.params
         state[p, :c.state.shape[0]] = c.state
     bank = Bank.create(theta0, np.array([c.eta0 for c in compiled]), grid)
-    return GeneralGroup(estimator=estimator, rows=rows, bank=bank, gains=gains,
-                        codes=np.array([g.code for g in gains], dtype=np.int64), params=params,
+    loop = np.zeros((len(gains), getattr(estimator, "loop_rows", 0)))
+    return GeneralGroup(estimator=estimator, rows=rows, bank=bank, gains=gains, params=params,
                         state=state, events=np.zeros(len(gains), dtype=np.int64),
-                        clocks=clocks)
+                        clocks=clocks, loop=loop)
 
 
 def make_groups(policies, theta0: np.ndarray, plant, grid: int) -> list:
@@ -111,12 +110,12 @@ def make_groups(policies, theta0: np.ndarray, plant, grid: int) -> list:
     n = theta0.size
     for (estimator, fast), rows in keyed.items():
         gains = [policies[p].gain for p in rows]
-        if getattr(estimator, "python", False):  # scipy baselines: estimators in Python
+        if hasattr(estimator, "init_state"):  # the scipy baselines: estimators in Python
             groups.append(make_python_group(estimator, rows, gains, theta0, plant, grid))
-        elif fast and not getattr(estimator, "general_only", False):
-            eta = np.array([g.eta_vector(n) for g in gains])
+        elif fast and hasattr(estimator, "apply_constant"):
+            gain = np.array([g.eta_vector(n) for g in gains])
             groups.append(FastGroup(estimator=estimator, rows=rows,
-                                    bank=Bank.create(theta0, eta, grid),
+                                    bank=Bank.create(theta0, gain, grid),
                                     events=np.zeros(len(rows), dtype=np.int64)))
         else:
             clocks = [policies[p].clock for p in rows]

@@ -7,26 +7,30 @@ a-priori error ``e = d - thetaᵀx``. Widrow & Hoff write ``W += 2 mu e X``, so
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
+from gainsim.estimators.loop import observer
 from gainsim.estimators.monitor import flush_snapshots, snapshot
+from gainsim.estimators.threads import BANK_MIN, bank_blocks
 from gainsim.registry import register
 from gainsim.fields import param, positive
 
 
 @njit(cache=True)
-def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, updates,
-               diverged_at, mon):  # pragma: no cover - compiled
+def lms_kernel(x, d, eps, normalized, books, mon):  # pragma: no cover - compiled
     """Apply samples ``x[i], d[i]`` (in arrival order) to every live policy of the bank.
 
-    ``mon`` (see :meth:`gainsim.estimators.bank.Bank.monitor`) says before which
+    ``mon`` (:class:`gainsim.estimators.monitor.Monitor`) says before which
     sample each monitor time falls; the kernel records there and adds each sample's
     e² to the interval it arrived in.
     """
-    grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
+    grid_pos, grid_j, first = mon.grid_pos, mon.grid_j, mon.first
+    err_sum, err_cnt = mon.err_sum, mon.err_cnt
+    arrival, limit2, theta, eta = books.arrival, books.limit2, books.theta, books.last_gain
+    alive, updates, diverged_at = books.alive, books.updates, books.diverged_at
     m, n = x.shape
     limit = np.sqrt(limit2)
     for p in range(theta.shape[0]):
@@ -90,8 +94,7 @@ def lms_kernel(x, d, arrival, eta, eps, normalized, limit2, theta, alive, update
 
 
 @njit(cache=True)
-def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
-                diverged_at, mon, lo, hi):  # pragma: no cover - compiled
+def _bank_block(x, d, eps, normalized, books, mon, lo, hi):  # pragma: no cover - compiled
     """Policies ``lo:hi`` of the bank over the whole chunk, policies innermost.
 
     Per-interval error sums are kept in contiguous local vectors (``acc``, ``cnt``) and
@@ -100,7 +103,10 @@ def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, upd
     the update) but the norm is only computed when a cheap upper bound
     ``ub >= |theta|`` (triangle inequality: ``ub += |g| max_j eta_j |x|``) passes the limit.
     """
-    grid_pos, grid_j, first, err_sum, err_cnt = mon[0], mon[1], mon[2], mon[8], mon[9]
+    grid_pos, grid_j, first = mon.grid_pos, mon.grid_j, mon.first
+    err_sum, err_cnt = mon.err_sum, mon.err_cnt
+    arrival, limit2, thetaT, etaT = books.arrival, books.limit2, books.theta, books.last_gain
+    alive, updates, diverged_at = books.alive, books.updates, books.diverged_at
     m, n = x.shape
     P = hi - lo
     gain = etaT[:, lo:hi].copy()
@@ -197,39 +203,93 @@ def _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, upd
 
 
 @njit(cache=True, parallel=True)
-def lms_bank_kernel(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
-                    diverged_at, mon, blocks):  # pragma: no cover - compiled
+def lms_bank_kernel(x, d, eps, normalized, books, mon, blocks):  # pragma: no cover - compiled
     """:func:`lms_kernel` for a bank of many gains, policies innermost (``(n, P)`` layout).
 
     Each policy's arithmetic is the same, in the same order, as in :func:`lms_kernel`
     (bit-identical results); looping over policies innermost lets LLVM vectorise
     across the bank, and the bank is split into ``blocks`` run on separate threads
     (each policy's numbers do not depend on the split). A policy that diverges is
-    frozen by zeroing its gains.
+    frozen by zeroing its gains. ``books.theta`` and ``books.last_gain`` are in the
+    ``(n, P)`` layout here.
     """
-    P = thetaT.shape[1]
+    P = books.theta.shape[1]
     for b in prange(blocks):
         lo = b * P // blocks
         hi = (b + 1) * P // blocks
-        _bank_block(x, d, arrival, etaT, eps, normalized, limit2, thetaT, alive, updates,
-                    diverged_at, mon, lo, hi)
+        _bank_block(x, d, eps, normalized, books, mon, lo, hi)
 
 
-BANK_MIN = 8  # from this many policies on, the policies-innermost kernel is faster
-BANK_THREADS = 2  # blocks of a large bank run on this many threads (numba prange)
+class LmsData(NamedTuple):
+    """What the LMS estimator observes: the chunk's regressors and desired outputs."""
+
+    x: np.ndarray  # (m, n)
+    d: np.ndarray  # (m,)
+
+
+class NlmsData(NamedTuple):
+    """What the NLMS estimator observes: LMS's data and the regulariser."""
+
+    x: np.ndarray
+    d: np.ndarray
+    eps: float
+
+
+@njit(cache=True, inline="always")
+def predict(data, i, th, x):  # pragma: no cover - compiled
+    """Copy regressor ``i`` into ``x``; ``(e, x·x)`` with the a-priori error ``e = d - th·x``."""
+    y = 0.0
+    xx = 0.0
+    for j in range(th.size):
+        x[j] = data.x[i, j]
+        y += th[j] * x[j]
+        xx += x[j] * x[j]
+    return data.d[i] - y, xx
+
+
+@observer(LmsData)
+@njit(cache=True, inline="always")
+def lms_observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
+    """LMS: ``g = -e x`` (the gradient of ½e²), ``c = x²``; tracking error e²."""
+    e, _ = predict(data, i, th, x)
+    for j in range(th.size):
+        g[j] = -e * x[j]
+    if uses_curvature:
+        for j in range(th.size):
+            c[j] = x[j] * x[j]
+    te = e * e
+    return e, 0.5 * te, te
+
+
+@observer(NlmsData)
+@njit(cache=True, inline="always")
+def nlms_observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
+    """NLMS: ``g = -e x / (eps + x·x)``, ``c = x² / (eps + x·x)``; tracking error e²."""
+    e, xx = predict(data, i, th, x)
+    scale = 1.0 / (data.eps + xx)
+    for j in range(th.size):
+        g[j] = -e * x[j] * scale
+    if uses_curvature:
+        for j in range(th.size):
+            c[j] = x[j] * x[j] * scale
+    te = e * e
+    return e, 0.5 * te, te
 
 
 def run_lms(bank, chunk, eps: float, normalized: bool) -> None:
-    """Run the kernel that suits the bank's size."""
+    """Run the constant-gain kernel that suits the bank's size."""
     x, d = chunk.cols["x"], chunk.cols["d"]
+    books, mon = bank.books(chunk), bank.monitor(chunk)
     if bank.theta.shape[0] < BANK_MIN:
-        lms_kernel(x, d, chunk.arrival, bank.eta, eps, normalized, chunk.limit2, bank.theta,
-                   bank.alive, bank.updates, bank.diverged_at, bank.monitor(chunk))
+        lms_kernel(x, d, eps, normalized, books, mon)
         return
     thetaT = np.ascontiguousarray(bank.theta.T)
-    lms_bank_kernel(x, d, chunk.arrival, np.ascontiguousarray(bank.eta.T), eps, normalized,
-                    chunk.limit2, thetaT, bank.alive, bank.updates, bank.diverged_at,
-                    bank.monitor(chunk), min(BANK_THREADS, bank.theta.shape[0] // BANK_MIN))
+    books = books._replace(theta=thetaT, last_gain=np.ascontiguousarray(bank.last_gain.T))
+    blocks = bank_blocks(bank.theta.shape[0], x.shape[0], x.shape[1])
+    if blocks > 1:
+        lms_bank_kernel(x, d, eps, normalized, books, mon, blocks)
+    else:  # one block: run it on this thread, never wake numba's thread pool
+        _bank_block(x, d, eps, normalized, books, mon, 0, bank.theta.shape[0])
     bank.theta[:] = thetaT.T
 
 
@@ -253,8 +313,15 @@ class Lms:
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[str] = "regression"
     columns: ClassVar[tuple[str, ...]] = ("x", "d")
+    provides: ClassVar[tuple[str, ...]] = ("direction", "gradient", "curvature", "loss",
+                                           "error", "regressor")
 
-    def apply(self, bank, chunk) -> None:
+    def inputs(self, chunk, loop) -> LmsData:
+        """The record its compiled ``observe`` reads (:func:`lms_observe`)."""
+        return LmsData(x=chunk.cols["x"], d=chunk.cols["d"])
+
+    def apply_constant(self, bank, chunk) -> None:
+        """Constant gains: the fast kernels."""
         run_lms(bank, chunk, 0.0, False)
 
 
@@ -278,7 +345,14 @@ class Nlms:
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[str] = "regression"
     columns: ClassVar[tuple[str, ...]] = ("x", "d")
+    # its direction is normalised (not the gradient of the loss), and it is no LMS step
+    provides: ClassVar[tuple[str, ...]] = ("direction", "loss", "error")
     eps: float = param(1e-6, doc="regulariser added to x·x", check=positive)
 
-    def apply(self, bank, chunk) -> None:
+    def inputs(self, chunk, loop) -> NlmsData:
+        """The record its compiled ``observe`` reads (:func:`nlms_observe`)."""
+        return NlmsData(x=chunk.cols["x"], d=chunk.cols["d"], eps=float(self.eps))
+
+    def apply_constant(self, bank, chunk) -> None:
+        """Constant gains: the fast kernels."""
         run_lms(bank, chunk, self.eps, True)

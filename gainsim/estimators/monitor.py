@@ -1,14 +1,39 @@
-"""Compiled monitor helpers shared by the estimator kernels."""
+"""What a kernel records, by name: :class:`Monitor`, and the compiled helpers that write it.
+
+A kernel gets one :class:`Monitor` per chunk (:meth:`gainsim.estimators.bank.Bank.monitor`):
+where the chunk's monitor times fall, the truth at those times, and the bank's
+recording arrays. At each monitor time it calls :func:`snapshot` for every live
+policy; each sample's tracking error is added to the interval it arrived in.
+"""
 from __future__ import annotations
 
+from typing import NamedTuple
+
+import numpy as np
 from numba import njit
+
+
+class Monitor(NamedTuple):
+    """The recording arguments of every kernel (one name per quantity)."""
+
+    grid_pos: np.ndarray   # (g,) monitor time grid_j[k] falls before sample grid_pos[k]
+    grid_j: np.ndarray     # (g,) the monitor indices recorded in this chunk
+    first: int             # monitor interval (1..G) of the chunk's first sample
+    truth: np.ndarray      # (G+1, n) theta_star at each monitor time
+    mis: np.ndarray        # (P, G+1) misalignment |theta - theta_star|²
+    eta_mean: np.ndarray   # (P, G+1) mean / min / max over parameters of the gain
+    eta_min: np.ndarray
+    eta_max: np.ndarray
+    err_sum: np.ndarray    # (P, G) sum of the tracking error per monitor interval
+    err_cnt: np.ndarray    # (P, G) int64 samples per monitor interval
+    eta_vec: np.ndarray    # (P, G+1, n) per-parameter gain at each monitor time
+    theta_vec: np.ndarray  # (P, G+1, n) estimate at each monitor time
 
 
 @njit(cache=True)
 def snapshot(th, eta_row, mon, p, j):  # pragma: no cover - compiled
     """Record policy ``p`` at monitor time ``j``: misalignment, estimate and gain mean/min/max."""
-    truth, mis, eta_mean, eta_min, eta_max = mon[3], mon[4], mon[5], mon[6], mon[7]
-    eta_vec, theta_vec = mon[10], mon[11]
+    truth, eta_vec, theta_vec = mon.truth, mon.eta_vec, mon.theta_vec
     s = 0.0
     tot = 0.0
     lo = eta_row[0]
@@ -22,16 +47,16 @@ def snapshot(th, eta_row, mon, p, j):  # pragma: no cover - compiled
         tot += ek
         lo = min(lo, ek)
         hi = max(hi, ek)
-    mis[p, j] = s
-    eta_mean[p, j] = lo if lo == hi else tot / th.size
-    eta_min[p, j] = lo
-    eta_max[p, j] = hi
+    mon.mis[p, j] = s
+    mon.eta_mean[p, j] = lo if lo == hi else tot / th.size
+    mon.eta_min[p, j] = lo
+    mon.eta_max[p, j] = hi
 
 
 @njit(cache=True)
 def flush_snapshots(th, eta_row, mon, p, jj):  # pragma: no cover - compiled
     """Record the monitor times left after the chunk's last sample."""
-    grid_j = mon[1]
+    grid_j = mon.grid_j
     while jj < grid_j.size:
         snapshot(th, eta_row, mon, p, grid_j[jj])
         jj += 1
@@ -44,7 +69,7 @@ def pass_grid_points(th, eta_row, mon, p, i, jj, cur):  # pragma: no cover - com
     ``jj`` indexes the chunk's monitor times, ``cur`` is the interval (1..G) that
     sample ``i`` belongs to.
     """
-    grid_pos, grid_j = mon[0], mon[1]
+    grid_pos, grid_j = mon.grid_pos, mon.grid_j
     while jj < grid_pos.size and grid_pos[jj] == i:
         snapshot(th, eta_row, mon, p, grid_j[jj])
         cur = grid_j[jj] + 1

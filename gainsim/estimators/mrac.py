@@ -20,13 +20,12 @@ K. J. Åström and B. Wittenmark, *Adaptive Control*, 2nd ed., 1995, §5.2–5.3
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from gainsim.estimators.monitor import flush_snapshots, pass_grid_points
-from gainsim.gains.dispatch import gain_step
+from gainsim.estimators.loop import observer
 from gainsim.registry import register
 from gainsim.fields import param, positive
 
@@ -76,83 +75,68 @@ def rk4(ff, prm, z, theta, uc, dt, substeps, k1, k2, k3, k4, tmp):  # pragma: no
             z[q] += h / 6.0 * (k1[q] + 2.0 * k2[q] + 2.0 * k3[q] + k4[q])
 
 
-@njit(cache=True)
-def mrac_kernel(rule, alpha, prm, dt, substeps, uc, noise, arrival, base, codes, params, state,
-                loop, limit2, theta, alive, updates, diverged_at, eta_last, events,
-                mon):  # pragma: no cover - compiled
-    """Per sample: measure, update θ with the gain law, then integrate the loop over dt."""
-    grid_pos, first, err_sum, err_cnt = mon[0], mon[2], mon[8], mon[9]
-    m = arrival.size
-    n = theta.shape[1]
+class MracData(NamedTuple):
+    """What an MRAC controller observes, and its closed loops (one per policy)."""
+
+    rule: int            # MIT, LYAPUNOV, FF_MIT or FF_NORMALIZED
+    alpha: float         # regulariser of the normalised rule
+    prm: np.ndarray      # (k, a1, a2, a_m, b_m, k0)
+    dt: float            # stream period: theta and the command are held over it
+    substeps: int        # RK4 steps per sample
+    uc: np.ndarray       # (m,) command
+    noise: np.ndarray    # (m,) measurement noise
+    loop: np.ndarray     # (P, 4) closed-loop state of each policy (kept between chunks)
+    phi: np.ndarray      # (2,) scratch: sensitivities
+    k1: np.ndarray       # (4,) scratch of RK4
+    k2: np.ndarray
+    k3: np.ndarray
+    k4: np.ndarray
+    tmp: np.ndarray
+
+
+@njit(cache=True, inline="always")
+def mrac_settle(data, p, i, th):  # pragma: no cover - compiled
+    """Integrate policy ``p``'s loop over the sample with the new theta; return y²."""
+    z = data.loop[p]
+    ff = 1 if data.rule >= FF_MIT else 0
+    rk4(ff, data.prm, z, th, data.uc[i], data.dt, data.substeps, data.k1, data.k2, data.k3,
+        data.k4, data.tmp)
+    return z[0] * z[0]
+
+
+@observer(MracData, mrac_settle)
+@njit(cache=True, inline="always")
+def mrac_observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
+    """Measure: ``e = y - y_m``, ``g = dt e phi`` (scaled for the normalised rule),
+    ``c = (dt phi)²``; loss ½e², tracking error e²; no regressor (``x`` stays 0)."""
+    z, rule, phi = data.loop[p], data.rule, data.phi
     ff = 1 if rule >= FF_MIT else 0
-    g = np.empty(n)
-    c = np.empty(n)
-    phi = np.empty(2)
-    step = np.empty(n)
-    eta = np.empty(n)
-    xdummy = np.zeros(n)
-    k1 = np.empty(4)
-    k2 = np.empty(4)
-    k3 = np.empty(4)
-    k4 = np.empty(4)
-    tmp = np.empty(4)
-    for p in range(theta.shape[0]):
-        if not alive[p]:
-            continue
-        th = theta[p]
-        z = loop[p]
-        et = eta_last[p]
-        prm_p = params[p]   # views hoisted out of the per-sample loop
-        stp = state[p]
-        code = codes[p]
-        jj = 0
-        cur = first
-        for i in range(m):
-            if jj < grid_pos.size and grid_pos[jj] == i:  # call only at monitor times
-                jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
-            y = z[0] + noise[i]
-            ym = z[1] if ff == 0 else z[2]
-            e = y - ym
-            if rule == MIT:
-                phi[0] = z[2]
-                phi[1] = -z[3]
-            elif rule == LYAPUNOV:
-                phi[0] = uc[i]
-                phi[1] = -y
-            else:
-                phi[0] = ym
-            scale = dt / (alpha + ym * ym) if rule == FF_NORMALIZED else dt
-            for j in range(n):
-                g[j] = scale * e * phi[j]
-                c[j] = (scale * phi[j]) ** 2
-            events[p] += gain_step(code, prm_p, stp, g, c, xdummy, e, 0.5 * e * e,
-                                   base[p, i], updates[p], step, eta)
-            norm2 = 0.0
-            for j in range(n):
-                th[j] += step[j]
-                et[j] = eta[j]
-                norm2 += th[j] * th[j]
-            rk4(ff, prm, z, th, uc[i], dt, substeps, k1, k2, k3, k4, tmp)
-            updates[p] += 1
-            te = e * e
-            if np.isfinite(te):
-                err_sum[p, cur - 1] += te
-                err_cnt[p, cur - 1] += 1
-            if not (norm2 <= limit2 and z[0] * z[0] <= limit2):
-                alive[p] = False
-                diverged_at[p] = arrival[i]
-                break
-        if alive[p]:
-            flush_snapshots(th, et, mon, p, jj)
+    y = z[0] + data.noise[i]
+    ym = z[1] if ff == 0 else z[2]
+    e = y - ym
+    if rule == MIT:
+        phi[0] = z[2]
+        phi[1] = -z[3]
+    elif rule == LYAPUNOV:
+        phi[0] = data.uc[i]
+        phi[1] = -y
+    else:
+        phi[0] = ym
+    scale = data.dt / (data.alpha + ym * ym) if rule == FF_NORMALIZED else data.dt
+    for j in range(th.size):
+        g[j] = scale * e * phi[j]
+        c[j] = (scale * phi[j]) ** 2
+    return e, 0.5 * e * e, e * e
 
 
 class _MracEstimator:
-    """Shared plumbing of the controllers: run the compiled loop for a general group."""
+    """Shared plumbing of the controllers: their input record for the sample loop."""
 
     plant_family: ClassVar[str] = "mrac"
     columns: ClassVar[tuple[str, ...]] = ("u_c", "noise")
-    acts_like: ClassVar[str] = "gd"   # gain laws that need only a gradient apply
-    general_only: ClassVar[bool] = True
+    # g is the sensitivity gradient of ½e² (times dt); there is no regressor of a linear model
+    provides: ClassVar[tuple[str, ...]] = ("direction", "gradient", "curvature", "loss", "error")
+    loop_rows: ClassVar[int] = 4  # closed-loop state per policy
     rule: ClassVar[int]
     feedforward: ClassVar[bool]
     shorthand_field: ClassVar[str | None] = None
@@ -163,18 +147,16 @@ class _MracEstimator:
             return f"{self.kind!r} needs process kind {want!r}"
         return None
 
-    def run_general(self, group, chunk) -> None:
+    def inputs(self, chunk, loop) -> MracData:
+        """The record its compiled ``observe`` reads (:func:`mrac_observe`)."""
         plant = chunk.plant
-        if group.loop is None:
-            group.loop = np.zeros((len(group.rows), 4))
         k, a1, a2 = plant.process.coefficients()
-        prm = np.array([k, a1, a2, plant.a_m, plant.b_m, plant.k0])
-        b = group.bank
-        mrac_kernel(self.rule, getattr(self, "alpha", 0.0), prm, 1.0 / chunk.rate,
-                    plant.substeps, chunk.cols["u_c"], chunk.cols["noise"], chunk.arrival,
-                    group.base_table(chunk), group.codes, group.params,
-                    group.state, group.loop, chunk.limit2, b.theta, b.alive, b.updates,
-                    b.diverged_at, b.eta, group.events, b.monitor(chunk))
+        return MracData(rule=self.rule, alpha=float(getattr(self, "alpha", 0.0)),
+                        prm=np.array([k, a1, a2, plant.a_m, plant.b_m, plant.k0], dtype=float),
+                        dt=1.0 / chunk.rate, substeps=int(plant.substeps),
+                        uc=chunk.cols["u_c"], noise=chunk.cols["noise"], loop=loop,
+                        phi=np.empty(2), k1=np.empty(4), k2=np.empty(4), k3=np.empty(4),
+                        k4=np.empty(4), tmp=np.empty(4))
 
 
 @register("estimator")

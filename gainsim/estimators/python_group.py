@@ -1,6 +1,6 @@
 """Policies whose estimator is written in Python (the scipy baselines), one sample at a time.
 
-An estimator with the class attribute ``python = True`` provides
+An estimator written in Python (the scipy baselines) has
 
 * ``init_state(n, plant, eta0) -> state`` — per-run state, created here per replica;
 * ``step(state, theta, sample, plant) -> (update, state)`` — one sample: the a-priori
@@ -9,7 +9,7 @@ An estimator with the class attribute ``python = True`` provides
 
 :class:`PythonGroup` keeps the states, applies the samples of each monitor interval in
 arrival order and does the books the compiled kernels do: ``bank.theta``,
-``updates``, ``err_sum``/``err_cnt`` (finite errors only), ``eta`` (the implied gain),
+``updates``, ``err_sum``/``err_cnt`` (finite errors only), ``last_gain`` (the implied gain),
 divergence (``|theta|² > limit2`` or not finite: the policy stops at that sample's
 arrival time) and, in addition, the cost sums of :mod:`gainsim.baselines.cost`.
 The monitor records exactly as the kernels do (:func:`gainsim.estimators.monitor.snapshot`
@@ -31,8 +31,6 @@ from gainsim.estimators.monitor import snapshot
 
 def initial_gain(gain, plant, n: int) -> float:
     """The policy's gain at update 0 (mean over parameters)."""
-    if hasattr(gain, "eta_vector"):
-        return float(np.mean(gain.eta_vector(n)))
     return float(np.mean(gain.compile(plant, n).eta0))
 
 
@@ -55,14 +53,14 @@ class PythonGroup:
             if self.bank.alive[p]:
                 self._advance_one(p, samples, chunk, mon)
 
-    def _advance_one(self, p: int, samples: list, chunk, mon: tuple) -> None:
+    def _advance_one(self, p: int, samples: list, chunk, mon) -> None:
         b, step, plant = self.bank, self.estimator.step, chunk.plant
         G = b.err_sum.shape[1]
         state, theta = self.states[p], b.theta[p].copy()
         jj, cur = 0, chunk.first_interval
         for i, sample in enumerate(samples):
             while jj < chunk.grid_pos.size and chunk.grid_pos[jj] == i:
-                snapshot(theta, b.eta[p], mon, p, chunk.grid_j[jj])
+                snapshot(theta, b.last_gain[p], mon, p, chunk.grid_j[jj])
                 cur, jj = chunk.grid_j[jj] + 1, jj + 1
             start = time.perf_counter()
             update, state = step(state, theta, sample, plant)
@@ -72,7 +70,7 @@ class PythonGroup:
             theta = np.asarray(update.theta, dtype=float)
             b.updates[p] += 1
             if update.eta is not None:
-                b.eta[p] = update.eta
+                b.last_gain[p] = update.eta
             if np.isfinite(update.error) and 1 <= cur <= G:
                 b.err_sum[p, cur - 1] += update.error
                 b.err_cnt[p, cur - 1] += 1
@@ -84,7 +82,7 @@ class PythonGroup:
         self.states[p] = state
         if b.alive[p]:
             for k in range(jj, chunk.grid_j.size):
-                snapshot(theta, b.eta[p], mon, p, chunk.grid_j[k])
+                snapshot(theta, b.last_gain[p], mon, p, chunk.grid_j[k])
 
 
 def make_python_group(estimator, rows: list[int], gains: list, theta0: np.ndarray,

@@ -13,7 +13,7 @@ BANK = 12           # more policies than this: a colour scale by gain value, no 
 
 
 def as_run_data(obj):
-    """A :class:`~gainsim.rundata.RunData` from itself, a Results or a saved run."""
+    """The :class:`~gainsim.rundata.RunData` of ``obj`` (itself, or ``obj.run_data()``)."""
     return obj.run_data() if hasattr(obj, "run_data") else obj
 
 

@@ -1,16 +1,49 @@
 """Gradient-scale gains: AdaGrad and RMSProp divide the gain by a root-mean-square gradient."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
+from numba import njit
 
-from gainsim.gains.compiled import Compiled, CompiledPolicy
-from gainsim.gains.dispatch import ADAGRAD, RMSPROP
+from gainsim.estimators.loop import sample_loop
+from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.gains.constant import Constant as ScheduledConstant
 from gainsim.registry import register
 from gainsim.fields import between, nonneg, param, positive
+
+
+@njit(cache=True, inline="always")
+def adagrad_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """AdaGrad: row 0 sum of squares G; prm = (eps,). eta = base / (sqrt(G) + eps)."""
+    eps = prm[0]
+    for j in range(g.size):
+        st[0, j] += g[j] * g[j]
+        eta[j] = base / (math.sqrt(st[0, j]) + eps)
+        step[j] = -eta[j] * g[j]
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def adagrad_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(adagrad_law, False, data, laws, books, mon)
+
+
+@njit(cache=True, inline="always")
+def rmsprop_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """RMSProp: row 0 mean square v; prm = (rho, eps). eta = base / (sqrt(v) + eps)."""
+    rho, eps = prm[0], prm[1]
+    for j in range(g.size):
+        st[0, j] = rho * st[0, j] + (1.0 - rho) * g[j] * g[j]
+        eta[j] = base / (math.sqrt(st[0, j]) + eps)
+        step[j] = -eta[j] * g[j]
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def rmsprop_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(rmsprop_law, False, data, laws, books, mon)
 
 
 @register("gain")
@@ -42,18 +75,15 @@ class Adagrad(CompiledPolicy):
 
     kind: ClassVar[str] = "adagrad"
     summary: ClassVar[str] = "AdaGrad: eta / (sqrt(sum g²) + eps) per parameter"
-    code: ClassVar[int] = ADAGRAD
+    law: ClassVar = adagrad_law
+    loop: ClassVar = adagrad_loop
+    hyperparameters: ClassVar = ("eps",)
+    rows: ClassVar = (Row("sum_squares", "initial_accumulator"),)
     eta: Any = param(ScheduledConstant(eta=0.01), doc="base gain: a number or a schedule table",
                      family="schedule", shorthand="constant")
     eps: float = param(1e-10, doc="added to sqrt(G)", check=positive)
     initial_accumulator: float = param(0.0, doc="G at the start (PyTorch "
                                        "initial_accumulator_value)", check=nonneg)
-
-    def compile(self, plant, n: int) -> Compiled:
-        base = float(self.base_schedule()(np.int64(0)))
-        return Compiled(params=np.array([self.eps]),
-                        state=np.full((1, n), float(self.initial_accumulator)),
-                        eta0=np.full(n, base))
 
 
 @register("gain")
@@ -83,14 +113,12 @@ class RmsProp(CompiledPolicy):
 
     kind: ClassVar[str] = "rmsprop"
     summary: ClassVar[str] = "RMSProp: eta / (sqrt(mean g²) + eps) per parameter"
-    code: ClassVar[int] = RMSPROP
+    law: ClassVar = rmsprop_law
+    loop: ClassVar = rmsprop_loop
+    hyperparameters: ClassVar = ("rho", "eps")
+    rows: ClassVar = (Row("mean_square"),)
     eta: Any = param(ScheduledConstant(eta=0.01), doc="base gain: a number or a schedule table",
                      family="schedule", shorthand="constant")
     rho: float = param(0.99, doc="decay of the mean square (PyTorch alpha; Hinton 0.9)",
                        check=between(0.0, 1.0, open_high=True))
     eps: float = param(1e-8, doc="added to sqrt(v)", check=positive)
-
-    def compile(self, plant, n: int) -> Compiled:
-        base = float(self.base_schedule()(np.int64(0)))
-        return Compiled(params=np.array([self.rho, self.eps]), state=np.zeros((1, n)),
-                        eta0=np.full(n, base))

@@ -1,16 +1,48 @@
 """Adam: per-parameter gain from running moments of the gradient."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
+from numba import njit
 
-from gainsim.gains.compiled import Compiled, CompiledPolicy
-from gainsim.gains.dispatch import ADAM
+from gainsim.estimators.loop import sample_loop
+from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.gains.constant import Constant as ScheduledConstant
 from gainsim.registry import register
 from gainsim.fields import between, param, positive
+
+
+@njit(cache=True, inline="always")
+def bias_corrections(b1, b2, k):  # pragma: no cover - compiled
+    """Adam's ``(1 - beta1^t, 1 - beta2^t)`` for update ``t = k + 1``."""
+    t = k + 1.0
+    return 1.0 - b1 ** t, 1.0 - b2 ** t
+
+
+@njit(cache=True, inline="always")
+def update_moments(b1, b2, st, g, j):  # pragma: no cover - compiled
+    """Adam's running moments of parameter ``j``: rows ``m = st[0]``, ``v = st[1]``."""
+    st[0, j] = b1 * st[0, j] + (1.0 - b1) * g[j]
+    st[1, j] = b2 * st[1, j] + (1.0 - b2) * g[j] * g[j]
+
+
+@njit(cache=True, inline="always")
+def adam_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Adam (Kingma & Ba 2015): rows m, v; prm = (beta1, beta2, eps)."""
+    b1, b2, eps = prm[0], prm[1], prm[2]
+    c1, c2 = bias_corrections(b1, b2, k)
+    for j in range(g.size):
+        update_moments(b1, b2, st, g, j)
+        eta[j] = base / (math.sqrt(st[1, j] / c2) + eps)
+        step[j] = -eta[j] * st[0, j] / c1
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def adam_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(adam_law, False, data, laws, books, mon)
 
 
 @register("gain")
@@ -37,15 +69,14 @@ class Adam(CompiledPolicy):
 
     kind: ClassVar[str] = "adam"
     summary: ClassVar[str] = "Adam: eta / (sqrt(v_hat) + eps) per parameter, momentum m_hat"
-    code: ClassVar[int] = ADAM
+    law: ClassVar = adam_law
+    loop: ClassVar = adam_loop
+    hyperparameters: ClassVar = ("beta1", "beta2", "eps")
+    rows: ClassVar = (Row("m"), Row("v"))
+    _unit_test_params: ClassVar = ({}, {"eta": {"kind": "step", "eta0": 0.01, "step_size": 10}})
     eta: Any = param(ScheduledConstant(eta=1e-3), doc="base gain: a number or a schedule table",
                      family="schedule", shorthand="constant")
     beta1: float = param(0.9, doc="first-moment decay", check=between(0.0, 1.0, open_high=True))
     beta2: float = param(0.999, doc="second-moment decay",
                          check=between(0.0, 1.0, open_high=True))
     eps: float = param(1e-8, doc="added to sqrt(v_hat)", check=positive)
-
-    def compile(self, plant, n: int) -> Compiled:
-        base = float(self.base_schedule()(np.int64(0)))
-        return Compiled(params=np.array([self.beta1, self.beta2, self.eps]),
-                        state=np.zeros((2, n)), eta0=np.full(n, base))

@@ -4,12 +4,53 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
+from numba import njit
 
-from gainsim.gains.compiled import Compiled, CompiledPolicy
-from gainsim.gains.dispatch import AUTOSTEP
+from gainsim.estimators.loop import sample_loop
+from gainsim.gains.compiled import CompiledPolicy, Row
+from gainsim.gains.vexp import exp_into
 from gainsim.registry import register
 from gainsim.fields import param, positive
+
+
+@njit(cache=True, inline="always")
+def autostep_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Autostep: rows alpha, h, v; prm = (meta_rate, tau). Gradient form: delta x_i = -g_i.
+
+    Loops that LLVM vectorises: ``v`` and the exponent (in ``eta``), its ``exp`` (in
+    ``step``), the normaliser, then the step and the trace ``h``.
+    """
+    mu, tau = prm[0], prm[1]
+    n = g.size
+    alpha, v = st[0], st[2]
+    for j in range(n):
+        dxh = -g[j] * st[1, j]  # delta x_i h_i
+        a = abs(dxh)
+        # v uses the alpha from before this step's change
+        vj = v[j] + alpha[j] * c[j] * (a - v[j]) / tau
+        vj = a if a > vj else vj
+        v[j] = vj
+        # v = 0 only where delta x_i h_i = 0: no change to alpha_i, exp(0) = 1
+        eta[j] = mu * dxh / (vj if vj != 0.0 else 1.0)
+    exp_into(eta, step)
+    m = 0.0
+    for j in range(n):
+        alpha[j] *= step[j]
+        m += alpha[j] * c[j]
+    if m < 1.0:
+        m = 1.0
+    for j in range(n):
+        aj = alpha[j] / m
+        alpha[j] = aj
+        eta[j] = aj
+        step[j] = -aj * g[j]
+        st[1, j] = st[1, j] * (1.0 - aj * c[j]) + step[j]
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def autostep_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(autostep_law, True, data, laws, books, mon)
 
 
 @register("gain")
@@ -49,17 +90,11 @@ class Autostep(CompiledPolicy):
 
     kind: ClassVar[str] = "autostep"
     summary: ClassVar[str] = "Autostep (Mahmood et al. 2012): normalised IDBD, tuning-free"
-    code: ClassVar[int] = AUTOSTEP
-    estimators: ClassVar[tuple[str, ...]] = ("lms", "gd")
+    law: ClassVar = autostep_law
+    loop: ClassVar = autostep_loop
+    hyperparameters: ClassVar = ("meta_rate", "tau")
+    rows: ClassVar = (Row("alpha", "eta0"), Row("h"), Row("v"))
+    needs: ClassVar = ("direction", "gradient", "curvature")
     meta_rate: float = param(1e-2, doc="meta step size mu", check=positive)
     tau: float = param(1e4, doc="time scale of the normaliser v", check=positive)
     eta0: float = param(0.1, doc="initial per-weight gain alpha_0", check=positive)
-
-    def base_schedule(self):
-        return None
-
-    def compile(self, plant, n: int) -> Compiled:
-        state = np.zeros((3, n))
-        state[0] = self.eta0
-        return Compiled(params=np.array([self.meta_rate, self.tau]), state=state,
-                        eta0=np.full(n, self.eta0))

@@ -37,6 +37,8 @@ class Constant(Schedule):
     summary: ClassVar[str] = "fixed gain eta"
     shorthand_field: ClassVar[str | None] = "eta"
     family_checks: ClassVar[dict] = {"gain": {"eta": positive}}
+    needs: ClassVar[tuple[str, ...]] = ()  # the estimator's own fixed gain: fits every one
+    _unit_test_params: ClassVar = ({"eta": 0.1},)  # gainsim.testing examples
     eta: float = param(doc="the gain (learning rate, step size)", check=nonneg)
 
     def _eta(self, k):

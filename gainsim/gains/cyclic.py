@@ -55,6 +55,7 @@ class Cosine(Schedule):
     """
 
     kind: ClassVar[str] = "cosine"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "total_steps": 5},)
     summary: ClassVar[str] = "half cosine from eta0 to eta_min over total_steps, then hold"
     eta0: float = param(doc="initial gain", check=positive)
     total_steps: int = param(doc="`T`", check=at_least_one)
@@ -101,6 +102,7 @@ class CosineRestarts(Schedule):
     """
 
     kind: ClassVar[str] = "cosine_restarts"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "t0": 3},)
     summary: ClassVar[str] = "SGDR: cosine from eta0 to eta_min, restarting; cycles grow by t_mult"
     eta0: float = param(doc="gain at each restart", check=positive)
     t0: int = param(doc="first cycle length `T₀`", check=at_least_one)
@@ -161,6 +163,7 @@ class Cyclical(Schedule):
     """
 
     kind: ClassVar[str] = "cyclical"
+    _unit_test_params: ClassVar = ({"eta_min": 0.01, "eta_max": 0.1, "step_size_up": 2},)
     summary: ClassVar[str] = "triangular cycles between eta_min and eta_max (Smith 2017)"
     eta_min: float = param(doc="lower bound (PyTorch `base_lr`)", check=nonneg)
     eta_max: float = param(doc="upper bound", check=positive, note="> eta_min")
@@ -233,6 +236,7 @@ class OneCycle(Schedule):
     """
 
     kind: ClassVar[str] = "one_cycle"
+    _unit_test_params: ClassVar = ({"eta_max": 0.1, "total_steps": 6},)
     summary: ClassVar[str] = "rise to eta_max for pct_start of the run, then anneal far below"
     eta_max: float = param(doc="peak gain", check=positive)
     total_steps: int = param(doc="`T`", check=at_least_one,

@@ -1,15 +1,72 @@
 """Hypergradient descent (Baydin et al. 2018): learn the gain online by the chain rule."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
+from numba import njit
 
-from gainsim.gains.compiled import Compiled, CompiledPolicy
-from gainsim.gains.dispatch import ADAM_HD, SGD_HD
+from gainsim.estimators.loop import sample_loop
+from gainsim.gains.adam import bias_corrections, update_moments
+from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.registry import register
 from gainsim.fields import between, nonneg, param, positive
+
+
+@njit(cache=True, inline="always")
+def sgd_hd_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """SGD-HD: row 0 previous gradient, st[1, 0] the gain alpha; prm = (hyper_rate,)."""
+    h = 0.0
+    for j in range(g.size):
+        h += g[j] * st[0, j]
+    alpha = st[1, 0] + prm[0] * h
+    events = 0
+    if alpha < 0.0:
+        alpha = 0.0
+        events = 1
+    st[1, 0] = alpha
+    for j in range(g.size):
+        eta[j] = alpha
+        step[j] = -alpha * g[j]
+        st[0, j] = g[j]
+    return events
+
+
+@njit(cache=True, error_model="numpy")
+def sgd_hd_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(sgd_hd_law, False, data, laws, books, mon)
+
+
+@njit(cache=True, inline="always")
+def adam_hd_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Adam-HD: rows m, v, u (previous Adam direction), st[3, 0] = alpha.
+
+    prm = (beta1, beta2, eps, hyper_rate).
+    """
+    b1, b2, eps, hyper = prm[0], prm[1], prm[2], prm[3]
+    h = 0.0
+    for j in range(g.size):
+        h += g[j] * st[2, j]
+    alpha = st[3, 0] + hyper * h
+    events = 0
+    if alpha < 0.0:
+        alpha = 0.0
+        events = 1
+    st[3, 0] = alpha
+    c1, c2 = bias_corrections(b1, b2, k)
+    for j in range(g.size):
+        update_moments(b1, b2, st, g, j)
+        scale = 1.0 / (math.sqrt(st[1, j] / c2) + eps)
+        st[2, j] = st[0, j] / c1 * scale
+        eta[j] = alpha * scale
+        step[j] = -alpha * st[2, j]
+    return events
+
+
+@njit(cache=True, error_model="numpy")
+def adam_hd_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(adam_hd_law, False, data, laws, books, mon)
 
 
 @register("gain")
@@ -43,18 +100,12 @@ class SgdHd(CompiledPolicy):
 
     kind: ClassVar[str] = "sgd_hd"
     summary: ClassVar[str] = "SGD-HD (Baydin 2018): alpha += beta g_k·g_{k-1}, clipped at 0"
-    code: ClassVar[int] = SGD_HD
+    law: ClassVar = sgd_hd_law
+    loop: ClassVar = sgd_hd_loop
+    hyperparameters: ClassVar = ("hyper_rate",)
+    rows: ClassVar = (Row("previous_gradient"), Row("alpha", "eta0"))
     eta0: float = param(1e-3, doc="initial gain alpha_0", check=nonneg)
     hyper_rate: float = param(1e-3, doc="hypergradient step beta (hypergrad_lr)", check=nonneg)
-
-    def base_schedule(self):
-        return None
-
-    def compile(self, plant, n: int) -> Compiled:
-        state = np.zeros((2, n))
-        state[1, 0] = self.eta0
-        return Compiled(params=np.array([self.hyper_rate]), state=state,
-                        eta0=np.full(n, self.eta0))
 
 
 @register("gain")
@@ -90,19 +141,13 @@ class AdamHd(CompiledPolicy):
 
     kind: ClassVar[str] = "adam_hd"
     summary: ClassVar[str] = "Adam-HD (Baydin 2018): alpha += beta g_k·u_{k-1}, clipped at 0"
-    code: ClassVar[int] = ADAM_HD
+    law: ClassVar = adam_hd_law
+    loop: ClassVar = adam_hd_loop
+    hyperparameters: ClassVar = ("beta1", "beta2", "eps", "hyper_rate")
+    rows: ClassVar = (Row("m"), Row("v"), Row("direction"), Row("alpha", "eta0"))
     eta0: float = param(1e-3, doc="initial base gain alpha_0", check=nonneg)
     hyper_rate: float = param(1e-7, doc="hypergradient step beta (hypergrad_lr)", check=nonneg)
     beta1: float = param(0.9, doc="first-moment decay", check=between(0.0, 1.0, open_high=True))
     beta2: float = param(0.999, doc="second-moment decay",
                          check=between(0.0, 1.0, open_high=True))
     eps: float = param(1e-8, doc="added to sqrt(v_hat)", check=positive)
-
-    def base_schedule(self):
-        return None
-
-    def compile(self, plant, n: int) -> Compiled:
-        state = np.zeros((4, n))
-        state[3, 0] = self.eta0
-        return Compiled(params=np.array([self.beta1, self.beta2, self.eps, self.hyper_rate]),
-                        state=state, eta0=np.full(n, self.eta0))

@@ -4,13 +4,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
+from numba import njit
 
-from gainsim.gains.compiled import Compiled, CompiledPolicy
-from gainsim.gains.dispatch import MOMENTUM, NESTEROV
+from gainsim.estimators.loop import sample_loop
+from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.gains.constant import Constant as ScheduledConstant
 from gainsim.registry import register
 from gainsim.fields import between, param
+
+
+@njit(cache=True, inline="always")
+def momentum_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Heavy ball: row 0 velocity v; prm = (beta,). v = beta v - base g; step = v."""
+    beta = prm[0]
+    for j in range(g.size):
+        st[0, j] = beta * st[0, j] - base * g[j]
+        eta[j] = base
+        step[j] = st[0, j]
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def momentum_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(momentum_law, False, data, laws, books, mon)
+
+
+@njit(cache=True, inline="always")
+def nesterov_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Nesterov, PyTorch form: row 0 buf; prm = (beta,).
+
+    buf = beta buf + g; step = -base (g + beta buf).
+    """
+    beta = prm[0]
+    for j in range(g.size):
+        st[0, j] = beta * st[0, j] + g[j]
+        eta[j] = base
+        step[j] = -base * (g[j] + beta * st[0, j])
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def nesterov_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(nesterov_law, False, data, laws, books, mon)
 
 
 @dataclass(frozen=True)
@@ -20,11 +55,7 @@ class _Momentum(CompiledPolicy):
     eta: Any = param(ScheduledConstant(eta=0.01), doc="gain: a number or a schedule table",
                      family="schedule", shorthand="constant")
     beta: float = param(0.9, doc="momentum factor", check=between(0.0, 1.0, open_high=True))
-
-    def compile(self, plant, n: int) -> Compiled:
-        base = float(self.base_schedule()(np.int64(0)))
-        return Compiled(params=np.array([self.beta]), state=np.zeros((1, n)),
-                        eta0=np.full(n, base))
+    hyperparameters: ClassVar = ("beta",)
 
 
 @register("gain")
@@ -59,7 +90,9 @@ class Momentum(_Momentum):
 
     kind: ClassVar[str] = "momentum"
     summary: ClassVar[str] = "heavy ball: v = beta v - eta g; theta += v"
-    code: ClassVar[int] = MOMENTUM
+    law: ClassVar = momentum_law
+    loop: ClassVar = momentum_loop
+    rows: ClassVar = (Row("velocity"),)
 
 
 @register("gain")
@@ -89,4 +122,6 @@ class Nesterov(_Momentum):
 
     kind: ClassVar[str] = "nesterov"
     summary: ClassVar[str] = "Nesterov (PyTorch form): b = beta b + g; step = -eta (g + beta b)"
-    code: ClassVar[int] = NESTEROV
+    law: ClassVar = nesterov_law
+    loop: ClassVar = nesterov_loop
+    rows: ClassVar = (Row("buffer"),)

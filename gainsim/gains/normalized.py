@@ -4,13 +4,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
+from numba import njit
 
-from gainsim.gains.compiled import Compiled, CompiledPolicy, constant_or_schedule
-from gainsim.gains.dispatch import NLMS_GAIN, POLYAK
+from gainsim.estimators.loop import sample_loop
+from gainsim.gains.compiled import CompiledPolicy, constant_or_schedule
 from gainsim.gains.constant import Constant as ScheduledConstant
 from gainsim.registry import register
 from gainsim.fields import param, positive
+
+
+@njit(cache=True, inline="always")
+def nlms_gain_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """NLMS as a gain: eta = base / (eps + x·x); prm = (eps,)."""
+    xx = 0.0
+    for j in range(x.size):
+        xx += x[j] * x[j]
+    gain = base / (prm[0] + xx)
+    for j in range(g.size):
+        eta[j] = gain
+        step[j] = -gain * g[j]
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def nlms_gain_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(nlms_gain_law, False, data, laws, books, mon)
+
+
+@njit(cache=True, inline="always")
+def polyak_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Polyak step with f* = 0: eta = min(loss / |g|², eta_max); prm = (eta_max,)."""
+    eta_max = prm[0]
+    gg = 0.0
+    for j in range(g.size):
+        gg += g[j] * g[j]
+    gain = eta_max
+    if gg > 0.0:
+        ratio = loss / gg
+        if ratio < eta_max:
+            gain = ratio if ratio > 0.0 else 0.0
+    for j in range(g.size):
+        eta[j] = gain
+        step[j] = -gain * g[j]
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def polyak_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(polyak_law, False, data, laws, books, mon)
 
 
 @register("gain")
@@ -38,8 +79,10 @@ class NlmsGain(CompiledPolicy):
 
     kind: ClassVar[str] = "nlms_gain"
     summary: ClassVar[str] = "NLMS as a gain on LMS: eta = mu / (eps + x·x)"
-    code: ClassVar[int] = NLMS_GAIN
-    estimators: ClassVar[tuple[str, ...]] = ("lms",)
+    law: ClassVar = nlms_gain_law
+    loop: ClassVar = nlms_gain_loop
+    hyperparameters: ClassVar = ("eps",)
+    needs: ClassVar = ("direction", "regressor")
     mu: Any = param(ScheduledConstant(eta=0.5), doc="normalised step in (0, 2): a number or a "
                     "schedule table", family="schedule", shorthand="constant")
     eps: float = param(1e-6, doc="regulariser added to x·x", check=positive)
@@ -47,10 +90,9 @@ class NlmsGain(CompiledPolicy):
     def base_schedule(self):
         return constant_or_schedule(self.mu)
 
-    def compile(self, plant, n: int) -> Compiled:
-        mu0 = float(self.base_schedule()(np.int64(0)))  # eta0 below assumes x·x = n
-        return Compiled(params=np.array([self.eps]), state=np.zeros((0, n)),
-                        eta0=np.full(n, mu0 / (self.eps + n)))
+    def first_gain(self, values: dict, n: int) -> float:
+        """``mu_0 / (eps + n)``: the gain for a unit-power input (x·x = n)."""
+        return super().first_gain(values, n) / (self.eps + n)
 
 
 @register("gain")
@@ -84,13 +126,11 @@ class Polyak(CompiledPolicy):
 
     kind: ClassVar[str] = "polyak"
     summary: ClassVar[str] = "Polyak step: eta = min(loss / |g|², eta_max) with f* = 0"
-    code: ClassVar[int] = POLYAK
-    estimators: ClassVar[tuple[str, ...]] = ("lms", "gd")
+    law: ClassVar = polyak_law
+    loop: ClassVar = polyak_loop
+    hyperparameters: ClassVar = ("eta_max",)
+    needs: ClassVar = ("direction", "gradient", "loss")
     eta_max: float = param(1.0, doc="cap on the gain", check=positive)
 
-    def base_schedule(self):
-        return None
-
-    def compile(self, plant, n: int) -> Compiled:
-        return Compiled(params=np.array([self.eta_max]), state=np.zeros((0, n)),
-                        eta0=np.full(n, self.eta_max))
+    def first_gain(self, values: dict, n: int) -> float:
+        return float(self.eta_max)

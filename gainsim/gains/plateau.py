@@ -5,12 +5,54 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
+from numba import njit
 
-from gainsim.gains.compiled import Compiled, CompiledPolicy
-from gainsim.gains.dispatch import PLATEAU
+from gainsim.estimators.loop import sample_loop
+from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.registry import register
 from gainsim.fields import at_least_one, between, nonneg, param, positive
+
+
+@njit(cache=True, inline="always")
+def plateau_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Reduce on plateau. Scalars st[r, 0]: 0 gain, 1 best block mean, 2 block sum,
+    3 block count, 4 cooldown left. prm = (factor, patience, threshold, cooldown, eta_min).
+
+    Returns 1 when it reduces the gain (after this update's step).
+    """
+    factor, patience, threshold, cooldown, eta_min = prm[0], prm[1], prm[2], prm[3], prm[4]
+    gain = st[0, 0]
+    for j in range(g.size):
+        eta[j] = gain
+        step[j] = -gain * g[j]
+    if st[4, 0] > 0.0:  # cooldown: this update's loss is not looked at
+        st[4, 0] -= 1.0
+        return 0
+    if not math.isfinite(loss):
+        return 0
+    st[2, 0] += loss
+    st[3, 0] += 1.0
+    if st[3, 0] < patience:
+        return 0
+    mean = st[2, 0] / st[3, 0]
+    st[2, 0] = 0.0
+    st[3, 0] = 0.0
+    if mean < st[1, 0] * (1.0 - threshold):
+        st[1, 0] = mean
+        return 0
+    new = gain * factor
+    if new < eta_min:
+        new = eta_min
+    st[4, 0] = cooldown
+    if gain - new > 1e-8:  # as PyTorch (eps = 1e-8): smaller changes are ignored
+        st[0, 0] = new
+        return 1
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def plateau_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(plateau_law, False, data, laws, books, mon)
 
 
 @register("gain")
@@ -52,7 +94,13 @@ class Plateau(CompiledPolicy):
 
     kind: ClassVar[str] = "plateau"
     summary: ClassVar[str] = "reduce on plateau: eta *= factor when the block-mean loss stalls"
-    code: ClassVar[int] = PLATEAU
+    law: ClassVar = plateau_law
+    loop: ClassVar = plateau_loop
+    hyperparameters: ClassVar = ("factor", "patience", "threshold", "cooldown", "eta_min")
+    rows: ClassVar = (Row("gain", "eta0"), Row("best_mean", math.inf), Row("block_sum"),
+                      Row("block_count"), Row("cooldown_left"))
+    _unit_test_params: ClassVar = ({}, {"eta0": 0.05, "patience": 5, "cooldown": 2})
+    needs: ClassVar = ("direction", "loss")
     eta0: float = param(0.01, doc="initial gain", check=positive)
     factor: float = param(0.1, doc="multiplier at each cut", check=between(0.0, 1.0,
                                                                           open_low=True,
@@ -63,14 +111,3 @@ class Plateau(CompiledPolicy):
                              check=between(0.0, 1.0, open_high=True))
     cooldown: int = param(0, doc="updates ignored after each cut", check=nonneg)
     eta_min: float = param(0.0, doc="smallest gain", check=nonneg)
-
-    def base_schedule(self):
-        return None
-
-    def compile(self, plant, n: int) -> Compiled:
-        state = np.zeros((5, n))
-        state[0, 0] = self.eta0
-        state[1, 0] = math.inf
-        return Compiled(params=np.array([self.factor, float(self.patience), self.threshold,
-                                         float(self.cooldown), self.eta_min]),
-                        state=state, eta0=np.full(n, self.eta0))

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gainsim.fields import validate
-from gainsim.gains.compiled import Compiled
+from gainsim.gains.scheduled import ScheduledLaw
 
 
 def int_power(base: float, n: np.ndarray) -> np.ndarray:
@@ -44,35 +44,21 @@ def as_steps(k: Any) -> np.ndarray:
     return arr
 
 
-class Schedule:
+class Schedule(ScheduledLaw):
     """Shared plumbing: the ``param(...)`` checks on construction and the vectorised call.
 
     Subclasses declare their fields with :func:`gainsim.fields.param`, may add
     cross-field checks in ``problems()`` (yield ``(key, message)``) and implement
-    ``_eta(k)`` for an integer array ``k >= 0``.
+    ``_eta(k)`` for an integer array ``k >= 0``. As a gain policy a schedule is the
+    scheduled law (:mod:`gainsim.gains.scheduled`) with ``eta_k = schedule(k)``.
     """
 
     kind: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     shorthand_field: ClassVar[str | None] = None
-    code: ClassVar[int] = 0  # gainsim.gains.dispatch.SCHEDULED: step = -eta_k * gradient
-    estimators: ClassVar[tuple[str, ...]] = ("lms", "nlms", "gd")
 
-    # As a gain policy: eta_k = schedule(k); see gainsim.gains.compiled.
     def base_schedule(self):
         return self
-
-    def compile(self, plant, n: int):
-        return Compiled(params=np.zeros(1), state=np.zeros((0, n)),
-                        eta0=np.full(n, self(np.int64(0))))
-
-    def init(self, n: int, plant=None):
-        """No state beyond the update count."""
-        return 0
-
-    def step(self, state, obs):
-        """``(eta_k, k + 1)`` with ``k`` the update count carried as the state."""
-        return self(np.int64(state)), state + 1
 
     def __post_init__(self) -> None:
         validate(self)

@@ -49,6 +49,7 @@ class Step(Schedule):
     """
 
     kind: ClassVar[str] = "step"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "step_size": 3},)
     summary: ClassVar[str] = "multiply by gamma every step_size updates"
     eta0: float = param(doc="initial gain", check=positive)
     step_size: int = param(doc="updates between decays `s`", check=at_least_one)
@@ -81,6 +82,7 @@ class MultiStep(Schedule):
     """
 
     kind: ClassVar[str] = "multistep"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "milestones": [2, 4]},)
     summary: ClassVar[str] = "multiply by gamma at each milestone"
     eta0: float = param(doc="initial gain", check=positive)
     milestones: tuple[int, ...] = param(doc="update counts at which the gain is cut",
@@ -117,6 +119,7 @@ class Exponential(Schedule):
     """
 
     kind: ClassVar[str] = "exponential"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "decay_rate": 0.5},)
     summary: ClassVar[str] = "eta0 * decay_rate**(k / transition_steps)"
     eta0: float = param(doc="initial gain", check=positive)
     decay_rate: float = param(doc="factor `r` per `transition_steps` updates", check=UNIT)
@@ -156,6 +159,7 @@ class RangeTest(Schedule):
     """
 
     kind: ClassVar[str] = "range_test"
+    _unit_test_params: ClassVar = ({"eta_min": 0.001, "eta_max": 0.1, "total_steps": 6},)
     summary: ClassVar[str] = "geometric ramp eta_min -> eta_max over total_steps, then hold"
     eta_min: float = param(doc="gain at `k = 0`", check=positive)
     eta_max: float = param(doc="gain at `k ≥ T`", check=positive, note="> eta_min")
@@ -196,6 +200,7 @@ class InverseTime(Schedule):
     """
 
     kind: ClassVar[str] = "inverse_time"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "decay_rate": 0.5},)
     summary: ClassVar[str] = "eta0 / (1 + decay_rate * k / decay_steps)"
     eta0: float = param(doc="initial gain", check=positive)
     decay_rate: float = param(doc="`r`", check=nonneg)
@@ -232,6 +237,7 @@ class Polynomial(Schedule):
     """
 
     kind: ClassVar[str] = "polynomial"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "eta_end": 0.01, "power": 2.0, "total_steps": 5},)
     summary: ClassVar[str] = "(eta0 - eta_end)(1 - k/T)**power + eta_end, then eta_end"
     eta0: float = param(doc="initial gain", check=positive)
     eta_end: float = param(doc="final gain (held for `k ≥ T`)", check=nonneg)
@@ -271,6 +277,7 @@ class RobbinsMonro(Schedule):
     """
 
     kind: ClassVar[str] = "robbins_monro"
+    _unit_test_params: ClassVar = ({"eta0": 0.1, "tau": 3.0},)
     summary: ClassVar[str] = "eta0 / (1 + k/tau)**power; Robbins-Monro iff 0.5 < power <= 1"
     eta0: float = param(doc="initial gain", check=positive)
     tau: float = param(doc="time constant `τ` (updates before the decay is felt)",
@@ -311,6 +318,8 @@ class Warmup(Schedule):
     """
 
     kind: ClassVar[str] = "warmup"
+    _unit_test_params: ClassVar = ({"schedule": {"kind": "constant", "eta": 0.1},
+                                    "warmup_steps": 2},)
     summary: ClassVar[str] = "linear ramp from eta_start to schedule(0), then schedule(k - W)"
     schedule: Callable = param(doc="the schedule `s` after the warm-up")
     warmup_steps: int = param(doc="`W` (0: no warm-up)", check=nonneg)
@@ -349,6 +358,7 @@ class Join(Schedule):
     """
 
     kind: ClassVar[str] = "join"
+    _unit_test_params: ClassVar = ({"schedules": [0.1, 0.01], "boundaries": [3]},)
     summary: ClassVar[str] = "schedule i from boundary i-1 on, restarted at 0 there"
     schedules: tuple[Callable, ...] = param(doc="`n ≥ 1` schedules, one after another")
     boundaries: tuple[int, ...] = param(doc="`n − 1` update counts",

@@ -10,11 +10,70 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from numba import njit
 
-from gainsim.gains.compiled import Compiled, CompiledPolicy
-from gainsim.gains.dispatch import KALMAN, RLS
+from gainsim.estimators.loop import sample_loop
+from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.registry import register
 from gainsim.fields import between, nonneg, param, positive
+
+
+@njit(cache=True, inline="always")
+def _matrix_gain(st, x, e, den, forget, step, eta):  # pragma: no cover - compiled
+    """Shared RLS/Kalman update of ``P`` (rows of ``st``) with ``den = base + xᵀPx``.
+
+    ``step = P x e / den``, ``eta_i = P_ii / den`` (the diagonal of the matrix gain),
+    ``P <- (P - P x xᵀ P / den) / forget``, computed on the upper triangle and mirrored.
+    """
+    n = x.size
+    pi = step  # reuse: pi = P x
+    for i in range(n):
+        s = 0.0
+        for j in range(n):
+            s += st[i, j] * x[j]
+        pi[i] = s
+    for i in range(n):
+        den += x[i] * pi[i]
+    for i in range(n):
+        eta[i] = st[i, i] / den
+    # Keep P symmetric (the plain recursion drifts): update the upper triangle and
+    # mirror it, so P stays exactly symmetric at half the cost.
+    inv_forget = 1.0 / forget
+    for i in range(n):
+        gi = pi[i] / den  # the gain vector g = P x / den
+        for j in range(i, n):
+            v = (st[i, j] - gi * pi[j]) * inv_forget
+            st[i, j] = v
+            st[j, i] = v
+    for i in range(n):
+        step[i] = pi[i] / den * e
+    return 0
+
+
+@njit(cache=True, inline="always")
+def rls_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """RLS with forgetting factor (Haykin 2014, §10): rows 0..n-1 hold P; prm = (lam,)."""
+    lam = prm[0]
+    return _matrix_gain(st, x, e, lam, lam, step, eta)
+
+
+@njit(cache=True, error_model="numpy")
+def rls_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(rls_law, False, data, laws, books, mon)
+
+
+@njit(cache=True, inline="always")
+def kalman_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Kalman filter for a random-walk parameter: rows 0..n-1 hold P; prm = (q, r)."""
+    q, r = prm[0], prm[1]
+    for i in range(g.size):
+        st[i, i] += q  # prior covariance P- = P + Q
+    return _matrix_gain(st, x, e, r, 1.0, step, eta)
+
+
+@njit(cache=True, error_model="numpy")
+def kalman_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(kalman_law, False, data, laws, books, mon)
 
 
 @register("gain")
@@ -38,20 +97,22 @@ class Rls(CompiledPolicy):
 
     kind: ClassVar[str] = "rls"
     summary: ClassVar[str] = "RLS with forgetting factor: matrix gain P/(lambda + x·Px)"
-    code: ClassVar[int] = RLS
-    estimators: ClassVar[tuple[str, ...]] = ("lms",)
+    law: ClassVar = rls_law
+    loop: ClassVar = rls_loop
+    hyperparameters: ClassVar = ("forgetting_factor",)
+    rows: ClassVar = (Row("P", "p0", identity=True),)
+    needs: ClassVar = ("regressor", "error")
     forgetting_factor: float = param(0.99, doc="lambda in (0, 1]; memory 1/(1 - lambda)",
                                      check=between(0.0, 1.0, open_low=True))
     delta: float = param(0.01, doc="regulariser: P0 = I / delta", check=positive)
 
-    def base_schedule(self):
-        return None
+    def law_values(self, plant) -> dict:
+        return {**super().law_values(plant), "p0": 1.0 / self.delta}
 
-    def compile(self, plant, n: int) -> Compiled:
-        p0 = 1.0 / self.delta
-        # gain before the first update, for a unit-power input (|x|² = n), as for Kalman
-        return Compiled(params=np.array([self.forgetting_factor]), state=np.eye(n) * p0,
-                        eta0=np.full(n, p0 / (self.forgetting_factor + n * p0)))
+    def first_gain(self, values: dict, n: int) -> float:
+        """The gain before the first update, for a unit-power input (|x|² = n)."""
+        p0 = values["p0"]
+        return p0 / (self.forgetting_factor + n * p0)
 
 
 @register("gain")
@@ -76,17 +137,18 @@ class Kalman(CompiledPolicy):
 
     kind: ClassVar[str] = "kalman"
     summary: ClassVar[str] = "Kalman tracker for a random walk (true q, r by default): the floor"
-    code: ClassVar[int] = KALMAN
-    estimators: ClassVar[tuple[str, ...]] = ("lms",)
+    law: ClassVar = kalman_law
+    loop: ClassVar = kalman_loop
+    hyperparameters: ClassVar = ("q", "r")
+    rows: ClassVar = (Row("P", "p0", identity=True),)
+    needs: ClassVar = ("regressor", "error")
+    _unit_test_params: ClassVar = ({}, {"q": 1e-4, "r": 0.01, "p0": 0.5})
     q: float | None = param(None, doc="drift variance per sample (default: the plant's)",
                             check=nonneg)
     r: float | None = param(None, doc="noise variance (default: plant noise_std²)",
                             check=positive)
     p0: float | None = param(None, doc="initial P = p0 I (default: prior of theta_star)",
                              check=positive)
-
-    def base_schedule(self):
-        return None
 
     def resolved(self, plant) -> tuple[float, float, float]:
         """``(q, r, p0)`` with the scenario's truth filled in where not given."""
@@ -101,7 +163,11 @@ class Kalman(CompiledPolicy):
                 p0 = 1.0 / plant.n if getattr(plant, "theta_star", None) is None else 1.0
         return (0.0 if q is None else q, 1.0 if r is None else r, 1.0 if p0 is None else p0)
 
-    def compile(self, plant, n: int) -> Compiled:
+    def law_values(self, plant) -> dict:
         q, r, p0 = self.resolved(plant)
-        return Compiled(params=np.array([q, r]), state=np.eye(n) * p0,
-                        eta0=np.full(n, (p0 + q) / (n * (p0 + q) + r)))
+        return {"q": q, "r": r, "p0": p0}
+
+    def first_gain(self, values: dict, n: int) -> float:
+        """The gain before the first update, for a unit-power input (|x|² = n)."""
+        q, r, p0 = values["q"], values["r"], values["p0"]
+        return (p0 + q) / (n * (p0 + q) + r)

@@ -9,21 +9,93 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
+from numba import njit
 
-from gainsim.gains.compiled import Compiled, CompiledPolicy
-from gainsim.gains.dispatch import BENVENISTE, MATHEWS_XIE, VSS
+from gainsim.estimators.loop import sample_loop
+from gainsim.gains.compiled import CompiledPolicy, Row
 from gainsim.registry import register
 from gainsim.fields import between, nonneg, param, positive
 
 
+@njit(cache=True, inline="always")
+def _clamp(v, lo, hi):  # pragma: no cover
+    if v < lo:
+        return lo
+    if v > hi:
+        return hi
+    return v
+
+
+@njit(cache=True, inline="always")
+def vss_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Kwong–Johnston: st[0, 0] = mu_k (used now); prm = (alpha, gamma, mu_min, mu_max).
+
+    mu_{k+1} = clamp(alpha mu_k + gamma e_k², mu_min, mu_max) is stored for the next sample.
+    """
+    mu = st[0, 0]
+    for j in range(g.size):
+        eta[j] = mu
+        step[j] = -mu * g[j]
+    st[0, 0] = _clamp(prm[0] * mu + prm[1] * e * e, prm[2], prm[3])
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def vss_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(vss_law, False, data, laws, books, mon)
+
+
+@njit(cache=True, inline="always")
+def _adapted_mu(prm, st, x, e):  # pragma: no cover
+    """Gradient-adaptive step of Mathews–Xie and Benveniste: ``s = x·row1``,
+    ``mu = clamp(mu_prev + rho e s, mu_min, mu_max)`` stored in ``st[0, 0]``; ``(mu, s)``."""
+    s = 0.0
+    for j in range(x.size):
+        s += x[j] * st[1, j]
+    mu = _clamp(st[0, 0] + prm[0] * e * s, prm[1], prm[2])
+    st[0, 0] = mu
+    return mu, s
+
+
+@njit(cache=True, inline="always")
+def mathews_xie_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Mathews–Xie: st[0, 0] = mu_{k-1}, row 1 = e_{k-1} x_{k-1}; prm = (rho, mu_min, mu_max)."""
+    mu, _ = _adapted_mu(prm, st, x, e)
+    for j in range(g.size):
+        eta[j] = mu
+        step[j] = -mu * g[j]
+        st[1, j] = e * x[j]
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def mathews_xie_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(mathews_xie_law, False, data, laws, books, mon)
+
+
+@njit(cache=True, inline="always")
+def benveniste_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
+    """Benveniste: st[0, 0] = mu_{k-1}, row 1 = psi_k; prm = (rho, mu_min, mu_max).
+
+    After the step: psi_{k+1} = psi_k - mu_k x_k (x_k·psi_k) + e_k x_k.
+    """
+    mu, s = _adapted_mu(prm, st, x, e)
+    for j in range(g.size):
+        eta[j] = mu
+        step[j] = -mu * g[j]
+        st[1, j] += -mu * x[j] * s + e * x[j]
+    return 0
+
+
+@njit(cache=True, error_model="numpy")
+def benveniste_loop(data, laws, books, mon):  # pragma: no cover - compiled
+    sample_loop(benveniste_law, False, data, laws, books, mon)
+
+
 class _ScalarStep(CompiledPolicy):
-    """Shared: a clamped scalar gain in ``st[0, 0]``, LMS only, no base schedule."""
+    """Shared: a clamped scalar LMS gain in ``st[0, 0]``, no base schedule."""
 
-    estimators: ClassVar[tuple[str, ...]] = ("lms",)
-
-    def base_schedule(self):
-        return None
+    needs: ClassVar = ("direction", "regressor", "error")
 
     def problems(self):
         if self.eta_min > self.eta_max:
@@ -61,18 +133,18 @@ class Vss(_ScalarStep):
 
     kind: ClassVar[str] = "vss"
     summary: ClassVar[str] = "Kwong-Johnston VSS-LMS: mu' = alpha mu + gamma e², clamped"
-    code: ClassVar[int] = VSS
+    law: ClassVar = vss_law
+    loop: ClassVar = vss_loop
+    hyperparameters: ClassVar = ("alpha", "gamma", "eta_min", "eta_max")
+    rows: ClassVar = (Row("mu", "eta_max"),)
     alpha: float = param(0.97, doc="forgetting of the gain", check=between(0.0, 1.0,
                                                                             open_high=True))
     gamma: float = param(4.8e-4, doc="weight of the squared error", check=nonneg)
     eta_min: float = param(1e-4, doc="smallest gain mu_min", check=nonneg)
     eta_max: float = param(0.05, doc="largest gain mu_max (and the first one)", check=positive)
 
-    def compile(self, plant, n: int) -> Compiled:
-        state = np.zeros((1, n))
-        state[0, 0] = self.eta_max
-        return Compiled(params=np.array([self.alpha, self.gamma, self.eta_min, self.eta_max]),
-                        state=state, eta0=np.full(n, self.eta_max))
+    def first_gain(self, values: dict, n: int) -> float:
+        return float(self.eta_max)
 
 
 @dataclass(frozen=True)
@@ -83,12 +155,7 @@ class _GradientAdaptive(_ScalarStep):
     meta_rate: float = param(1e-4, doc="step size rho of the gain update", check=nonneg)
     eta_min: float = param(0.0, doc="smallest gain", check=nonneg)
     eta_max: float = param(0.05, doc="largest gain", check=positive)
-
-    def compile(self, plant, n: int) -> Compiled:
-        state = np.zeros((2, n))
-        state[0, 0] = self.eta0
-        return Compiled(params=np.array([self.meta_rate, self.eta_min, self.eta_max]),
-                        state=state, eta0=np.full(n, self.eta0))
+    hyperparameters: ClassVar = ("meta_rate", "eta_min", "eta_max")
 
 
 @register("gain")
@@ -120,7 +187,9 @@ class MathewsXie(_GradientAdaptive):
 
     kind: ClassVar[str] = "mathews_xie"
     summary: ClassVar[str] = "Mathews-Xie: mu += rho e_k e_{k-1} x_{k-1}·x_k, clamped"
-    code: ClassVar[int] = MATHEWS_XIE
+    law: ClassVar = mathews_xie_law
+    loop: ClassVar = mathews_xie_loop
+    rows: ClassVar = (Row("mu", "eta0"), Row("previous_error_x"))
 
 
 @register("gain")
@@ -152,4 +221,6 @@ class Benveniste(_GradientAdaptive):
 
     kind: ClassVar[str] = "benveniste"
     summary: ClassVar[str] = "Benveniste: mu += rho e x·psi, psi = dtheta/dmu, clamped"
-    code: ClassVar[int] = BENVENISTE
+    law: ClassVar = benveniste_law
+    loop: ClassVar = benveniste_loop
+    rows: ClassVar = (Row("mu", "eta0"), Row("psi"))

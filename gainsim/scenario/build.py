@@ -13,7 +13,6 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from gainsim.catalog import kinds
 from gainsim.fields import FieldError
 
 
@@ -96,6 +95,8 @@ def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
 def build_component(family: str, value: Any, path: str, problems: Problems,
                     shorthand: str | None = None) -> Any:
     """Build a registered component from ``{kind = ..., ...}`` (or its shorthand)."""
+    from gainsim.catalog import kinds  # here, not at import: `import gainsim` stays light
+
     table = kinds(family)
     if isinstance(value, str):  # drift = "none", estimator = "lms"
         value = {"kind": value}

@@ -20,8 +20,8 @@ import tomli_w
 
 from gainsim.scenario.build import (Problems, build_component, build_dataclass, did_you_mean,
                                     is_callable_hint, to_table)
-from gainsim.catalog import kinds
 from gainsim.fields import param
+from gainsim.quantities import mismatch
 from gainsim.scenario.model import Metrics, Policy, Run
 from gainsim.stream import Stream
 
@@ -171,17 +171,9 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
             message = policy.estimator.check_plant(plant)
             if message:
                 problems.add(f"{path}.estimator.kind", message)
-        allowed = getattr(type(policy.gain), "estimators", None)
-        est_kind = getattr(policy.estimator, "acts_like", type(policy.estimator).kind)
-        if getattr(policy.estimator, "python", False):  # scipy baselines take a plain number
-            allowed = ((est_kind,) if type(policy.gain).kind == "constant"
-                       else ("lms", "nlms", "gd"))
-        if allowed is not None and est_kind not in allowed:
-            own_kind = type(policy.estimator).kind
-            acts = f" (which acts like {est_kind!r})" if est_kind != own_kind else ""
-            problems.add(f"{path}.gain.kind",
-                         f"{type(policy.gain).kind!r} works with estimator "
-                         f"{' or '.join(map(repr, allowed))}, not {own_kind!r}{acts}")
+        message = mismatch(policy.gain, policy.estimator)  # what the gain needs, computed
+        if message:
+            problems.add(f"{path}.gain.kind", message)
         out.append(policy)
     return tuple(out)
 
@@ -234,6 +226,8 @@ def _list_keys(part: Any, family: str) -> list:
         return [(None, part)]
     if not isinstance(part, dict):
         return []
+    from gainsim.catalog import kinds  # here, not at import: `import gainsim` stays light
+
     cls = kinds(family).get(part.get("kind"))
     if cls is None:
         return []

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy.signal import lfilter
 
 from gainsim.registry import register
 from gainsim.fields import between, param, positive
@@ -83,6 +82,8 @@ class Ar1:
         return DelayLine(history=np.ascontiguousarray(u), last=float(u[-1]) if n > 1 else first)
 
     def _source(self, state: DelayLine, m: int, rng: np.random.Generator) -> np.ndarray:
+        from scipy.signal import lfilter  # heavy (~0.3 s): imported for AR inputs only
+
         a = self.pole
         w = np.sqrt(1.0 - a * a) * self.std * rng.standard_normal(m)
         u, _ = lfilter([1.0], [1.0, -a], w, zi=np.array([a * state.last]))

@@ -5,7 +5,6 @@ Convention: ``theta += eta * e * x`` (the gradient of e²/2), so Widrow's mu_W =
 
 
 import numpy as np
-from scipy.linalg import toeplitz
 
 from gainsim.theory.common import _drift_trace, _eigs, _matrix, _positive
 
@@ -147,6 +146,8 @@ def ar1_correlation_matrix(n: int, pole: float, input_std: float = 1.0) -> np.nd
     """
     if not abs(pole) < 1:
         raise ValueError(f"pole must satisfy |pole| < 1, got {pole!r}")
+    from scipy.linalg import toeplitz  # scipy.linalg is imported where it is used
+
     return input_std**2 * toeplitz(float(pole) ** np.arange(int(n)))
 
 

@@ -1,0 +1,352 @@
+"""What a user waits for around the kernels: import, a warm run, aggregation, threads, cold start.
+
+Run from the repository root::
+
+    python benchmarks/bench_user.py                          # print the table (~3 min)
+    python benchmarks/bench_user.py --out benchmarks/RESULTS_user.md
+    python benchmarks/bench_user.py --only import,warm       # some sections
+
+Every figure is a ratio of two things timed side by side in this run (whole
+processes interleaved A, B, A, B ...; in-process timings alternated the same way),
+so a load that comes and goes hits both sides alike. Each section gives the best
+ratio, the median and the spread over the repeats; a goal is judged on the median.
+The goals are the ones of the speed issue; the script never fails because of them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numba
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import machine  # noqa: E402
+
+import gainsim  # noqa: E402
+from gainsim.metrics import BAND  # noqa: E402
+from gainsim.runner import collect, replica_seeds  # noqa: E402
+from gainsim.sim import simulate  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+@dataclass
+class Row:
+    section: str
+    case: str
+    figure: str
+    goal: str = ""
+    status: str = ""
+    note: str = ""
+
+
+def spread(ratios: list[float]) -> str:
+    return (f"best {min(ratios):.3g}, median {statistics.median(ratios):.3g}, "
+            f"spread {min(ratios):.3g}–{max(ratios):.3g} ({len(ratios)} pairs)")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def wall(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+    return time.perf_counter() - t0
+
+
+def interleaved(runs: list[tuple[list[str], dict | None]], repeats: int) -> list[list[float]]:
+    """Wall times of whole processes, run in turn (A, B, C, A, B, C ...) after one untimed
+    run each (which also fills each one's numba cache)."""
+    for cmd, env in runs:
+        wall(cmd, env)
+    times = [[] for _ in runs]
+    for _ in range(repeats):
+        for k, (cmd, env) in enumerate(runs):
+            times[k].append(wall(cmd, env))
+    return times
+
+
+BEFORE: dict | None = None  # environment that runs the code before the change (--before)
+
+
+def with_before(label: str, cmd: list[str], base: list[str], repeats: int, goal: float | None,
+                section: str, base_label: str) -> list[Row]:
+    """Rows ``cmd / base`` for this code and, with ``--before``, the code before the change."""
+    runs = [(cmd, None), (base, None)] + ([(cmd, BEFORE)] if BEFORE else [])
+    times = interleaved(runs, repeats)
+    rows = []
+    for who, t in (("", times[0]), ("before the change: ", times[2] if BEFORE else None)):
+        if t is None:
+            continue
+        ratios = [x / y for x, y in zip(t, times[1])]
+        med = statistics.median(ratios)
+        rows.append(Row(section, f"{who}{label} / {base_label}",
+                        f"{med:.2f}× ({statistics.median(t):.2f} s / "
+                        f"{statistics.median(times[1]):.2f} s)",
+                        "" if goal is None else f"≤ {goal}×",
+                        "" if goal is None or who else verdict(med <= goal), spread(ratios)))
+    return rows
+
+
+# --------------------------------------------------------------------------- 1 import
+
+def section_import(repeats: int) -> list[Row]:
+    base = [PY, "-c", "import numpy, numba"]
+    rows = []
+    for code, goal in (("import gainsim", 1.3), ("from gainsim import load, run", None)):
+        rows += with_before(f"`{code}`", [PY, "-c", code], base, repeats, goal, "1 import",
+                            "`import numpy, numba` (whole processes)")
+    return rows
+
+
+# --------------------------------------------------------------------------- 2 warm run
+
+def section_warm(repeats: int) -> list[Row]:
+    out = Path(tempfile.mkdtemp(prefix="gainsim-bench-"))
+    try:
+        run = [PY, "-m", "gainsim", "run", "scenarios/quickstart.toml", "-o", str(out / "run"),
+               "--force", "--quiet"]
+        return with_before("`gainsim run scenarios/quickstart.toml` (warm cache)", run,
+                           [PY, "-c", "import numpy, numba, matplotlib.pyplot"], repeats, 2.0,
+                           "2 warm run", "`import numpy, numba, matplotlib.pyplot`")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- 3 aggregation
+
+def bank_scenario(policies: int, samples: int, grid: int = 200, replicas: int = 1):
+    lines = "".join(f'\n[[policy]]\nname = "lms {k}"\nestimator = "lms"\n'
+                    f"gain = {eta!r}\n" for k, eta in
+                    enumerate(np.linspace(0.001, 0.05, policies).tolist()))
+    return gainsim.loads(f"""
+name = "bench-bank"
+[plant]
+kind = "fir"
+taps = 16
+noise_std = 0.1
+input = {{ kind = "white", std = 1.0 }}
+drift = {{ kind = "random_walk", std = 1e-3 }}
+[stream]
+rate = 1000.0
+[run]
+samples = {samples}
+replicas = {replicas}
+seed = 0
+[metrics]
+grid = {grid}
+{lines}""")
+
+
+def band_nanquantile(curves: dict) -> dict:
+    """The band as it was computed before: ``np.nanquantile`` along the replica axis."""
+    import warnings
+
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name, values in curves.items():
+            out[f"{name}_mean"] = np.nanmean(values, axis=0)
+            out[f"{name}_p10"] = np.nanquantile(values, BAND[0], axis=0)
+            out[f"{name}_p90"] = np.nanquantile(values, BAND[1], axis=0)
+    return out
+
+
+def section_aggregation(repeats: int) -> list[Row]:
+    from gainsim import metrics
+
+    scenario = bank_scenario(64, 10_000, grid=2000, replicas=20)
+    seeds = replica_seeds(0, 20)
+    simulate(scenario, seeds[0])  # kernels loaded or compiled
+    sims, aggs, olds = [], [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        traces = [simulate(scenario, s) for s in seeds]
+        sims.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        results = collect(scenario, traces)
+        aggs.append(time.perf_counter() - t0)
+        if not olds:  # the old way once: it takes ~50x the simulation
+            curves = metrics.replica_curves(traces)
+            t0 = time.perf_counter()
+            old = band_nanquantile(curves)
+            olds.append(time.perf_counter() - t0)
+    same = all(np.array_equal(results.curves[k], old[k], equal_nan=True) for k in old)
+    ratios = [a / s for a, s in zip(aggs, sims)]
+    med = statistics.median(ratios)
+    old_ratio = olds[0] / sims[0]
+    return [Row("3 aggregation", "`collect` (curves, bands, summaries) / simulation, "
+                "64 LMS policies × grid 2000 × 20 replicas × 10⁴ samples",
+                f"{100 * med:.1f} % ({statistics.median(aggs):.3f} s / "
+                f"{statistics.median(sims):.2f} s)", "≤ 10 %", verdict(med <= 0.10),
+                spread(ratios)),
+            Row("3 aggregation", "  `np.nanquantile` band alone (the old way) / simulation",
+                f"{100 * old_ratio:.0f} % ({olds[0]:.2f} s, timed once)", "", "",
+                "bands identical to the new ones: " + ("yes, bit for bit" if same else "**NO**"))]
+
+
+# --------------------------------------------------------------------------- 4 threads
+
+BANK_SIZES = (1, 2, 4, 7, 8, 12, 15, 16, 24, 31, 32, 48, 64, 128, 256, 512)
+
+
+def _time_bank(scenario, threads: int) -> float:
+    numba.set_num_threads(threads)
+    t0 = time.perf_counter()
+    simulate(scenario, np.random.SeedSequence(1))
+    return time.perf_counter() - t0
+
+
+def thread_ratios(repeats: int, samples: int) -> list[tuple[int, float, float]]:
+    """Per bank size: median ratio single-thread / default time (≥ 1 = threads help), spread."""
+    default = numba.config.NUMBA_NUM_THREADS
+    out = []
+    for P in BANK_SIZES:
+        scenario = bank_scenario(P, samples)
+        _time_bank(scenario, 1), _time_bank(scenario, default)  # warm-up
+        ratios = []
+        for _ in range(repeats):
+            one = _time_bank(scenario, 1)
+            ratios.append(one / _time_bank(scenario, default))
+        out.append((P, statistics.median(ratios), max(ratios) - min(ratios)))
+    numba.set_num_threads(default)
+    return out
+
+
+def section_threads(repeats: int, samples: int = 20_000) -> list[Row]:
+    rows = []
+    for mode in ("idle", "other core busy"):
+        busy = None
+        if mode != "idle":
+            busy = subprocess.Popen([PY, "-c", "while True: pass"])
+        try:
+            res = thread_ratios(repeats, samples)
+        finally:
+            if busy is not None:
+                busy.kill()
+                busy.wait()
+        worst = min(r for _, r, _ in res)
+        rows.append(Row("4 threads", f"single-thread time / default-threads time, {mode} "
+                        f"(bank sizes 1…512, {samples} samples)",
+                        f"worst {worst:.2f} (P = {[P for P, r, _ in res if r == worst][0]})",
+                        "≥ 0.95 for every size", verdict(worst >= 0.95),
+                        ", ".join(f"P={P}: {r:.2f}" for P, r, _ in res)))
+    return rows
+
+
+# --------------------------------------------------------------------------- 5 cold start
+
+def section_cold(repeats: int) -> list[Row]:
+    rows = []
+    tmp = Path(tempfile.mkdtemp(prefix="gainsim-cold-"))
+    try:
+        for name, goal in (("quickstart", None), ("drift_tracking", 10.0)):
+            colds, warms = [], []
+            for k in range(repeats):
+                cache = tmp / f"cache-{name}-{k}"
+                env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+                run = [PY, "-m", "gainsim", "run", f"scenarios/{name}.toml", "-o",
+                       str(tmp / "run"), "--force", "--quiet"]
+                colds.append(wall(run, env))
+                warms.append(wall(run, env))
+                shutil.rmtree(cache, ignore_errors=True)
+            cold, warm = statistics.median(colds), statistics.median(warms)
+            warmed = []
+            for k in range(repeats):  # gainsim warmup (laws compiled side by side), then run
+                cache = tmp / f"cache-{name}-w{k}"
+                env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+                warmed.append(wall([PY, "-m", "gainsim", "warmup", f"scenarios/{name}.toml",
+                                    "--workers", str(machine.nproc())], env)
+                              + wall(run, env))
+                shutil.rmtree(cache, ignore_errors=True)
+            extra = (Row("5 cold start", f"  `gainsim warmup scenarios/{name}.toml` "
+                            f"({machine.nproc()} workers), then the run",
+                            f"{statistics.median(warmed):.1f} s", "", "",
+                            ", ".join(f"{w:.1f}" for w in warmed) + " s"))
+            if goal is None:
+                rows.append(Row("5 cold start", f"first `gainsim run scenarios/{name}.toml` "
+                                "(empty numba cache) vs its warm run",
+                                f"{cold:.1f} s cold, {warm:.1f} s warm",
+                                "cold ≤ 1.5 × warm + 1 s", verdict(cold <= 1.5 * warm + 1),
+                                f"cold runs {', '.join(f'{c:.1f}' for c in colds)} s"))
+            else:
+                rows.append(Row("5 cold start", f"first `gainsim run scenarios/{name}.toml` "
+                                "(empty numba cache)", f"{cold:.1f} s cold, {warm:.1f} s warm",
+                                f"cold ≤ {goal:.0f} s", verdict(cold <= goal),
+                                f"cold runs {', '.join(f'{c:.1f}' for c in colds)} s"))
+            rows.append(extra)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+SECTIONS = {"import": section_import, "warm": section_warm, "aggregation": section_aggregation,
+            "threads": section_threads, "cold": section_cold}
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| section | case | figure | goal | status | repeats |", "|---|---|---|---|---|---|"]
+    lines += [f"| {r.section} | {r.case} | {r.figure} | {r.goal} | {r.status} | {r.note} |"
+              for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=7, help="pairs per ratio (default 7)")
+    ap.add_argument("--cold-repeats", type=int, default=2, help="cold starts per scenario")
+    ap.add_argument("--only", help="comma-separated sections: " + ",".join(SECTIONS))
+    ap.add_argument("--out", type=Path, help="also write the results to this markdown file")
+    ap.add_argument("--before", type=Path,
+                    help="a source tree of gainsim before a change (e.g. `git archive main`): "
+                         "import and warm-run rows for it too, side by side")
+    args = ap.parse_args(argv)
+    names = args.only.split(",") if args.only else list(SECTIONS)
+    unknown = sorted(set(names) - set(SECTIONS))
+    if unknown:
+        print(f"bench_user.py: --only: unknown section {unknown[0]!r} "
+              f"(allowed: {', '.join(SECTIONS)})", file=sys.stderr)
+        return 2
+    command = "python benchmarks/bench_user.py" + "".join(
+        f" {flag} {value}" for flag, value in (("--repeats", args.repeats),
+                                              ("--cold-repeats", args.cold_repeats),
+                                              ("--only", args.only),
+                                              ("--before", args.before and "BEFORE"))
+        if value is not None)
+    global BEFORE
+    tmp_cache = None
+    if args.before:
+        tmp_cache = tempfile.mkdtemp(prefix="gainsim-before-cache-")
+        BEFORE = {**os.environ, "PYTHONPATH": str(args.before.resolve()),
+                  "NUMBA_CACHE_DIR": tmp_cache}
+    load_before = machine.load_average()
+    rows = []
+    for name in names:
+        print(f"section {name} ...", file=sys.stderr, flush=True)
+        reps = args.cold_repeats if name == "cold" else args.repeats
+        rows += SECTIONS[name](reps)
+        print(table(rows), file=sys.stderr, flush=True)  # so far, in case of a long run
+    if tmp_cache:
+        shutil.rmtree(tmp_cache, ignore_errors=True)
+    text = machine.header("gainsim: speed a user feels", command, load_before) + "\n" \
+        + table(rows) + "\n"
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

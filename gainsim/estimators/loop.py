@@ -1,0 +1,158 @@
+r"""The one per-sample loop of every compiled gain law: predict, observe, learn, record.
+
+For each policy of a group and each sample ``i`` of a chunk, in arrival order:
+
+1. at a monitor time, record the policy (:mod:`gainsim.estimators.monitor`);
+2. the estimator **observes** the sample (its own compiled maths, see below): the
+   a-priori error ``e``, the gradient ``g`` of the sample's loss, its curvature
+   diagonal ``c`` (only when the law uses it), the regressor ``x`` and the loss;
+3. the gain **law** turns them into the parameter step and the per-parameter gain,
+   ``theta += step``;
+4. the estimator **settles** (e.g. integrates a closed loop over the sample), and the
+   policy diverges when :math:`|\theta|^2` or the size the estimator returns passes
+   the limit (the time of divergence is recorded).
+
+A law's module holds the small compiled wrapper numba needs to cache one loop per
+law (``sample_loop(law, uses_curvature, ...)``, the law inlined): no branch on the
+law inside the loop. The estimator is chosen by the type of its input record, at
+compile time: each estimator registers its record class with :func:`observer`, and
+:func:`observe` / :func:`settle` resolve to that estimator's functions when numba
+compiles the loop for it (one specialisation per law and estimator, each cached).
+
+Estimator functions::
+
+    observe(data, p, i, th, uses_curvature, g, c, x) -> (e, loss, tracking_error)
+    settle(data, p, i, th) -> size2     # squared size of any state beside theta
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+from numba.extending import overload
+
+from gainsim.estimators.monitor import flush_snapshots, pass_grid_points
+
+_OBSERVERS: dict = {}  # input record class -> (observe, settle)
+
+
+class LawBank(NamedTuple):
+    """The gain laws' per-policy data of a group (one name per quantity)."""
+
+    which: np.ndarray   # (q,) int64 rows of the group that use this law
+    base: np.ndarray    # (P, m) scheduled base gain per sample (0 without a schedule)
+    params: np.ndarray  # (P, K) hyperparameters in each law's order
+    state: np.ndarray   # (P, S, n) state rows of each law
+    events: np.ndarray  # (P,) int64 events the laws raised (e.g. clips)
+
+
+@njit(cache=True, inline="always")
+def no_settle(data, p, i, th):  # pragma: no cover - compiled
+    """For estimators with nothing beside theta: size 0."""
+    return 0.0
+
+
+def observer(record: type, settle_fn=no_settle):
+    """Register the decorated compiled ``observe`` for estimator input records of ``record``."""
+    def register(observe_fn):
+        _OBSERVERS[record] = (observe_fn, settle_fn)
+        return observe_fn
+    return register
+
+
+def observes(record: type) -> bool:
+    """Whether an ``observe`` is registered for input records of class ``record``."""
+    return record in _OBSERVERS
+
+
+def observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled only
+    """The estimator's view of sample ``i``; resolved per record type at compile time."""
+    raise TypeError("observe is only callable from compiled code")
+
+
+def settle(data, p, i, th):  # pragma: no cover - compiled only
+    """After the update: the estimator's own state; resolved per record type."""
+    raise TypeError("settle is only callable from compiled code")
+
+
+@overload(observe, inline="always")
+def _observe(data, p, i, th, uses_curvature, g, c, x):  # pragma: no cover - typing
+    fn = _OBSERVERS[data.instance_class][0]
+
+    def impl(data, p, i, th, uses_curvature, g, c, x):
+        return fn(data, p, i, th, uses_curvature, g, c, x)
+    return impl
+
+
+@overload(settle, inline="always")
+def _settle(data, p, i, th):  # pragma: no cover - typing
+    fn = _OBSERVERS[data.instance_class][1]
+
+    def impl(data, p, i, th):
+        return fn(data, p, i, th)
+    return impl
+
+
+@njit(cache=True, inline="always")
+def sample_loop(law, uses_curvature, data, laws, books, mon):  # pragma: no cover - compiled
+    """Apply the chunk's samples to the policies ``laws.which``, all with ``law``."""
+    arrival, theta, alive, updates = books.arrival, books.theta, books.alive, books.updates
+    diverged_at, last_gain, limit2 = books.diverged_at, books.last_gain, books.limit2
+    base, params, state, events = laws.base, laws.params, laws.state, laws.events
+    err_sum, err_cnt, grid_pos = mon.err_sum, mon.err_cnt, mon.grid_pos
+    m = arrival.size
+    n = theta.shape[1]
+    g = np.empty(n)
+    c = np.empty(n)
+    step = np.empty(n)
+    eta = np.empty(n)
+    x = np.zeros(n)
+    for p in laws.which:
+        if not alive[p]:
+            continue
+        th = theta[p]
+        et = last_gain[p]
+        prm = params[p]   # views hoisted out of the per-sample loop
+        stp = state[p]
+        stepped = False  # eta holds a law's output (else et keeps the initial gain)
+        jj = 0
+        cur = mon.first
+        # running sums of the current interval, kept in registers (same order of additions)
+        s = err_sum[p, cur - 1] if cur >= 1 else 0.0
+        cnt = err_cnt[p, cur - 1] if cur >= 1 else 0
+        for i in range(m):
+            if jj < grid_pos.size and grid_pos[jj] == i:  # only at monitor times
+                if stepped:
+                    for j in range(n):
+                        et[j] = eta[j]
+                if cur >= 1:
+                    err_sum[p, cur - 1] = s
+                    err_cnt[p, cur - 1] = cnt
+                jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
+                s = err_sum[p, cur - 1]
+                cnt = err_cnt[p, cur - 1]
+            e, loss, te = observe(data, p, i, th, uses_curvature, g, c, x)
+            events[p] += law(prm, stp, g, c, x, e, loss, base[p, i], updates[p], step, eta)
+            stepped = True
+            norm2 = 0.0
+            for j in range(n):
+                th[j] += step[j]
+                norm2 += th[j] * th[j]
+            size2 = settle(data, p, i, th)
+            updates[p] += 1
+            if np.isfinite(te):
+                s += te
+                cnt += 1
+            if not (norm2 <= limit2 and size2 <= limit2):
+                alive[p] = False
+                diverged_at[p] = arrival[i]
+                break
+        if cur >= 1 and cur - 1 < err_sum.shape[1]:
+            err_sum[p, cur - 1] = s
+            err_cnt[p, cur - 1] = cnt
+        if stepped:
+            for j in range(n):
+                et[j] = eta[j]
+        if alive[p]:
+            flush_snapshots(th, et, mon, p, jj)

@@ -1,0 +1,43 @@
+"""gainsim warmup: one tiny probe per law group; probes compile, they never change results."""
+from pathlib import Path
+
+import numpy as np
+
+import gainsim
+from gainsim.cli import main
+from gainsim.warmup import PROBE_SAMPLES, probes, warm
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_one_probe_per_law_group_merged_across_scenarios():
+    drift = gainsim.load(ROOT / "scenarios" / "drift_tracking.toml")
+    found = probes([drift, drift])
+    labels = [p.label for p in found]
+    assert len(labels) == len(set(labels))
+    # the constant LMS bank keeps all its policies, each adaptive law one policy
+    lms = next(p for p in found if p.label == "fir: lms + constant")
+    assert len(lms.scenario.policy) == sum(
+        1 for q in drift.policy if type(q.estimator).kind == "lms" and type(q.gain).kind == "constant")
+    assert {"fir: lms + idbd", "fir: lms + rls", "fir: lms + kalman", "fir: nlms + constant"} <= set(labels)
+    for p in found:
+        assert p.scenario.run.replicas == 1 and p.scenario.run.samples <= PROBE_SAMPLES
+        assert p.scenario.metrics.grid <= 10
+
+
+def test_warmup_then_run_gives_the_same_numbers(capsys):
+    text = (ROOT / "scenarios" / "quickstart.toml").read_text()
+    scenario = gainsim.loads(text.replace("duration = 20.0", "duration = 0.5").replace(
+        "replicas = 20", "replicas = 2"))
+    before = gainsim.run(scenario)
+    done = warm([scenario], workers=1)
+    assert [label for label, _ in done] == ["fir: lms + constant", "fir: nlms + constant"]
+    after = gainsim.run(scenario)
+    for key, value in before.curves.items():
+        np.testing.assert_array_equal(after.curves[key], value)
+
+
+def test_warmup_of_a_missing_file_is_one_line_and_exit_2(capsys, tmp_path):
+    assert main(["warmup", str(tmp_path / "nope.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nope.toml" in err[0]
