@@ -129,16 +129,19 @@ def cmd_run(args) -> int:
     results = run(scenario, seed=args.seed, replicas=args.replicas, workers=args.workers,
                   progress=progress)
     progress.close()
-    write_run_dir(out, results, argv=sys.argv)
+    from gainsim.rundata import RunData
+
+    data = RunData.from_results(results)  # what the directory, the table and the page show
+    write_run_dir(out, data, argv=sys.argv)
     if not args.quiet:
         from gainsim.report import format_table, headline, summary_rows
 
-        print(headline(results))
+        print(headline(data.summary))
         print()
-        print(format_table(summary_rows(results)))
+        print(format_table(summary_rows(data.summary)))
         print()
-    print(f"wrote {out}/ (summary.json, summary.csv, traces.npz, tracking_error.png, eta.png, "
-          "scenario.resolved.toml, manifest.json)")
+    print(f"wrote {out}/ (report.html, summary.json, summary.csv, traces.npz, replicas.npz, "
+          "figures, scenario.resolved.toml, manifest.json)")
     return 0
 
 
