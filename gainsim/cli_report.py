@@ -16,7 +16,7 @@ def add_parser(sub) -> None:
 def command(args) -> int:
     """``gainsim report RUN_DIR [-o FILE]``: figures and report.html from the saved files."""
     from gainsim.rundata import RunData
-    from gainsim.rundir import write_report
+    from gainsim.runfiles import write_report
     from gainsim.scenario import ScenarioError
 
     folder = Path(args.run_dir)
@@ -36,7 +36,7 @@ def command(args) -> int:
 
 
 def _sweep(folder: Path, output: str | None) -> int:
-    from gainsim.rundir import write_sweep_report
+    from gainsim.runfiles import write_sweep_report
 
     try:
         target = write_sweep_report(folder, Path(output) if output else None)

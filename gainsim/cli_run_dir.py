@@ -8,7 +8,6 @@ without importing the module that registers them.
 from __future__ import annotations
 
 import shlex
-import time
 from pathlib import Path
 
 
@@ -21,28 +20,32 @@ def check_overrides(args) -> str | None:
 
 
 def default_dir(name: str) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = Path("runs") / f"{name}-{stamp}"
-    i = 1
-    while path.exists():
-        i += 1
-        path = Path("runs") / f"{name}-{stamp}-{i}"
-    return path
+    """``runs/NAME-YYYYmmdd-HHMMSS`` with NAME made safe (:func:`gainsim.rundir.default_dir`)."""
+    from gainsim.rundir import default_dir as safe_default_dir
+
+    return safe_default_dir(name)
 
 
 def write_run_dir(out: Path, results, argv: list[str]) -> None:
-    """Write every file into a hidden sibling, then rename it into place (atomic): the
-    files of :func:`gainsim.rundir.write_files`, ``report.html`` included."""
-    from gainsim.rundata import RunData
-    from gainsim.rundir import write_run
+    """Write every file into a hidden sibling, then rename it into place (atomic)."""
+    from gainsim.outdir import write_atomically
 
-    data = results.run_data() if hasattr(results, "run_data") else RunData.from_results(results)
-    write_run(out, data, shlex.join(["gainsim", *argv[1:]]))
+    write_atomically(out, lambda folder: write_files(folder, results, argv))
+
+
+def write_files(folder: Path, results, argv: list[str]) -> None:
+    """Every file of the run directory, ``report.html`` included
+    (:func:`gainsim.runfiles.write_files`)."""
+    from gainsim.rundata import RunData
+    from gainsim.runfiles import with_manifest, write_files as write_run_files
+
+    data = results if hasattr(results, "run_data") else RunData.from_results(results)
+    write_run_files(folder, with_manifest(data, shlex.join(["gainsim", *argv[1:]])))
 
 
 def manifest(results, argv: list[str]) -> dict:
     """The manifest of a run with ``results.seed`` and ``results.replicas`` (sweeps use it)."""
-    from gainsim.rundir import manifest as run_manifest
+    from gainsim.runfiles import manifest as run_manifest
 
     return run_manifest({"seed": results.seed, "replicas": results.replicas},
                         shlex.join(["gainsim", *argv[1:]]))

@@ -195,7 +195,7 @@ def _write_sweep(out: Path, sweep, data: dict, args) -> None:
         _save(plot_sweep(sweep), folder / "sweep.png")
         (folder / "scenario.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
         _json(folder / "manifest.json", _manifest(args, sweep.records[0]))
-        from gainsim.rundir import write_sweep_report
+        from gainsim.runfiles import write_sweep_report
 
         write_sweep_report(folder)
 

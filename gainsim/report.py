@@ -84,7 +84,15 @@ def headline(summary) -> str:
     replicas = s["replicas"]
     return (f"{s['scenario']}: {len(s['policies'])} policies, {replicas} replica"
             f"{'s' if replicas != 1 else ''} of {s['duration']:g} s "
-            f"(~{s['samples_per_replica']:.0f} samples each), seed {s['seed']}")
+            f"(~{s['samples_per_replica']:.0f} samples each{_applied(s)}), seed {s['seed']}")
+
+
+def _applied(summary: dict) -> str:
+    """``, ~0 applied`` when fewer samples reached the learners than were measured."""
+    applied = summary.get("samples_applied_per_replica")
+    if applied is None or not applied < summary["samples_per_replica"]:
+        return ""
+    return f", ~{applied:.0f} applied"
 
 
 def summary_dict(results, versions: dict | None = None) -> dict:
@@ -111,6 +119,7 @@ def summary_dict(results, versions: dict | None = None) -> dict:
             "replicas": results.replicas, "duration": results.scenario.duration,
             "noise_floor": results.scenario.plant.noise_floor,
             "samples_per_replica": results.samples,
+            "samples_applied_per_replica": getattr(results, "applied", None),
             "best_policy": results.policies[best].name, "policies": policies}
 
 

@@ -60,13 +60,12 @@ class Reportable:
 
         An existing folder is replaced only with ``force=True``.
         """
-        from gainsim.rundir import write_run
+        from gainsim.runfiles import write_run
 
         out = Path(folder)
         if out.exists() and not force:
             raise FileExistsError(f"{out}: already exists (use force=True to replace it)")
-        write_run(out, self, f"python: save({str(out)!r})")
-        return out
+        return write_run(out, self, f"python: save({str(out)!r})", force=force)
 
     def __repr__(self) -> str:
         from gainsim.report import format_table, headline, summary_rows
