@@ -32,7 +32,7 @@ sys.path.insert(0, str(DOCS.parent))
 from gainsim.catalog import FAMILIES, kinds  # noqa: E402
 from gainsim.fields import describe_check  # noqa: E402
 from gainsim.scenario.build import to_table  # noqa: E402
-from gainsim.scenario.model import Metrics, Policy, Run, Scenario  # noqa: E402
+from gainsim.scenario import Metrics, Policy, Run, Scenario  # noqa: E402
 from gainsim.stream import Stream  # noqa: E402
 
 PAGES = ("scenarios.md", "gains.md")

@@ -4,7 +4,7 @@
   schedule classes over 1000 updates, one small panel per kind.
 * ``docs/figures/drift_tracking_eta.png``: η(t) of the policies of
   ``scenarios/drift_tracking.toml`` (fewer replicas), drawn by
-  ``gainsim.report.plot_eta``.
+  ``Results.plot("eta")`` (:func:`gainsim.figures.plot_eta`).
 * ``docs/figures/sweep_quickstart.png`` and ``range_test_quickstart.png``: the U-curve of
   ``gainsim sweep scenarios/quickstart.toml`` and the gain range test of its LMS policy.
 
@@ -25,7 +25,6 @@ import gainsim  # noqa: E402
 from gainsim.catalog import kinds  # noqa: E402
 
 SCHEDULES = kinds("schedule")
-from gainsim.report import plot_eta  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -126,10 +125,10 @@ def make_drift_eta_png(path: Path, replicas: int = 3) -> None:
     scenario = gainsim.load(ROOT / "scenarios" / "drift_tracking.toml")
     results = gainsim.run(scenario, replicas=replicas)
     fig, ax = plt.subplots(figsize=(11, 5.2))
-    plot_eta(results, ax=ax)
+    results.plot("eta", ax=ax)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
     ax.set_title(f"drift_tracking: gain η(t), mean over parameters and {replicas} replicas "
-                 "(band: 10–90 % across replicas)", fontsize=10)
+                 "(band: min–max over parameters)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
     plt.close(fig)

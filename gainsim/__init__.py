@@ -3,6 +3,7 @@
 >>> import gainsim
 >>> scenario = gainsim.load("scenarios/goldilocks.toml")   # doctest: +SKIP
 >>> results = gainsim.run(scenario)                         # doctest: +SKIP
+>>> results.plot("eta")                                     # doctest: +SKIP
 
 ``import gainsim`` is light: the names below are imported on first use (PEP 562), so
 a script or a spawned worker pays only for the parts it touches.
@@ -13,10 +14,12 @@ _configure_numba_cache()  # before any kernel is defined
 
 __version__ = "0.1.0"
 
-_LAZY = {"Results": "gainsim.runner", "run": "gainsim.runner",
+_LAZY = {"Results": "gainsim.runner", "run": "gainsim.api", "open_run": "gainsim.api",
+         "RunData": "gainsim.rundata",
          "Scenario": "gainsim.scenario", "ScenarioError": "gainsim.scenario",
          "load": "gainsim.scenario", "loads": "gainsim.scenario"}
-__all__ = ["Results", "Scenario", "ScenarioError", "__version__", "load", "loads", "run"]
+__all__ = ["Results", "RunData", "Scenario", "ScenarioError", "__version__", "load", "loads",
+           "open_run", "run"]
 
 
 def __getattr__(name: str):

@@ -8,12 +8,13 @@ import threading
 import time
 from pathlib import Path
 
-from gainsim import cli_demo, cli_poles, cli_warmup
+from gainsim import cli_demo, cli_poles, cli_report, cli_warmup
 from gainsim.cli_run_dir import check_overrides, write_files
 
 EXIT_USAGE = 2
 # Commands implemented in a module of their own: each has add_parser(sub) and command(args).
-_COMMANDS = {"demo": cli_demo, "poles": cli_poles, "warmup": cli_warmup}
+_COMMANDS = {"demo": cli_demo, "poles": cli_poles, "report": cli_report,
+             "warmup": cli_warmup}
 
 
 def _fail(message: str) -> int:
@@ -201,8 +202,8 @@ def cmd_run(args) -> int:
     if results.applied == 0:
         print("gainsim: warning: no sample reached the learners (dropout, latency or a run "
               "shorter than one sample period): nothing was learned", file=sys.stderr)
-    print(f"wrote {out}/ (summary.json, summary.csv, traces.npz, tracking_error.png, eta.png, "
-          "scenario.resolved.toml, manifest.json)")
+    print(f"wrote {out}/ (report.html, summary.json, summary.csv, traces.npz, replicas.npz, "
+          "figures, scenario.resolved.toml, manifest.json)")
     return 0
 
 

@@ -7,12 +7,8 @@ without importing the module that registers them.
 """
 from __future__ import annotations
 
-import json
 import shlex
-import time
 from pathlib import Path
-
-import numpy as np
 
 
 def check_overrides(args) -> str | None:
@@ -38,42 +34,18 @@ def write_run_dir(out: Path, results, argv: list[str]) -> None:
 
 
 def write_files(folder: Path, results, argv: list[str]) -> None:
-    import matplotlib
+    """Every file of the run directory, ``report.html`` included
+    (:func:`gainsim.runfiles.write_files`)."""
+    from gainsim.rundata import RunData
+    from gainsim.runfiles import with_manifest, write_files as write_run_files
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from gainsim.report import plot_eta, plot_tracking_error, summary_dict, trace_arrays
-    from gainsim.scenario import dumps
-
-    summary = summary_dict(results)
-    (folder / "summary.json").write_text(
-        json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False) + "\n",
-        encoding="utf-8")
-    _write_csv(folder / "summary.csv", summary["policies"])
-    np.savez_compressed(folder / "traces.npz", **trace_arrays(results))
-    (folder / "scenario.resolved.toml").write_text(dumps(results.scenario))
-    for name, plot in (("tracking_error.png", plot_tracking_error), ("eta.png", plot_eta)):
-        ax = plot(results)
-        ax.figure.tight_layout()
-        ax.figure.savefig(folder / name, dpi=110)
-        plt.close(ax.figure)
-    (folder / "manifest.json").write_text(json.dumps(manifest(results, argv), indent=2) + "\n")
-
-
-def _write_csv(path: Path, policies: list[dict]) -> None:
-    from gainsim.outdir import policy_table, write_csv
-
-    write_csv(path, *policy_table(policies))
+    data = results if hasattr(results, "run_data") else RunData.from_results(results)
+    write_run_files(folder, with_manifest(data, shlex.join(["gainsim", *argv[1:]])))
 
 
 def manifest(results, argv: list[str]) -> dict:
-    import importlib
-    import platform
+    """The manifest of a run with ``results.seed`` and ``results.replicas`` (sweeps use it)."""
+    from gainsim.runfiles import manifest as run_manifest
 
-    # the modules' own __version__ (importlib.metadata scans every installed package: ~50 ms)
-    packages = ("gainsim", "numpy", "scipy", "simpy", "matplotlib", "numba")
-    versions = {p: importlib.import_module(p).__version__ for p in packages}
-    return {"versions": versions | {"python": platform.python_version()},
-            "seed": results.seed, "replicas": results.replicas,
-            "command_line": shlex.join(["gainsim", *argv[1:]]), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    return run_manifest({"seed": results.seed, "replicas": results.replicas},
+                        shlex.join(["gainsim", *argv[1:]]))

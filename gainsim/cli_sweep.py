@@ -9,7 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 EXIT_USAGE = 2
-OUTPUTS = {"sweep": "sweep.json, sweep.csv, sweep.png, scenario.toml, manifest.json",
+OUTPUTS = {"sweep": "report.html, sweep.json, sweep.csv, sweep.png, scenario.toml, manifest.json",
            "range": "range_test.json, range_test.png, scenario.resolved.toml, manifest.json",
            "tune": "tune.json, manifest.json"}
 
@@ -195,6 +195,9 @@ def _write_sweep(out: Path, sweep, data: dict, args) -> None:
         _save(plot_sweep(sweep), folder / "sweep.png")
         (folder / "scenario.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
         _json(folder / "manifest.json", _manifest(args, sweep.records[0]))
+        from gainsim.runfiles import write_sweep_report
+
+        write_sweep_report(folder)
 
     write_atomically(out, fill)
 

@@ -61,11 +61,16 @@ def replica_curves(traces: list) -> dict[str, np.ndarray]:
             "eta_max": np.stack([tr.eta_max for tr in traces])}
 
 
-def eta_vector_mean(traces: list) -> np.ndarray:
-    """Per-parameter gain at each grid time, mean over replicas: (P, G+1, n)."""
+def replica_mean(traces: list, name: str) -> np.ndarray:
+    """Mean over replicas of the trace array ``name``, ignoring nan (diverged replicas)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(np.stack([tr.eta_vector for tr in traces]), axis=0)
+        return np.nanmean(np.stack([getattr(tr, name) for tr in traces]), axis=0)
+
+
+def eta_vector_mean(traces: list) -> np.ndarray:
+    """Per-parameter gain at each grid time, mean over replicas: (P, G+1, n)."""
+    return replica_mean(traces, "eta_vector")
 
 
 def nanquantiles(values: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:

@@ -10,41 +10,51 @@ import math
 import numpy as np
 
 
-def ranked(results) -> list[int]:
-    """Policy indices by steady-state tracking error, diverged ones last."""
-    def key(i):
-        p = results.policies[i]
-        te = p.steady_state_tracking_error
-        return (p.diverged, math.inf if te is None else te, i)
+def as_summary(obj) -> dict:
+    """The ``summary.json`` dict of a :class:`~gainsim.runner.Results`, a saved run or a dict."""
+    if isinstance(obj, dict):
+        return obj
+    return obj.summary if hasattr(obj, "run_data") else summary_dict(obj)
 
-    return sorted(range(len(results.policies)), key=key)
+
+def _order(scores: list[tuple[bool, float | None]]) -> list[int]:
+    """Indices by ``(diverged, steady-state error)``: the lowest error first, diverged last."""
+    def key(i):
+        diverged, te = scores[i]
+        return (diverged, math.inf if te is None else te, i)
+
+    return sorted(range(len(scores)), key=key)
+
+
+def ranked(summary) -> list[int]:
+    """Policy indices by steady-state tracking error, diverged ones last."""
+    return _order([(p["diverged"], p["steady_state_tracking_error"])
+                   for p in as_summary(summary)["policies"]])
 
 
 def _g(x, digits: int = 4) -> str:
     return "—" if x is None else f"{x:.{digits}g}"
 
 
-def summary_rows(results) -> list[list[str]]:
+def summary_rows(summary) -> list[list[str]]:
     """Rows of the terminal table, ranked (header first)."""
-    from gainsim.paired import paired_fields
-
+    summary = as_summary(summary)
+    replicas, policies = summary["replicas"], summary["policies"]
     rows = [["#", "policy", "steady-state tracking error", "95% CI", "excess MSE",
              "misalignment", "settles at (s)", "eta final", "vs best (paired 95% CI)"]]
-    order = ranked(results)
-    paired = paired_fields(getattr(results, "replica_errors", None), order[0],
-                           [p.diverged for p in results.policies])
-    for rank, i in enumerate(order, start=1):
-        p = results.policies[i]
-        lo, hi = p.steady_state_tracking_error_ci95
+    for rank, i in enumerate(ranked(summary), start=1):
+        p = policies[i]
+        lo, hi = p["steady_state_tracking_error_ci95"]
         ci = "—" if lo is None else f"[{lo:.3g}, {hi:.3g}]"
-        if p.diverged and p.diverged_replicas == results.replicas:
-            rows.append([f"{rank}", p.name, f"DIVERGED at t = {p.diverged_at:.4g} s", "", "", "",
-                         "", _g(p.eta_final), ""])
+        if p["diverged"] and p["diverged_replicas"] == replicas:
+            rows.append([f"{rank}", p["name"], f"DIVERGED at t = {p['diverged_at']:.4g} s", "",
+                         "", "", "", _g(p["eta_final"]), ""])
             continue
-        mark = f" (diverged in {p.diverged_replicas}/{results.replicas})" if p.diverged else ""
-        rows.append([f"{rank}", p.name + mark, _g(p.steady_state_tracking_error), ci,
-                     _g(p.excess_mse), _g(p.steady_state_misalignment), _g(p.convergence_time),
-                     _g(p.eta_final), versus_best(paired[i], rank == 1)])
+        mark = f" (diverged in {p['diverged_replicas']}/{replicas})" if p["diverged"] else ""
+        paired = versus_best(p, rank == 1) if "difference_to_best" in p else "—"
+        rows.append([f"{rank}", p["name"] + mark, _g(p["steady_state_tracking_error"]), ci,
+                     _g(p["excess_mse"]), _g(p["steady_state_misalignment"]),
+                     _g(p["convergence_time"]), _g(p["eta_final"]), paired])
     return rows
 
 
@@ -69,87 +79,20 @@ def format_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def headline(results) -> str:
-    s = results.scenario
-    return (f"{s.name}: {len(results.policies)} policies, {results.replicas} replica"
-            f"{'s' if results.replicas != 1 else ''} of {s.duration:g} s "
-            f"(~{results.samples:.0f} samples each{_applied(results)}), seed {results.seed}")
+def headline(summary) -> str:
+    s = as_summary(summary)
+    replicas = s["replicas"]
+    return (f"{s['scenario']}: {len(s['policies'])} policies, {replicas} replica"
+            f"{'s' if replicas != 1 else ''} of {s['duration']:g} s "
+            f"(~{s['samples_per_replica']:.0f} samples each{_applied(s)}), seed {s['seed']}")
 
 
-def _applied(results) -> str:
+def _applied(summary: dict) -> str:
     """``, ~0 applied`` when fewer samples reached the learners than were measured."""
-    applied = getattr(results, "applied", None)
-    if applied is None or not applied < results.samples:
+    applied = summary.get("samples_applied_per_replica")
+    if applied is None or not applied < summary["samples_per_replica"]:
         return ""
     return f", ~{applied:.0f} applied"
-
-
-def _curve(results, metric: str, ax, *, log: bool, ylabel: str):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
-    t = results.t
-    for i, p in enumerate(results.policies):
-        mean = results.curves[f"{metric}_mean"][i]
-        lo, hi = results.curves[f"{metric}_p10"][i], results.curves[f"{metric}_p90"][i]
-        label = p.name + (" (diverged)" if p.diverged else "")
-        (line,) = ax.plot(t, mean, label=label, lw=1.4)
-        if results.replicas > 1:
-            ax.fill_between(t, lo, hi, color=line.get_color(), alpha=0.18, lw=0)
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel("time t (s)")
-    ax.set_ylabel(ylabel)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize="small")
-    return ax
-
-
-def _clip_diverged(results, metric: str, ax) -> None:
-    """Keep the y-range on the policies that stayed stable; mark where the others blew up."""
-    stable = [i for i, p in enumerate(results.policies) if not p.diverged]
-    diverged = [i for i, p in enumerate(results.policies) if p.diverged]
-    if not stable or not diverged:
-        return
-    values = np.concatenate([results.curves[f"{metric}_p90"][i] for i in stable])
-    values = values[np.isfinite(values) & (values > 0)]
-    if values.size == 0:
-        return
-    low = np.concatenate([results.curves[f"{metric}_p10"][i] for i in stable])
-    low = low[np.isfinite(low) & (low > 0)]
-    bottom, top = ax.get_ylim()
-    top = min(top, float(values.max()) * 10.0)
-    if low.size:
-        bottom = max(bottom, float(low.min()) / 10.0)
-    ax.set_ylim(bottom, top)
-    for i in diverged:
-        t = results.policies[i].diverged_at
-        color = ax.get_lines()[i].get_color()
-        ax.plot([t], [top], marker="x", ms=9, mew=2, color=color, clip_on=False)
-        ax.annotate("diverged", (t, top), textcoords="offset points", xytext=(4, -12),
-                    fontsize="x-small", color=color)
-
-
-def plot_tracking_error(results, ax=None):
-    """A-priori tracking error vs time (log scale); band = 10–90 % across replicas."""
-    ylabel = results.scenario.plant.error_label
-    ax = _curve(results, "tracking_error", ax, log=True, ylabel=ylabel)
-    _clip_diverged(results, "tracking_error", ax)
-    floor = results.scenario.plant.noise_floor
-    if floor > 0:
-        ax.axhline(floor, color="k", ls=":", lw=1, label="noise floor σᵥ²")
-        ax.legend(fontsize="small")
-    ax.set_title(f"{results.scenario.name}: tracking error")
-    return ax
-
-
-def plot_eta(results, ax=None):
-    """The gain η(t) each policy used (mean over parameters)."""
-    ax = _curve(results, "eta", ax, log=True, ylabel="gain η(t)")
-    _clip_diverged(results, "eta", ax)  # a diverged policy's huge gain must not squash the rest
-    ax.set_title(f"{results.scenario.name}: gain η(t)")
-    return ax
 
 
 def summary_dict(results, versions: dict | None = None) -> dict:
@@ -161,7 +104,7 @@ def summary_dict(results, versions: dict | None = None) -> dict:
 
     policies = []
     costs = getattr(results, "costs", None)  # (P, 4) mean cost sums of Python baselines
-    best = ranked(results)[0]
+    best = _order([(p.diverged, p.steady_state_tracking_error) for p in results.policies])[0]
     paired = paired_fields(getattr(results, "replica_errors", None), best,
                            [p.diverged for p in results.policies])
     for i, (p, theory) in enumerate(zip(results.policies, summary_fields(results.scenario))):
@@ -170,6 +113,7 @@ def summary_dict(results, versions: dict | None = None) -> dict:
         entry.update(theory)
         entry.update(cost_fields(None if costs is None else costs[i], p.updates))
         entry.update(paired[i])
+        entry["theta_final"] = _theta_final(results, i)
         policies.append(entry)
     return {"scenario": results.scenario.name, "seed": results.seed,
             "replicas": results.replicas, "duration": results.scenario.duration,
@@ -177,6 +121,22 @@ def summary_dict(results, versions: dict | None = None) -> dict:
             "samples_per_replica": results.samples,
             "samples_applied_per_replica": getattr(results, "applied", None),
             "best_policy": results.policies[best].name, "policies": policies}
+
+
+def _theta_final(results, i: int) -> list | None:
+    """Mean over the replicas that did not diverge of θ̂ at the last grid time."""
+    theta = results.curves.get("theta_hat_mean")
+    if theta is None or not np.all(np.isfinite(theta[i, -1])):
+        return None
+    return [float(v) for v in theta[i, -1]]
+
+
+def replica_arrays(results) -> dict[str, np.ndarray]:
+    """Arrays for ``replicas.npz``: one row per replica, one column per policy."""
+    errors = results.replica_errors
+    return {"policy_names": np.array(results.policy_names),
+            "steady_state_tracking_error": (np.full((0, len(results.policies)), np.nan)
+                                            if errors is None else errors)}
 
 
 def trace_arrays(results) -> dict[str, np.ndarray]:

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gainsim.metrics import (PolicySummary, band, eta_vector_mean, replica_curves,
+from gainsim.metrics import (PolicySummary, band, eta_vector_mean, replica_curves, replica_mean,
                              replica_steady_errors, summarise)
 
 
 @dataclass(frozen=True)
 class Results:
-    """Everything a run produced: per-policy summaries and curves on the grid."""
+    """Everything a run produced: per-policy summaries and curves on the grid.
+
+    :func:`gainsim.run` hands it out wrapped in :class:`gainsim.api.RunResult`, which adds
+    the ranked-table ``repr``, ``summary``, ``plot``, ``to_frame`` and ``save``.
+    """
 
     scenario: object
     seed: int
@@ -50,6 +54,8 @@ def collect(scenario, traces: list) -> Results:
         curves = replica_curves(traces)
         mean = band(curves)
         mean["eta_vector_mean"] = eta_vector_mean(traces)
+        mean["theta_hat_mean"] = replica_mean(traces, "theta")
+        mean["theta_star_mean"] = replica_mean(traces, "theta_star")
         policies = tuple(summarise(scenario, t, traces, curves, mean))
     return Results(scenario=scenario, seed=scenario.run.seed, replicas=scenario.run.replicas,
                    t=t, curves=mean, policies=policies,

@@ -23,7 +23,7 @@ from gainsim.catalog import FAMILIES, kinds
 from gainsim.report import summary_dict, trace_arrays
 from gainsim.scenario import ScenarioError, dumps
 from gainsim.fields import describe_check
-from gainsim.scenario.model import Metrics, Policy, Run, Scenario
+from gainsim.scenario import Metrics, Policy, Run, Scenario
 from gainsim.stream import Stream
 from gainsim.testing import fitting_estimators
 

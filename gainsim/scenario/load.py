@@ -13,6 +13,7 @@ import stat
 import tomllib
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,46 @@ import tomli_w
 from gainsim.scenario.build import (Problems, add_unknown_keys, build_component,
                                     build_dataclass, is_callable_hint, to_table,
                                     type_hints)
+from gainsim.fields import param
 from gainsim.quantities import mismatch
-from gainsim.scenario.model import Metrics, Policy, Run, Scenario
+from gainsim.scenario.model import Metrics, Policy, Run
 from gainsim.stream import Stream
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario file."""
+
+    name: str = param(doc="scenario name (default: the file name)",
+                      default_doc="the file name without `.toml`")
+    plant: Any = param(doc="plant or target to learn or track", family="plant")
+    policy: tuple[Policy, ...] = param(doc="the gain policies to compare ([[policy]] tables)",
+                                       note="at least one")
+    description: str = param("", doc="one paragraph shown in reports")
+    stream: Stream = param(Stream(), doc="sample stream ([stream] table)",
+                           default_doc="see [`[stream]`](#stream)")
+    run: Run = param(Run(duration=100.0), doc="run settings ([run] table)",
+                     default_doc="`duration = 100.0` s, see [`[run]`](#run)")
+    metrics: Metrics = param(Metrics(), doc="metric settings ([metrics] table)",
+                             default_doc="see [`[metrics]`](#metrics)")
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "<dict>") -> "Scenario":
+        """A scenario from the tables of a scenario file as Python dicts and lists.
+
+        Validated exactly like a file (the dict is written as TOML and loaded); raises
+        :class:`~gainsim.scenario.ScenarioError` whose lines carry the key paths, e.g.
+        ``<dict>: policy[0].gain: must be > 0 (got -0.1)``.
+        """
+        return loads_dict(data, source)
+
+    @property
+    def duration(self) -> float:
+        """Simulated seconds: ``run.duration`` or ``run.samples / stream.rate``."""
+        if self.run.duration is not None:
+            return self.run.duration
+        return self.run.samples / self.stream.rate
+
 
 _SECTIONS = {"stream": Stream, "run": Run, "metrics": Metrics}
 
@@ -116,6 +154,17 @@ def loads(text: str, source: str = "<string>", default_name: str = "scenario") -
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def loads_dict(data: dict, source: str = "<dict>") -> Scenario:
+    """Validate a scenario given as nested dicts: written as TOML, then :func:`loads`."""
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [f"a scenario is a dict of tables (got {type(data).__name__})"])
+    try:
+        text = tomli_w.dumps(data)
+    except (TypeError, ValueError) as err:
+        raise ScenarioError(source, [f"not a TOML value: {err}"]) from None
+    return loads(text, source=source)
 
 
 def from_dict(data: dict, problems: Problems, default_name: str = "scenario") -> Scenario | None:

@@ -1,11 +1,13 @@
-"""The typed, frozen scenario: what a TOML file becomes once it is validated."""
+"""The typed, frozen parts of a scenario: policies, run and metric settings.
+
+The :class:`~gainsim.scenario.load.Scenario` that holds them is defined next to its
+loader, so that ``Scenario.from_dict`` validates without an import circle."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
 from gainsim.fields import at_least_one, between, nonneg, param, positive
-from gainsim.stream import Stream
 
 
 @dataclass(frozen=True)
@@ -54,28 +56,3 @@ class Metrics:
     divergence_norm: float = param(
         1e6, doc="an estimate with norm above this (or not finite) has diverged",
         check=positive)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A validated scenario file."""
-
-    name: str = param(doc="scenario name (default: the file name)",
-                      default_doc="the file name without `.toml`")
-    plant: Any = param(doc="plant or target to learn or track", family="plant")
-    policy: tuple[Policy, ...] = param(doc="the gain policies to compare ([[policy]] tables)",
-                                       note="at least one")
-    description: str = param("", doc="one paragraph shown in reports")
-    stream: Stream = param(Stream(), doc="sample stream ([stream] table)",
-                           default_doc="see [`[stream]`](#stream)")
-    run: Run = param(Run(duration=100.0), doc="run settings ([run] table)",
-                     default_doc="`duration = 100.0` s, see [`[run]`](#run)")
-    metrics: Metrics = param(Metrics(), doc="metric settings ([metrics] table)",
-                             default_doc="see [`[metrics]`](#metrics)")
-
-    @property
-    def duration(self) -> float:
-        """Simulated seconds: ``run.duration`` or ``run.samples / stream.rate``."""
-        if self.run.duration is not None:
-            return self.run.duration
-        return self.run.samples / self.stream.rate

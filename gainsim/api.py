@@ -1,0 +1,85 @@
+"""``gainsim.run``: run a scenario given as a path, a TOML string or a Scenario.
+
+>>> import gainsim
+>>> res = gainsim.run("scenarios/quickstart.toml", replicas=5)   # doctest: +SKIP
+>>> res.plot("eta")                                              # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from gainsim.rundata import Reportable
+from gainsim.scenario import Scenario, load, loads
+
+
+def as_scenario(source) -> Scenario:
+    """A :class:`Scenario` from itself, a file path, or TOML text (text has a newline or ``=``).
+
+    Raises :class:`~gainsim.scenario.ScenarioError` (file not found, or every problem).
+    """
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, dict):
+        return Scenario.from_dict(source)
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
+                                     and "=" not in source):
+        return load(source)
+    if isinstance(source, str):
+        return loads(source, source="<string>")
+    raise TypeError(f"run(): a Scenario, a path or TOML text (got {type(source).__name__})")
+
+
+class RunResult(Reportable):
+    """What :func:`run` returns: the run's :class:`~gainsim.results.Results` with the
+    Python API of :class:`~gainsim.rundata.Reportable` (``repr``, ``summary``, ``plot``,
+    ``to_frame``, ``save``).
+
+    Every attribute of the results (``policies``, ``curves``, ``t``, ``replica_errors`` …)
+    reads through; ``results`` is the object itself.
+    """
+
+    def __init__(self, results):
+        self.results = results
+        self._data = None
+
+    def run_data(self):
+        """What the run directory of these results holds (computed once)."""
+        if self._data is None:
+            from gainsim.rundata import RunData
+
+            self._data = RunData.from_results(self.results)
+        return self._data
+
+    @property
+    def summary(self) -> dict:
+        """The dict of ``summary.json``: run header and one entry per policy."""
+        return self.run_data().summary
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or "results" not in self.__dict__:
+            raise AttributeError(name)
+        return getattr(self.__dict__["results"], name)
+
+
+def run(scenario, *, seed: int | None = None, replicas: int | None = None, **options):
+    """Simulate every replica of ``scenario`` (a Scenario, path, TOML text or dict).
+
+    Returns a :class:`RunResult` (the :class:`~gainsim.results.Results` with their API):
+    ``repr`` is the ranked table, ``summary``
+    the dict of ``summary.json``, ``plot(kind, ax=)`` draws a figure, ``to_frame()`` is
+    a pandas DataFrame and ``save(dir)`` writes the run directory ``gainsim run`` writes.
+    ``seed``, ``replicas``: override the scenario's ``[run]``; every other option
+    (``workers``, ``executor``, ``progress``) is :func:`gainsim.runner.run`'s.
+    """
+    from gainsim.runner import run as run_scenario
+
+    return RunResult(run_scenario(as_scenario(scenario), seed=seed, replicas=replicas,
+                                  **options))
+
+
+def open_run(folder):
+    """A saved run directory as a :class:`~gainsim.rundata.RunData`: the same ``repr``,
+    ``summary``, ``plot``, ``to_frame`` and ``save`` as fresh results, without simulating."""
+    from gainsim.rundata import RunData
+
+    return RunData.load(folder)
