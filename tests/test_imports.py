@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gainsim"
-GROUND_FLOOR = ("gainsim.registry", "gainsim.fields")
+GROUND_FLOOR = ("gainsim.registry", "gainsim.fields", "gainsim.quantities")
 
 
 def module_names() -> dict[str, Path]:

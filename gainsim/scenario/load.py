@@ -147,6 +147,12 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
     message = stream_problem(stream) if stream_problem and stream is not None else None
     if message:
         problems.add("stream", message)
+    if stream is not None and stream.feedback_delay > 0:
+        from gainsim.estimators.delayed import delay_problem
+
+        for i, policy in enumerate(policies):
+            if delay_problem(policy):
+                problems.add(f"policy[{i}].estimator", delay_problem(policy))
     if problems:
         return None
     return Scenario(name=name, description=description, plant=plant, policy=policies, **sections)
