@@ -105,8 +105,12 @@ def _prepare(args):
     name = data.get("name", Path(args.scenario).stem)
     kind = "range" if getattr(args, "range_test", None) else args.command
     out = Path(args.output) if args.output else _default_dir(f"{name}-{kind}")
-    if out.exists() and not args.force:
-        raise _Usage(f"gainsim: {out}: already exists (use --force to replace it)")
+    from gainsim.rundir import OutputError, check_target
+
+    try:
+        check_target(out, args.force)  # taken, or --force on something that is not ours
+    except OutputError as err:
+        raise _Usage(f"gainsim: {err}") from None
     return data, source, out
 
 

@@ -162,7 +162,8 @@ FLOORS = (
     ("numbers", ("gainsim.metrics", "gainsim.paired", "gainsim.results", "gainsim.predict",
                  "gainsim.explain", "gainsim.poles")),
     ("report", ("gainsim.report",)),
-    ("orchestration", ("gainsim.executors", "gainsim.runner", "gainsim.sweep_spec")),
+    ("orchestration", ("gainsim.executors", "gainsim.runner", "gainsim.sweep_spec",
+                       "gainsim.lifetime")),
 )
 
 

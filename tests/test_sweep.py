@@ -227,3 +227,16 @@ def test_grid_of_two_keys(write, tmp_path, capsys):
     assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["replicas"] == 2 and manifest["executor"] == "process"
+
+
+def test_existing_output_is_refused_before_running(write, tmp_path, capsys):
+    path = write(TINY)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    assert main(["sweep", str(path), "--over", "policy[0].gain=0.01", "-o",
+                 str(tmp_path / "mine")]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["sweep", str(path), "--over", "policy[0].gain=0.01", "-o",
+                 str(tmp_path / "mine"), "--force"]) == 2
+    assert "not a run directory" in capsys.readouterr().err
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
