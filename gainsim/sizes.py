@@ -91,7 +91,8 @@ def estimate(scenario, replicas: int | None = None) -> SizeEstimate:
     curves = R * P * (G + 1) * (8 + n) * FLOAT      # ReplicaTrace arrays, every replica
     drawn = stream.packet if stream.arrivals == "poisson" else min(stream.packet, samples + 1)
     packet = float(drawn) * (2 * n + 6) * FLOAT * 2  # a Poisson packet is drawn in full
-    explain = 4 * n * n * FLOAT if plant.family != "mrac" else 0.0  # R and its eigensystem
+    # a plant with closed forms (plant.theory) has its R or H and eigensystem computed
+    explain = 4 * n * n * FLOAT if hasattr(plant, "theory") else 0.0
     memory = curves + packet + matrices * FLOAT + explain
     memory_key = _memory_key(scenario, {"curves": curves, "packet": packet,
                                         "matrices": explain + matrices * FLOAT}, R, G, n)

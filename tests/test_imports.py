@@ -158,7 +158,7 @@ FLOORS = (
                     "gainsim.baselines")),
     ("catalogue", ("gainsim.catalog",)),
     ("scenario", ("gainsim.scenario", "gainsim.sweep_grammar")),
-    ("engine", ("gainsim.sim", "gainsim.offline")),
+    ("engine", ("gainsim.sim", "gainsim.offline", "gainsim.lifetime")),
     ("numbers", ("gainsim.metrics", "gainsim.paired", "gainsim.results", "gainsim.predict",
                  "gainsim.explain", "gainsim.poles")),
     ("report", ("gainsim.report",)),
