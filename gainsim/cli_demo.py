@@ -16,6 +16,8 @@ def add_parser(sub) -> None:
     p.add_argument("name", nargs="?", help="demo to run (omit to list them)")
     p.add_argument("-o", "--output", help="folder to write (default: runs/demo-NAME)")
     p.add_argument("--force", action="store_true", help="replace an existing folder")
+    p.add_argument("--html", action="store_true", help="also write the offline interactive "
+                   "page (goldilocks: η slider; curvature: momentum α/β sliders)")
 
 
 def _cell(x) -> str:
@@ -50,10 +52,16 @@ def command(args) -> int:
     if out.exists() and not args.force:
         print(f"gainsim: {out}: already exists (use --force to replace it)", file=sys.stderr)
         return 2
-    return _run(catalog[args.name], run_demo(args.name), out, scenario_path)
+    demo = catalog[args.name]
+    if args.html and demo.page is None:
+        with_page = ", ".join(n for n, d in catalog.items() if d.page is not None)
+        print(f"gainsim: demo {args.name!r}: --html: no interactive page (pages: {with_page})",
+              file=sys.stderr)
+        return 2
+    return _run(demo, run_demo(args.name), out, scenario_path, args.html)
 
 
-def _run(demo, output, out: Path, scenario_path) -> int:
+def _run(demo, output, out: Path, scenario_path, html: bool) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -67,9 +75,14 @@ def _run(demo, output, out: Path, scenario_path) -> int:
         folder = out if len(demo.scenarios) == 1 else out / stem
         write_run_dir(folder, results, argv=sys.argv)
         written.append(str(folder))
+    files = list(output.figures)
     for name, fig in output.figures.items():
         fig.savefig(out / name, dpi=100)
         plt.close(fig)
+    if html:
+        name, text = demo.page(output.results)
+        (out / name).write_text(text, encoding="utf-8")
+        files.append(name)
     print(f"demo {demo.name}: {demo.summary}")
     for stem, results in zip(demo.scenarios, output.results):
         print(f"  scenario {scenario_path(stem)}")
@@ -82,6 +95,6 @@ def _run(demo, output, out: Path, scenario_path) -> int:
         print()
     print(format_table(number_rows(output.numbers)))
     print()
-    print(f"wrote {', '.join(written)}/ (run files" +
-          (f"; {', '.join(output.figures)}" if output.figures else "") + ")")
+    print(f"wrote {', '.join(written)}/ (run files" + (f"; {', '.join(files)}" if files else "")
+          + ")")
     return 0

@@ -24,23 +24,20 @@ def check_overrides(args) -> str | None:
 
 
 def default_dir(name: str) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = Path("runs") / f"{name}-{stamp}"
-    i = 1
-    while path.exists():
-        i += 1
-        path = Path("runs") / f"{name}-{stamp}-{i}"
-    return path
+    """``runs/NAME-YYYYmmdd-HHMMSS`` with NAME made safe (:func:`gainsim.rundir.default_dir`)."""
+    from gainsim.rundir import default_dir as safe_default_dir
+
+    return safe_default_dir(name)
 
 
 def write_run_dir(out: Path, results, argv: list[str]) -> None:
     """Write every file into a hidden sibling, then rename it into place (atomic)."""
     from gainsim.outdir import write_atomically
 
-    write_atomically(out, lambda folder: _write_files(folder, results, argv))
+    write_atomically(out, lambda folder: write_files(folder, results, argv))
 
 
-def _write_files(folder: Path, results, argv: list[str]) -> None:
+def write_files(folder: Path, results, argv: list[str]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

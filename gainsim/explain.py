@@ -59,7 +59,20 @@ def _header(scenario, info: dict, pt) -> list[tuple[str, str]]:
     opt = info["optimal_fixed_gain"]
     rows.append(("optimal fixed gain", f"{opt['formula']} = {_g(opt['value'])}"
                  if opt["value"] is not None else opt["formula"]))
-    return rows + pt.floor_rows(info["noise_floor"], _g)
+    return rows + pt.floor_rows(info["noise_floor"], _g) + _delay_rows(scenario, info)
+
+
+def _delay_rows(scenario, info: dict) -> list[tuple[str, str]]:
+    """With ``stream.feedback_delay = D > 0``: the delay margin of GD / LMS in the mean."""
+    from gainsim.theory import delay_stability_bound
+
+    D = getattr(scenario.stream, "feedback_delay", 0)
+    lam_max = max(info["eigenvalues"])
+    if not D or lam_max <= 0:
+        return []
+    b = delay_stability_bound(D)
+    return [("feedback delay", f"D = {D} updates: stable iff ηλ < 2 sin(π/(2(2D+1))) = {_g(b)}, "
+             f"i.e. η < {_g(b / lam_max)} (every other line here assumes no delay)")]
 
 
 def _policy_rows(info: dict, pt) -> list[list[str]]:

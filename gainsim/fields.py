@@ -153,7 +153,8 @@ def _type_phrase(value: Any, hint: Any) -> str | None:
             return "an array"
         inner = [_type_phrase(v, args[0]) for v in value]
         bad = next((p for p in inner if p), None)
-        return f"an array of {bad.removeprefix('a ').removeprefix('an ')}s" if bad else None
+        plural = {"a number": "numbers", "an integer": "integers", "a string": "strings"}
+        return f"an array of {plural.get(bad, f'items that are {bad}')}" if bad else None
     return None
 
 

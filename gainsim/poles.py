@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gainsim import theory_poles as tp
+from gainsim.theory import poles as tp
 from gainsim.predict import plant_theory
 
 REGIME_COLORS = ("#cfe8cf", "#fde3b5", "#f6c9a8", "#e9b3b3")  # monotone, ringing, alternating, unstable
@@ -202,7 +202,7 @@ def plot_regime_map(eigenvalues, loops: list[Loop | None] = (), ax=None, *, poin
     r"""Heavy-ball regimes over :math:`(\eta\lambda, \beta)`, Polyak's optimum marked.
 
     Monotone, ringing (complex), alternating (negative real) and unstable regions of
-    :func:`gainsim.theory_poles.heavy_ball_regime_map`; the optimum
+    :func:`gainsim.theory.poles.heavy_ball_regime_map`; the optimum
     :func:`gainsim.theory.polyak_heavy_ball_optimum` for ``eigenvalues`` drawn at
     :math:`\eta^*\lambda_{\min}` and :math:`\eta^*\lambda_{\max}`; every heavy-ball loop
     in ``loops`` drawn at each of its modes.

@@ -73,7 +73,15 @@ def headline(results) -> str:
     s = results.scenario
     return (f"{s.name}: {len(results.policies)} policies, {results.replicas} replica"
             f"{'s' if results.replicas != 1 else ''} of {s.duration:g} s "
-            f"(~{results.samples:.0f} samples each), seed {results.seed}")
+            f"(~{results.samples:.0f} samples each{_applied(results)}), seed {results.seed}")
+
+
+def _applied(results) -> str:
+    """``, ~0 applied`` when fewer samples reached the learners than were measured."""
+    applied = getattr(results, "applied", None)
+    if applied is None or not applied < results.samples:
+        return ""
+    return f", ~{applied:.0f} applied"
 
 
 def _curve(results, metric: str, ax, *, log: bool, ylabel: str):
@@ -108,8 +116,12 @@ def _clip_diverged(results, metric: str, ax) -> None:
     values = values[np.isfinite(values) & (values > 0)]
     if values.size == 0:
         return
+    low = np.concatenate([results.curves[f"{metric}_p10"][i] for i in stable])
+    low = low[np.isfinite(low) & (low > 0)]
     bottom, top = ax.get_ylim()
     top = min(top, float(values.max()) * 10.0)
+    if low.size:
+        bottom = max(bottom, float(low.min()) / 10.0)
     ax.set_ylim(bottom, top)
     for i in diverged:
         t = results.policies[i].diverged_at
@@ -135,6 +147,7 @@ def plot_tracking_error(results, ax=None):
 def plot_eta(results, ax=None):
     """The gain η(t) each policy used (mean over parameters)."""
     ax = _curve(results, "eta", ax, log=True, ylabel="gain η(t)")
+    _clip_diverged(results, "eta", ax)  # a diverged policy's huge gain must not squash the rest
     ax.set_title(f"{results.scenario.name}: gain η(t)")
     return ax
 
@@ -162,6 +175,7 @@ def summary_dict(results, versions: dict | None = None) -> dict:
             "replicas": results.replicas, "duration": results.scenario.duration,
             "noise_floor": results.scenario.plant.noise_floor,
             "samples_per_replica": results.samples,
+            "samples_applied_per_replica": getattr(results, "applied", None),
             "best_policy": results.policies[best].name, "policies": policies}
 
 

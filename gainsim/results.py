@@ -30,6 +30,7 @@ class Results:
     samples: float                 # mean samples measured per replica
     costs: np.ndarray | None = None  # (P, 4) mean cost sums of Python baselines (nan elsewhere)
     replica_errors: np.ndarray | None = None  # (R, P) steady-state error per replica (paired)
+    applied: float = float("nan")  # mean samples per replica that reached the learners
 
     @property
     def policy_names(self) -> list[str]:
@@ -54,4 +55,10 @@ def collect(scenario, traces: list) -> Results:
                    t=t, curves=mean, policies=policies,
                    samples=float(np.mean([tr.samples for tr in traces])),
                    costs=np.mean([tr.cost for tr in traces], axis=0),
-                   replica_errors=replica_steady_errors(scenario, traces))
+                   replica_errors=replica_steady_errors(scenario, traces),
+                   applied=float(np.mean([applied_samples(tr) for tr in traces])))
+
+
+def applied_samples(trace) -> int:
+    """Samples that reached the learners in one replica (the most any policy saw)."""
+    return int(trace.err_cnt.sum(axis=1).max()) if trace.err_cnt.size else 0

@@ -247,7 +247,8 @@ def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     state, theta_star0 = plant.init(rngs)
     G = scenario.metrics.grid
     truth = Truth(np.linspace(0.0, duration, G + 1), theta_star0)
-    groups = make_groups(scenario.policy, plant.start_estimate(), plant, G)
+    groups = make_groups(scenario.policy, plant.start_estimate(), plant, G,
+                         stream.feedback_delay)
     env = simpy.Environment()
     channel, counter = Channel(), [0]
     env.process(sensor(env, plant, stream, state, rngs, channel, truth, duration,

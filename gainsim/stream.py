@@ -86,6 +86,9 @@ class Stream:
     dropout: float = param(0.0, doc="probability that a sample is lost", check=probability)
     packet: int = param(16384, doc="samples generated per simpy event (speed only)",
                         check=at_least_one)
+    feedback_delay: int = param(
+        0, doc="updates by which the gradient is stale: update k uses the estimate of step "
+        "k − D (delayed LMS, asynchronous SGD; gd and lms with a constant gain)", check=nonneg)
 
     @property
     def in_order(self) -> bool:

@@ -100,7 +100,7 @@ def test_bad_scenario_exits_2_with_one_line_and_no_run_dir(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "gainsim", "run", str(bad), "-o", str(out)],
                           capture_output=True, text=True)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "bad.toml: policy[1].gain: must be > 0 (got -0.1)"
+    assert proc.stderr.strip() == f"{bad}: policy[1].gain: must be > 0 (got -0.1)"
     assert "Traceback" not in proc.stderr and not out.exists()
     assert list(tmp_path.iterdir()) == [bad]
 
@@ -117,11 +117,12 @@ def test_validate_reports_every_file(tiny, tmp_path, capsys):
 
 def test_existing_output_needs_force(tiny, tmp_path, capsys):
     out = tmp_path / "o"
-    out.mkdir()
+    assert main(["run", str(tiny), "-o", str(out), "--quiet", "--seed", "1"]) == 0
     assert main(["run", str(tiny), "-o", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert main(["run", str(tiny), "-o", str(out), "--force", "--quiet"]) == 0
-    assert (out / "summary.json").exists()
+    assert json.loads((out / "summary.json").read_text())["seed"] == 7
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o", "tiny.toml"]
 
 
 def test_bad_override_is_a_usage_error(tiny, capsys):

@@ -57,7 +57,7 @@ def test_demo_command_lists_runs_and_refuses_unknown_names(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("name", ["schedules", "adaptive", "per_parameter", "line_search",
-                                  "adaptive_control"])
+                                  "adaptive_control", "delay"])
 def test_demo_numbers_match_their_closed_forms(name):
     numbers = _numbers(name)
     compared = [n for n in numbers if isinstance(n.simulated, float)
@@ -78,7 +78,7 @@ def test_schedules_demo_makes_its_point():
 
 def test_qualitative_rows_agree_too():
     """yes/no rows (divergence, Wolfe conditions) print the same answer as theory."""
-    for name in ("adaptive_control", "line_search"):
+    for name in ("adaptive_control", "line_search", "delay"):
         for n in _numbers(name):
             if n.simulated in ("yes", "no"):
                 assert n.simulated == n.closed_form, n.label

@@ -101,7 +101,7 @@ def test_explain_cli_prints_and_a_bad_file_exits_2_with_one_line(repo, tmp_path,
     assert main(["explain", str(bad)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.splitlines() == ["bad.toml: policy[0].gain: must be > 0 (got -0.1)"]
+    assert captured.err.splitlines() == [f"{bad}: policy[0].gain: must be > 0 (got -0.1)"]
 
 
 # ------------------------------------------------------------------ formulas by hand

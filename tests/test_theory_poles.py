@@ -1,10 +1,10 @@
-"""Pole functions of gainsim.theory_poles against numpy.roots and closed forms."""
+"""Pole functions of gainsim.theory (gainsim.theory.poles) against numpy.roots and closed forms."""
 import math
 
 import numpy as np
 import pytest
 
-from gainsim.theory_poles import (delay_stability_bound, delayed_gd_poles, gd_poles,
+from gainsim.theory import (delay_stability_bound, delayed_gd_poles, gd_poles,
                                   heavy_ball_poles, heavy_ball_regime_map,
                                   heavy_ball_stability_bound, nesterov_poles,
                                   nesterov_stability_bound, regime, spectral_radius)

@@ -5,19 +5,28 @@ the results into :class:`Number` rows: a simulated number next to the closed for
 predicts it (and the formula). Everything here is pure: :func:`run_demo` returns a
 :class:`DemoOutput`; the CLI (:mod:`gainsim.cli_demo`) prints it and writes the files.
 
-The demos, in the order a lecture would take them, are listed by :data:`DEMOS`; each
+The demos, in the order a lecture would take them (:data:`LECTURE_ORDER`), are returned by
+:func:`demos`; each
 lives in a small module of this package with its analysis and its own figure.
 """
 from __future__ import annotations
 
-from gainsim.demos.base import SCENARIOS, Demo, DemoOutput, Number, scenario_path  # noqa: F401
+from gainsim.demos.base import SCENARIOS, Demo, DemoOutput, Number, scenario_path
+
+__all__ = ["LECTURE_ORDER", "SCENARIOS", "Demo", "DemoOutput", "Number", "demos", "run_demo",
+           "scenario_path"]
+# The order of docs/teaching.md: one mode, many modes, delay, oracles, learned gains, tracking,
+# control.
+LECTURE_ORDER = ("goldilocks", "curvature", "delay", "line_search", "per_parameter", "adaptive",
+                 "schedules", "adaptive_control")
 
 
 def _catalog() -> dict[str, Demo]:
-    from gainsim.demos import adaptive, bowls, control, oracles
+    from gainsim.demos import adaptive, bowls, control, delay, oracles
 
-    demos = [*bowls.DEMOS, *adaptive.DEMOS, *oracles.DEMOS, *control.DEMOS]
-    return {d.name: d for d in demos}
+    by_name = {d.name: d for d in (*bowls.DEMOS, *delay.DEMOS, *adaptive.DEMOS, *oracles.DEMOS,
+                                   *control.DEMOS)}
+    return {name: by_name[name] for name in LECTURE_ORDER if name in by_name}
 
 
 def demos() -> dict[str, Demo]:

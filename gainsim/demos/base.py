@@ -33,6 +33,7 @@ class Demo:
     analyse: Callable[[list], list[Number]]
     figures: Callable[[list], dict] = field(default=lambda results: {})
     table: tuple[tuple[str, str], ...] = ()   # a two-column side-by-side printed first
+    page: Callable[[list], tuple[str, str]] | None = None  # --html: (file name, HTML text)
 
 
 @dataclass(frozen=True)

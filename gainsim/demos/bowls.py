@@ -23,8 +23,8 @@ import math
 import numpy as np
 
 from gainsim.demos.base import Demo, Number
-from gainsim.demos.measure import (divergence_step, first_step, gd_misalignment, misalignment,
-                                   steps_to_fraction)
+from gainsim.demos.measure import (divergence_step, estimates, first_step, gd_misalignment,
+                                   misalignment, steps_to_fraction)
 from gainsim.poles import policy_loops, simulated_rate, updates_axis
 
 LOSS_FRACTION = 0.01      # goldilocks: steps to 1 % of the initial loss
@@ -81,16 +81,16 @@ def goldilocks_figures(results_list) -> dict:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     w = np.linspace(-1.3 * abs(w0), 1.3 * abs(w0), 200)
     left.plot(w, 0.5 * lam * w**2, color="0.4", lw=1)
+    paths = estimates(s)[:, :9, 0]                       # simulated iterates w_0 … w_8
     for i, policy in enumerate(s.policy):
-        path = w0 * (1.0 - _eta(policy) * lam) ** np.arange(9)
-        path = path[np.abs(path) < 1.3 * abs(w0)]
+        path = paths[i][np.abs(paths[i]) < 1.3 * abs(w0)]
         left.plot(path, 0.5 * lam * path**2, "o-", ms=4, lw=1, color=f"C{i}", label=policy.name)
         loss = res.curves["tracking_error_mean"][i][1:]
         right.semilogy(np.arange(loss.size), loss, "o", ms=3, color=f"C{i}", label=policy.name)
         k = np.arange(loss.size)
         right.semilogy(k, 0.5 * lam * w0**2 * (1 - _eta(policy) * lam) ** (2.0 * k), "-",
                        lw=0.8, color=f"C{i}")
-    left.set(xlabel="w", ylabel="L(w)", title="the first 8 iterates w_k = (1 − ηf'')^k w₀")
+    left.set(xlabel="w", ylabel="L(w)", title="the first 8 iterates w_k (simulated)")
     right.axhline(LOSS_FRACTION * 0.5 * lam * w0**2, color="k", ls=":", lw=1)
     right.set(xlabel="step k", ylabel="loss L(w_k)", ylim=(1e-12, 1e8),
               title="loss: simulated (dots), closed form (lines)")
@@ -151,15 +151,15 @@ def curvature_figures(results_list) -> dict:
     X, Y = np.meshgrid(g * abs(th0[0]), g * abs(th0[1]))
     left.contour(X, Y, 0.5 * (lam[0] * X**2 + lam[1] * Y**2), levels=12, colors="0.75",
                  linewidths=0.7)
+    paths = estimates(s)[:, :30]                         # simulated iterates
     for i, (policy, lp) in enumerate(zip(s.policy, policy_loops(s))):
         if lp is not None and lp.method == "gd" and lp.spectral_radius < 1:
-            path = th0 * (1.0 - lp.eta * lam) ** np.arange(30)[:, None]
-            left.plot(path[:, 0], path[:, 1], ".-", ms=4, lw=0.8, color=f"C{i}",
+            left.plot(paths[i, :, 0], paths[i, :, 1], ".-", ms=4, lw=0.8, color=f"C{i}",
                       label=policy.name)
         m = misalignment(res, i)
         right.semilogy(np.arange(m.size), m, color=f"C{i}", label=policy.name)
     left.set(xlabel="θ₁ (λ = %g)" % lam[0], ylabel="θ₂ (λ = %g)" % lam[1],
-             title="GD iterates (closed form): stiff mode bounces, soft mode crawls")
+             title="GD iterates: the stiff mode bounces, the soft mode crawls")
     right.set(xlabel="step k", ylabel="‖θ − θ*‖² (simulated)", ylim=(1e-30, 1e4),
               title="misalignment per step")
     left.legend(fontsize="x-small")
@@ -168,9 +168,33 @@ def curvature_figures(results_list) -> dict:
     return {"contours.png": fig}
 
 
+def goldilocks_page(results_list) -> tuple[str, str]:
+    """``goldilocks.html``: an η slider over 115 precomputed simulations (0.01 … 1.15)."""
+    from gainsim.interactive import goldilocks_page as page, goldilocks_sweep
+
+    etas = np.round(np.arange(1, 116) * 0.01, 2)
+    return "goldilocks.html", page(goldilocks_sweep(results_list[0].scenario, etas))
+
+
+def momentum_page(results_list) -> tuple[str, str]:
+    """``momentum.html``: α/β sliders over 20 × 12 precomputed heavy-ball simulations."""
+    from dataclasses import replace
+
+    from gainsim.interactive import momentum_page as page, momentum_sweep
+
+    s = results_list[0].scenario
+    s = replace(s, run=replace(s.run, samples=120), metrics=replace(s.metrics, grid=120))
+    hb = next(p for p in s.policy if type(p.gain).kind == "momentum")
+    s = replace(s, policy=(hb,))
+    alphas = np.round(np.linspace(0.005, 0.15, 20), 4)
+    betas = np.round(np.linspace(0.0, 0.88, 12), 2)
+    return "momentum.html", page(momentum_sweep(s, alphas, betas))
+
+
 DEMOS = (
     Demo("goldilocks", "too small / just right / overshooting / diverging gain on a 1-D bowl",
-         ("goldilocks",), goldilocks_numbers, goldilocks_figures),
+         ("goldilocks",), goldilocks_numbers, goldilocks_figures, page=goldilocks_page),
     Demo("curvature", "an ill-conditioned bowl: λmax caps the gain, λmin sets the pace; "
-         "Newton is deadbeat", ("curvature",), curvature_numbers, curvature_figures),
+         "Newton is deadbeat", ("curvature",), curvature_numbers, curvature_figures,
+         page=momentum_page),
 )

@@ -100,8 +100,11 @@ def _general(estimator, rows: list[int], gains: list, theta0: np.ndarray, plant,
                         clocks=clocks, loop=loop)
 
 
-def make_groups(policies, theta0: np.ndarray, plant, grid: int) -> list:
-    """Bank ``policies``: fast groups for constant gains, general groups for the rest."""
+def make_groups(policies, theta0: np.ndarray, plant, grid: int, delay: int = 0) -> list:
+    """Bank ``policies``: fast groups for constant gains, general groups for the rest;
+    with a feedback ``delay`` > 0, delayed groups (:mod:`gainsim.estimators.delayed`)."""
+    if delay > 0:
+        return _delayed_groups(policies, theta0, grid, delay)
     keyed: dict = {}
     for p, policy in enumerate(policies):
         fast = isinstance(policy.gain, Constant)
@@ -121,3 +124,14 @@ def make_groups(policies, theta0: np.ndarray, plant, grid: int) -> list:
             clocks = [policies[p].clock for p in rows]
             groups.append(_general(estimator, rows, gains, theta0, plant, grid, clocks))
     return groups
+
+
+def _delayed_groups(policies, theta0: np.ndarray, grid: int, delay: int) -> list:
+    from gainsim.estimators.delayed import DelayedGroup
+
+    keyed: dict = {}
+    for p, policy in enumerate(policies):
+        keyed.setdefault(policy.estimator, []).append(p)
+    return [DelayedGroup.create(est, rows, np.array([policies[p].gain.eta_vector(theta0.size)
+                                                     for p in rows]), theta0, grid, delay)
+            for est, rows in keyed.items()]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import difflib
+import functools
+import math
 import types
 import typing
 from dataclasses import dataclass
@@ -86,6 +88,8 @@ def _convert(value: Any, hint: Any, path: str, problems: Problems) -> Any:
 def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` or the list of allowed names."""
     options = sorted(options)
+    if not options:
+        return "(this table takes no keys)"
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f"(did you mean {close[0]!r}?)"
@@ -132,6 +136,20 @@ def build_component(family: str, value: Any, path: str, problems: Problems,
                            getattr(cls, "family_checks", {}).get(family))
 
 
+MAX_UNKNOWN_KEYS = 10  # per table; the rest are counted in one problem
+
+
+def add_unknown_keys(table: dict, allowed: typing.Iterable[str], path: str,
+                     problems: Problems) -> None:
+    """One problem per key of ``table`` not in ``allowed`` (the first few; then a count)."""
+    unknown = [key for key in table if key not in allowed]
+    for key in unknown[:MAX_UNKNOWN_KEYS]:
+        problems.add(_join(path, key), f"unknown key {did_you_mean(key, allowed)}")
+    if len(unknown) > MAX_UNKNOWN_KEYS:
+        problems.add(path or "(top level)",
+                     f"{len(unknown) - MAX_UNKNOWN_KEYS} more unknown keys")
+
+
 def build_dataclass(cls: type, table: Any, path: str, problems: Problems,
                     checks: dict | None = None) -> Any:
     """Build dataclass ``cls`` from a TOML table, checking keys, types and ranges.
@@ -143,11 +161,9 @@ def build_dataclass(cls: type, table: Any, path: str, problems: Problems,
     if not isinstance(table, dict):
         problems.add(path, f"must be a table (got {_type_name(table)})")
         return None
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    for key in table:
-        if key not in fields:
-            problems.add(_join(path, key), f"unknown key {did_you_mean(key, fields)}")
-    hints = typing.get_type_hints(cls)
+    fields = _init_fields(cls)
+    add_unknown_keys(table, fields, path, problems)
+    hints = type_hints(cls)
     before = len(problems)
     values = {}
     for name, f in fields.items():
@@ -190,8 +206,14 @@ def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems:
         return None
     choices = meta.get("choices")
     if choices and value not in choices:
-        problems.add(path, f"must be one of {', '.join(map(repr, choices))} (got {value!r}) "
-                           f"{did_you_mean(value, choices)}".rstrip())
+        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.add(path, f"must be one of {', '.join(map(repr, choices))} "
+                           f"(got {value!r}){hint}")
+        return None
+    message = _not_finite(value, f.default)
+    if message:
+        problems.add(path, f"{message} (got {raw!r})")
         return None
     check = check or meta.get("check")
     message = check(value) if check else None
@@ -199,6 +221,43 @@ def _field_value(f: dataclasses.Field, hint: Any, raw: Any, path: str, problems:
         problems.add(path, f"{message} (got {raw!r})")
         return None
     return value
+
+
+MAX_MAGNITUDE = 1e100        # squares and products of such numbers stay finite
+INT_RANGE = (-2**63, 2**63 - 1)  # what numpy can hold
+
+
+def _not_finite(value: Any, default: Any) -> str | None:
+    """A phrase if a number in ``value`` is nan, infinite or absurdly large, else ``None``.
+
+    Every number must be finite with ``|x| <= 1e100``, and every integer must fit in
+    int64; a key whose default is infinite (``max_dbeta = inf``) also accepts ±inf.
+    """
+    allow_inf = isinstance(default, float) and math.isinf(default)
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, tuple):
+            stack.extend(v)
+        elif isinstance(v, bool):
+            continue
+        elif isinstance(v, int) and not INT_RANGE[0] <= v <= INT_RANGE[1]:
+            return "must fit in a 64-bit integer"
+        elif isinstance(v, float) and (math.isnan(v) or (abs(v) > MAX_MAGNITUDE and not (
+                allow_inf and math.isinf(v)))):
+            return "must be finite with |x| <= 1e100" + (" (or ±inf)" if allow_inf else "")
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def type_hints(cls: type) -> dict:
+    """``typing.get_type_hints(cls)``, evaluated once per class (a bank builds it per policy)."""
+    return typing.get_type_hints(cls)
+
+
+@functools.lru_cache(maxsize=None)
+def _init_fields(cls: type) -> dict:
+    return {f.name: f for f in dataclasses.fields(cls) if f.init}
 
 
 def is_callable_hint(hint: Any) -> bool:

@@ -6,9 +6,10 @@ Every problem in a file is collected and reported together, one line each::
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import itertools
+import os
+import stat
 import tomllib
 import types
 import typing
@@ -17,8 +18,9 @@ from typing import Any
 
 import tomli_w
 
-from gainsim.scenario.build import (Problems, build_component, build_dataclass, did_you_mean,
-                                    is_callable_hint, to_table)
+from gainsim.scenario.build import (Problems, add_unknown_keys, build_component,
+                                    build_dataclass, is_callable_hint, to_table,
+                                    type_hints)
 from gainsim.quantities import mismatch
 from gainsim.scenario.model import Metrics, Policy, Run, Scenario
 from gainsim.stream import Stream
@@ -26,33 +28,89 @@ from gainsim.stream import Stream
 _SECTIONS = {"stream": Stream, "run": Run, "metrics": Metrics}
 
 
+MAX_FILE_BYTES = 10_000_000  # a scenario is a few kB; anything this big is a mistake
+MAX_PRINTED_PROBLEMS = 20    # more are counted, not printed
+
+
 class ScenarioError(Exception):
-    """A scenario file could not be used; ``problems`` holds one line per mistake."""
+    """A scenario file could not be used; ``problems`` holds one line per mistake.
+
+    The message has one line per problem (at most :data:`MAX_PRINTED_PROBLEMS`, then a
+    count of the rest); control characters in keys or values are escaped, so one
+    problem is always one line.
+    """
 
     def __init__(self, source: str, problems: list):
         self.source = source
         self.problems = list(problems)
-        super().__init__("\n".join(f"{source}: {p}" for p in self.problems))
+        lines = [_one_line(f"{source}: {p}") for p in self.problems[:MAX_PRINTED_PROBLEMS]]
+        hidden = len(self.problems) - len(lines)
+        if hidden > 0:
+            lines.append(f"{_one_line(source)}: ... and {hidden} more problems")
+        super().__init__("\n".join(lines))
+
+
+def _one_line(text: str) -> str:
+    """``text`` with newlines and other control characters escaped (``\\n``, ``\\x1b``)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 def load(path: str | Path) -> Scenario:
-    """Load and validate a scenario file; raise :class:`ScenarioError` on any problem."""
+    """Load and validate a scenario file; raise :class:`ScenarioError` on any problem.
+
+    Messages name the path as given. Only a regular file of at most
+    :data:`MAX_FILE_BYTES` is read (a FIFO, directory or device such as ``/dev/zero``
+    is refused before reading); a UTF-8 byte-order mark is allowed.
+    """
     path = Path(path)
+    source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then decides
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ScenarioError(source, [f"not a regular file ({_file_type(info.st_mode)})"])
+            if info.st_size > MAX_FILE_BYTES:
+                raise ScenarioError(source, [f"file too large ({info.st_size:,} bytes; a "
+                                             f"scenario may have at most {MAX_FILE_BYTES:,})"])
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ScenarioError(path.name, ["file not found"]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(path.name, [f"cannot read file ({err})"]) from None
-    return loads(text, source=path.name, default_name=path.stem)
+        raise ScenarioError(source, ["file not found"]) from None
+    except IsADirectoryError:
+        raise ScenarioError(source, ["not a regular file (a directory)"]) from None
+    except OSError as err:
+        raise ScenarioError(source, [f"cannot read file ({err.strerror or err})"]) from None
+    if len(raw) > MAX_FILE_BYTES:  # grew while being read
+        raise ScenarioError(source, [f"file too large (over {MAX_FILE_BYTES:,} bytes)"])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(source, [f"not UTF-8 text (byte {err.start}: {err.reason})"]) from None
+    return loads(text, source=source, default_name=path.stem)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def loads(text: str, source: str = "<string>", default_name: str = "scenario") -> Scenario:
     """Validate TOML text; ``source`` names it in error messages."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(source, [f"TOML syntax error: {err}"]) from None
+    except RecursionError:
+        raise ScenarioError(source, ["arrays or inline tables nested too deep"]) from None
     problems = Problems()
     scenario = from_dict(data, problems, default_name)
     if problems:
@@ -63,9 +121,7 @@ def loads(text: str, source: str = "<string>", default_name: str = "scenario") -
 def from_dict(data: dict, problems: Problems, default_name: str = "scenario") -> Scenario | None:
     """Build a :class:`Scenario` from parsed TOML, adding every problem found."""
     fields = {f.name for f in dataclasses.fields(Scenario)} | {"sweep"}
-    for key in data:
-        if key not in fields:
-            problems.add(key, f"unknown key {did_you_mean(key, fields)}")
+    add_unknown_keys(data, fields, "", problems)
     if "sweep" in data:  # read by `gainsim sweep` only (gainsim.sweep_spec); checked here
         from gainsim.sweep_grammar import table_problems
 
@@ -91,6 +147,12 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
     message = stream_problem(stream) if stream_problem and stream is not None else None
     if message:
         problems.add("stream", message)
+    if stream is not None and stream.feedback_delay > 0:
+        from gainsim.estimators.delayed import delay_problem
+
+        for i, policy in enumerate(policies):
+            if delay_problem(policy):
+                problems.add(f"policy[{i}].estimator", delay_problem(policy))
     if problems:
         return None
     return Scenario(name=name, description=description, plant=plant, policy=policies, **sections)
@@ -150,20 +212,24 @@ def _expanded(raw: list):
             yield i, table
             continue
         for combo in itertools.product(*(values for _, _, values in axes)):
-            variant = copy.deepcopy(table)
+            variant = dict(table)  # copies only the tables on the paths it changes: linear
             labels = []
             for (part, keys, _), value in zip(axes, combo):
                 if keys is None:
                     variant[part] = value
                     labels.append(f"{_SHORT_KEY[part]}={value}")
                 else:
-                    inner = variant[part]
-                    for key in keys[:-1]:
-                        inner = inner[key]
-                    inner[keys[-1]] = value
+                    _set_copied(variant, (part, *keys), value)
                     labels.append(f"{'.'.join(keys)}={value}")
             variant["name"] = f"{table['name']} [{', '.join(labels)}]"
             yield i, variant
+
+
+def _set_copied(table: dict, keys: tuple, value: Any) -> None:
+    """``table[k0][k1]...[kn] = value``, copying each nested table first (never the input's)."""
+    for key in keys[:-1]:
+        table[key] = table = dict(table[key])
+    table[keys[-1]] = value
 
 
 _SHORT_KEY = {"gain": "eta", "estimator": "estimator"}
@@ -179,10 +245,11 @@ def _list_keys(part: Any, family: str) -> list:
         return []
     from gainsim.catalog import kinds  # here, not at import: `import gainsim` stays light
 
-    cls = kinds(family).get(part.get("kind"))
+    kind = part.get("kind")
+    cls = kinds(family).get(kind) if isinstance(kind, str) else None
     if cls is None:
         return []
-    hints = typing.get_type_hints(cls)
+    hints = type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     out = []
     for key, value in part.items():

@@ -3,7 +3,8 @@
 Convention: ``theta += eta * e * x`` (the gradient of e²/2), so Widrow's mu_W = eta/2.
 One module per loop: :mod:`~gainsim.theory.gd` (gradient descent and heavy ball on a
 quadratic), :mod:`~gainsim.theory.lms` (LMS, NLMS, input correlation),
-:mod:`~gainsim.theory.trackers` (RLS, Kalman local level) and :mod:`~gainsim.theory.mrac`.
+:mod:`~gainsim.theory.trackers` (RLS, Kalman local level), :mod:`~gainsim.theory.mrac` and
+:mod:`~gainsim.theory.poles` (the z-plane view: poles, spectral radius, regime, delay bound).
 Every function is importable from here (``from gainsim import theory; theory.gd_poles``).
 """
 from gainsim.theory.gd import (GainRate, HeavyBallTuning, gd_poles, gd_stability_bound,
@@ -18,8 +19,14 @@ from gainsim.theory.trackers import (rls_tracking_excess_mse, rls_optimal_forget
                                      kalman_steady_state_gain, kalman_steady_state_prior_variance,
                                      fixed_gain_local_level_error, decaying_gain_error_growth)
 from gainsim.theory.mrac import (mrac_ideal_first_order, mrac_feedforward_gain_bound)
+from gainsim.theory.poles import (REGIMES, delay_stability_bound, delayed_gd_poles,
+                                  heavy_ball_regime_map, heavy_ball_stability_bound,
+                                  nesterov_poles, nesterov_stability_bound, regime,
+                                  spectral_radius)
 
-__all__ = ["GainRate", "HeavyBallTuning", "ar1_correlation_matrix", "deadbeat_gain",
+__all__ = ["GainRate", "HeavyBallTuning", "REGIMES", "delay_stability_bound", "delayed_gd_poles",
+           "heavy_ball_regime_map", "heavy_ball_stability_bound", "nesterov_poles",
+           "nesterov_stability_bound", "regime", "spectral_radius", "ar1_correlation_matrix", "deadbeat_gain",
            "decaying_gain_error_growth", "eigenvalue_spread", "fixed_gain_local_level_error",
            "gd_optimal_gain", "gd_poles", "gd_regime", "gd_stability_bound", "heavy_ball_poles",
            "kalman_steady_state_gain", "kalman_steady_state_prior_variance", "lms_excess_mse",

@@ -34,6 +34,7 @@ def mrac_feedforward_gain_bound(k: float, k0: float, a1: float, a2: float, u0: f
     ----------
     Åström & Wittenmark 1995, §5.3 (stability of the MIT rule).
     """
-    if u0 == 0:
+    denominator = k * k0 * u0**2
+    if denominator == 0:  # u0 = 0 or k0 = 0 (or an underflow): no gain is excluded
         return math.inf
-    return a1 * a2**2 / (k * k0 * u0**2)
+    return a1 * a2**2 / denominator

@@ -14,7 +14,7 @@ The spectral radius :math:`\rho = \max|z|` is the per-update contraction of the 
 its slowest mode (the predicted convergence rate); :math:`\rho \ge 1` is divergence.
 
 All functions are pure and vectorised over ``eta`` / ``lam`` where it makes sense. The
-pole functions of plain gradient descent and heavy ball live in :mod:`gainsim.theory`
+pole functions of plain gradient descent and heavy ball live in :mod:`gainsim.theory.gd`
 (:func:`~gainsim.theory.gd_poles`, :func:`~gainsim.theory.heavy_ball_poles`) and are
 re-exported here.
 
@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-from gainsim.theory import gd_poles, heavy_ball_poles
+from gainsim.theory.gd import gd_poles, heavy_ball_poles
 
 __all__ = ["REGIMES", "delay_stability_bound", "delayed_gd_poles", "gd_poles",
            "heavy_ball_poles", "heavy_ball_stability_bound", "heavy_ball_regime_map",
