@@ -165,7 +165,7 @@ class ReplayPlant:
     theta: np.ndarray
     kind: ClassVar[str] = "replay"
     family: ClassVar[str] = "regression"
-    columns: ClassVar[tuple[str, ...]] = ("x", "d", "theta_star")
+    columns: ClassVar[tuple[str, ...]] = ("x", "d", "theta_star")  # what packet() serves
 
     @property
     def n(self) -> int:

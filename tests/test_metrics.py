@@ -5,7 +5,8 @@ import warnings
 import numpy as np
 import pytest
 
-from gainsim.metrics import mean_ci95, nanquantiles, replica_curves, settling_time
+from gainsim.metrics import (mean_ci95, nanmean_replicas, nanquantiles, replica_curves,
+                             settling_time)
 
 
 def test_settling_time_of_a_first_order_response():
@@ -101,3 +102,17 @@ gain = 0.95
             for q, key in ((0.1, "p10"), (0.9, "p90")):
                 np.testing.assert_array_equal(res.curves[f"{name}_{key}"],
                                               np.nanquantile(values, q, axis=0))
+
+
+@pytest.mark.parametrize("replicas", [1, 2, 7])
+def test_nanmean_replicas_equals_numpy_bit_for_bit(replicas):
+    rng = np.random.default_rng(replicas)
+    values = rng.normal(size=(replicas, 4, 30, 3))
+    values[rng.random(values.shape) < 0.3] = np.nan
+    values[:, 0] = np.nan                                   # no replica has a value
+    values[0, 1, :, :] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = np.nanmean(values, axis=0)
+    np.testing.assert_array_equal(nanmean_replicas(list(values)), want)
+    np.testing.assert_array_equal(nanmean_replicas(values), want)  # an array iterates by row
