@@ -162,7 +162,8 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_directory(tmp_path):
     import time
 
     path = tmp_path / "big.toml"
-    path.write_text(TOML.replace("duration = 4.0", "duration = 200.0").replace(
+    # long enough that the pool always pays (STARTUP_SECONDS) even on an idle machine
+    path.write_text(TOML.replace("duration = 4.0", "duration = 5000.0").replace(
         "replicas = 5", "replicas = 10"))
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "gainsim", "sweep", str(path), "--over",
