@@ -22,7 +22,7 @@ def png_bytes(fig) -> bytes:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI)  # laid out when made: one draw, not two
     plt.close(fig)
     return buf.getvalue()
 
