@@ -2,7 +2,7 @@
 
 ``write_run_dir`` writes every file into a hidden sibling and renames it into place, so
 a crash or Ctrl-C never leaves a half-written run that looks complete. Split from
-:mod:`gainsim.cli.main` so the command modules (``cli_demo.py``, ``cli_sweep.py``) use it
+:mod:`gainsim.cli.main` so the command modules (``cli/demo.py``, ``cli/sweep.py``) use it
 without importing the module that registers them.
 """
 from __future__ import annotations
