@@ -67,7 +67,7 @@ class Table:
             row, *col = np.argwhere(bad)[0]
             cell = f"column {name!r}" + (f"[:, {col[0]}]" if col else "")
             raise FieldError(key, f"{self.source} {self.where(int(row) + 1)}, {cell}: not finite "
-                                  f"({values[(row, *col)]!r}); remove or fill the sample")
+                                  f"({float(values[(row, *col)])!r}); remove or fill the sample")
         return values
 
 
