@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import gainsim
+import gainsim.catalog  # noqa: F401  (registers every kind in the catalogue's order first)
 from gainsim.cli import main
 from gainsim.fields import FieldError
 from gainsim.report import summary_dict

@@ -134,7 +134,7 @@ class Polyak(CompiledPolicy):
     truth_keys: ClassVar = ("f_star",)  # no default without a known optimum (data plant)
     eta_max: float = param(1.0, doc="cap on the gain", check=positive)
     f_star: float | None = param(None, doc="optimal value f* of the per-sample loss "
-                                 "(default 0; required on a data plant)", default_doc="0")
+                                 "(default: 0; required on a data plant)", default_doc="0")
 
     def law_values(self, plant) -> dict:
         return {**super().law_values(plant), "f_star": 0.0 if self.f_star is None else self.f_star}

@@ -74,8 +74,8 @@ class Data:
     has_truth: ClassVar[bool] = False
     target: str = param(doc="column to predict: the measurement d")
     path: str | None = param(None, doc="data file (.csv with a header row, .npz, .parquet), "
-                             "relative to the scenario file",
-                             default_doc="none: the arrays come from Python (`data=`)")
+                             "relative to the scenario file (default: none, the arrays "
+                             "come from Python: data=)", default_doc="none (`data=`)")
     inputs: tuple[str, ...] = param((), doc="columns used as regressors, in order",
                                     default_doc="none")
     lags: int = param(0, doc="previous target values added as regressors (d[k-1] … d[k-p])",
