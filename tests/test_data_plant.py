@@ -88,7 +88,8 @@ def test_kalman_gain_on_the_local_level_model_settles_at_the_closed_form():
     q, r = 0.5, 2.0
     d = np.cumsum(rng.normal(0, math.sqrt(q), 400)) + rng.normal(0, math.sqrt(r), 400)
     tables = level_tables(d, 0.1)
-    tables["policy"] = [{"name": "Kalman", "estimator": "lms", "gain": {"kind": "kalman", "q": q, "r": r}}]
+    tables["policy"] = [{"name": "Kalman", "estimator": "lms",
+                         "gain": {"kind": "kalman", "q": q, "r": r}}]
     res = gainsim.run(tables, data={"d": d})
     P = (q + math.sqrt(q * q + 4 * q * r)) / 2  # 1.280776... : P = q + P r / (P + r)
     assert res.summary["policies"][0]["eta_final"] == pytest.approx(P / (P + r), rel=1e-12)
@@ -123,8 +124,8 @@ def test_no_truth_gives_null_misalignment_and_figures_cope(tmp_path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    res = gainsim.run(level_tables([1.0, 2.0, 1.5, 3.0, 2.5, 2.0], 0.5), data={"d": [1.0, 2.0, 1.5,
-                                                                                   3.0, 2.5, 2.0]})
+    d = [1.0, 2.0, 1.5, 3.0, 2.5, 2.0]
+    res = gainsim.run(level_tables(d, 0.5), data={"d": d})
     entry = res.summary["policies"][0]
     assert entry["final_misalignment"] is None and entry["steady_state_misalignment"] is None
     assert entry["convergence_time"] is None and res.summary["noise_floor"] is None
@@ -140,6 +141,9 @@ def test_no_truth_gives_null_misalignment_and_figures_cope(tmp_path):
     res.save(tmp_path / "run")
     assert "nan" not in (tmp_path / "run" / "summary.json").read_text().lower()
     assert (tmp_path / "run" / "report.html").exists()
+    reopened = gainsim.open_run(tmp_path / "run")  # the arrays were saved beside it
+    np.testing.assert_array_equal(reopened.scenario.plant.samples.d, d)
+    assert main(["report", str(tmp_path / "run")]) == 0
 
 
 def test_a_shipped_file_path_is_relative_to_the_scenario_and_round_trips(tmp_path, monkeypatch):

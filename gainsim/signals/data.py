@@ -187,6 +187,16 @@ class Data:
         return (f"every replica streams the same {self.rows} recorded rows; replicas differ "
                 "only by the stream's random dropout and latency")
 
+    def run_dir_files(self) -> tuple["Data", dict]:
+        """``(plant, {file name: arrays})`` for a run directory: arrays given from Python are
+        saved as ``data.npz`` (the streamed ``x`` and ``d``) and the resolved plant reads
+        them, so the folder reopens; a plant read from a file keeps its (absolute) path."""
+        if self.path is not None:
+            return self, {}
+        s = self.samples
+        plant = Data(target="d", path="data.npz", inputs=("x",), theta0=self.theta0)
+        return plant, {"data.npz": {"x": s.x, "d": s.d}}
+
     # ------------------------------------------------------------ the plant protocol
     @property
     def n(self) -> int:
@@ -207,7 +217,7 @@ class Data:
                 f"regressors {', '.join(s.names)}")
 
     def curvature(self) -> np.ndarray:
-        """The rows' own second moment :math:`\\hat R = X^\\top X / m` (an estimate, not a model)."""
+        """The rows' own second moment :math:`\\hat R = X^\\top X / m` (an estimate)."""
         x = self.samples.x
         return x.T @ x / x.shape[0]
 
