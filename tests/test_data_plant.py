@@ -245,3 +245,44 @@ def test_python_arrays_are_checked_like_a_file():
                          target="d", inputs=("x",))
     with pytest.raises(ScenarioError, match="replicas: must be 1"):
         gainsim.run(level_tables([1.0, 2.0, 3.0], 0.1), data={"d": [1.0, 2.0, 3.0]}, replicas=2)
+
+
+def test_a_regular_time_column_gives_the_periodic_run_and_irregular_times_are_kept():
+    rng = np.random.default_rng(5)
+    d = np.cumsum(rng.normal(size=40))
+    base = level_tables(d, 0.2)
+    base["metrics"]["grid"] = 8
+    base["stream"] = {"rate": 0.5}  # rows 2 s apart
+    periodic = gainsim.run(base, data={"d": d})
+    timed = dict(base, plant={**base["plant"], "time": "year"})
+    years = 1900.0 + 2.0 * np.arange(40)  # the same 2 s gaps: the first sample at t = 2
+    dated = gainsim.run(timed, data={"d": d, "year": years})
+    for key, value in periodic.curves.items():
+        np.testing.assert_array_equal(value, dated.curves[key], err_msg=key)
+    assert dated.scenario.duration == 80.0
+    # irregular: years 0, 1, 3, 7, 15, 31 are samples at t = 1, 2, 4, 8, 16, 32 (shifted by
+    # the first gap, 1); grid 4 over 32 s puts 4, 1, 0 and 1 samples in the intervals
+    # (0, 8], (8, 16], (16, 24], (24, 32] (a sample at a grid time belongs to the interval
+    # it closes)
+    irregular = {**timed, "metrics": {"grid": 4}}
+    res = gainsim.run(irregular, data={"d": np.arange(6.0), "year": [0.0, 1, 3, 7, 15, 31]})
+    assert res.scenario.duration == 32.0
+    assert res.summary["policies"][0]["updates"] == 6
+    te = res.curves["tracking_error_mean"][0, 1:]
+    # level 0, then level += 0.2 (d - level): errors d - level at each sample, by hand
+    level, errs = 0.0, []
+    for value in range(6):
+        errs.append((value - level) ** 2)
+        level += 0.2 * (value - level)
+    np.testing.assert_allclose(te, [np.mean(errs[:4]), errs[4], np.nan, errs[5]], rtol=1e-13)
+
+
+def test_time_column_problems(tmp_path):
+    scenario = SCENARIO.replace('bias = true', 'bias = true\ntime = "t"')
+    path = write(tmp_path, "d,t\n1,0\n2,1\n3,1\n", scenario)
+    assert "plant.time: log.csv row 3 (line 4), column 't': times must increase (got 1 after 1)" \
+        in only_problem(path)
+    path = write(tmp_path, "d,t\n1,0\n2,1\n3,2\n", scenario.replace('name = "log"',
+                                                                   'name = "log"\n[run]\nduration = 9'))
+    assert "run.duration: asks for 9 s; the last sample of log.csv is measured at 3 s" \
+        in only_problem(path)

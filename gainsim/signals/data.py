@@ -49,6 +49,7 @@ class Samples(NamedTuple):
     d: np.ndarray     # (m,)
     source: str       # the file as the scenario names it, or "data="
     names: tuple      # one label per regressor ("x1", "volume[k-1]", "1")
+    t: np.ndarray | None = None  # (m,) measurement times from the time column, or None
 
 
 @dataclass
@@ -83,10 +84,15 @@ class Data:
     bias: bool = param(False, doc="add a constant regressor 1 (no inputs: the local-level model)")
     theta0: tuple[float, ...] | None = param(None, doc="initial estimate (default: zeros)",
                                              default_doc="zeros", note="one entry per regressor")
+    time: str | None = param(None, doc="column of measurement times in seconds, increasing "
+                             "(default: none, rows 1/stream.rate apart)",
+                             default_doc="none", note="shifted: first sample at its first gap")
 
     def problems(self):
         if not self.inputs and self.lags == 0 and not self.bias:
             yield "inputs", "no regressor: give inputs, lags > 0 or bias = true"
+        if self.time is not None and self.time == self.target:
+            yield "time", f"the target {self.target!r} cannot be the time column"
         for i, name in enumerate(self.inputs):
             if name == self.target:
                 yield f"inputs[{i}]", (f"the target {name!r} cannot be its own input "
@@ -142,12 +148,20 @@ class Data:
         return self.samples.d.size
 
     # ------------------------------------------------------------ what the loader asks
+    @property
+    def own_times(self) -> bool:
+        """True when the time column, not the stream, says when samples are measured."""
+        return self.time is not None
+
     def run_table(self, raw: Any) -> Any:
-        """``[run]`` with ``samples`` = every row when it gives neither duration nor samples."""
+        """``[run]`` streaming every row when it gives neither duration nor samples
+        (``samples`` = rows, or with a time column ``duration`` = the last time)."""
+        t = self.samples.t
+        every = {"samples": self.rows} if t is None else {"duration": float(t[-1])}
         if raw is None:
-            return {"samples": self.rows}
+            return every
         if isinstance(raw, dict) and "duration" not in raw and "samples" not in raw:
-            return {**raw, "samples": self.rows}
+            return {**raw, **every}
         return raw
 
     def run_problems(self, stream, run):
@@ -157,12 +171,17 @@ class Data:
                                       f"the samples, 1/stream.rate apart (got {stream.arrivals!r})")
             return
         duration = run.duration if run.duration is not None else run.samples / stream.rate
-        needed = math.ceil(duration * stream.rate - 1e-9)
-        if needed > self.rows:
-            key = "run.duration" if run.duration is not None else "run.samples"
-            lag = f" after the {self.lags} rows that start the lags" if self.lags else ""
-            yield key, (f"asks for {needed} samples; {self.samples.source} has {self.rows}"
-                        f"{lag} (leave run.duration and run.samples out to stream them all)")
+        key = "run.duration" if run.duration is not None else "run.samples"
+        t, source = self.samples.t, self.samples.source
+        lag = f" after the {self.lags} rows that start the lags" if self.lags else ""
+        if t is not None and duration > t[-1]:
+            yield key, (f"asks for {duration:g} s; the last sample of {source} is measured at "
+                        f"{float(t[-1]):g} s (leave run.duration and run.samples out to "
+                        "stream them all)")
+        elif t is None and math.ceil(duration * stream.rate - 1e-9) > self.rows:
+            yield key, (f"asks for {math.ceil(duration * stream.rate - 1e-9)} samples; {source} "
+                        f"has {self.rows}{lag} (leave run.duration and run.samples out to "
+                        "stream them all)")
         if run.replicas > 1 and stream.in_order:
             yield "run.replicas", ("must be 1 for a data plant unless the stream adds "
                                    "randomness (stream.dropout > 0 or a uniform or exponential "
@@ -194,8 +213,10 @@ class Data:
         if self.path is not None:
             return self, {}
         s = self.samples
-        plant = Data(target="d", path="data.npz", inputs=("x",), theta0=self.theta0)
-        return plant, {"data.npz": {"x": s.x, "d": s.d}}
+        times = {} if s.t is None else {"t": s.t}
+        plant = Data(target="d", path="data.npz", inputs=("x",), theta0=self.theta0,
+                     time=None if s.t is None else "t")
+        return plant, {"data.npz": {"x": s.x, "d": s.d, **times}}
 
     # ------------------------------------------------------------ the plant protocol
     @property
@@ -239,6 +260,13 @@ class Data:
         """Start at the first sample; there is no ``theta_star`` (nan)."""
         return DataState(next=0), np.full(self.n, np.nan)
 
+    def sample_times(self, index: int, m: int, duration: float) -> np.ndarray:
+        """Measurement times of samples ``index+1 .. index+m`` from the time column, up to
+        the first one at or after ``duration`` (as a periodic stream stops)."""
+        t = self.samples.t[index:index + m]
+        stop = int(np.searchsorted(t, duration, side="left"))
+        return t[:stop + 1] if stop < t.size else t
+
     def packet(self, state: DataState, t: np.ndarray, rngs):
         """The next ``t.size`` rows, in order: columns ``x``, ``d`` and a nan ``theta_star``."""
         s = self.samples
@@ -276,4 +304,22 @@ def _samples(plant: Data, table) -> Samples:
         names.append("1")
     x = np.ascontiguousarray(np.concatenate(parts, axis=1))
     return Samples(x=x, d=np.ascontiguousarray(target[p:]), source=table.source,
-                   names=tuple(names))
+                   names=tuple(names), t=None if plant.time is None else _times(plant, table))
+
+
+def _times(plant: Data, table) -> np.ndarray:
+    r"""Sample times from the time column, shifted so that the first sample (row ``p``) is
+    measured one gap after 0: :math:`t_k = \tau_k - \tau_p + (\tau_{p+1} - \tau_p)`, so
+    times ``g`` apart give the run of a periodic stream at rate ``1/g``."""
+    tau = table.numbers(plant.time, "time")
+    p = plant.lags
+    rows = table.numbers(plant.target, "target").size
+    if tau.shape != (rows,):
+        raise FieldError("time", f"{table.source} column {plant.time!r}: must be one value per "
+                                 f"row of the target ({rows}) (got shape {tau.shape})")
+    gaps = np.diff(tau)
+    if (gaps <= 0).any():
+        i = int(np.flatnonzero(gaps <= 0)[0]) + 1
+        raise FieldError("time", f"{table.source} {table.where(i + 1)}, column {plant.time!r}: "
+                                 f"times must increase (got {tau[i]:g} after {tau[i - 1]:g})")
+    return tau[p:] - tau[p] + gaps[p]
