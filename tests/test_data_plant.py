@@ -286,3 +286,14 @@ def test_time_column_problems(tmp_path):
                                                                    'name = "log"\n[run]\nduration = 9'))
     assert "run.duration: asks for 9 s; the last sample of log.csv is measured at 3 s" \
         in only_problem(path)
+
+
+def test_a_sweep_of_a_plant_key_reads_the_file_relative_to_the_scenario(tmp_path, monkeypatch):
+    from gainsim.sweep_spec import Axis, point_scenarios, read_toml
+
+    path = write(tmp_path, "d\n1\n2\n4\n8\n16\n")
+    monkeypatch.chdir("/")
+    data, source = read_toml(path)
+    _, scenarios = point_scenarios(data, source, [Axis("plant.lags", (0, 2), "list")])
+    assert [s.plant.rows for s in scenarios] == [5, 3]
+    assert [s.run.samples for s in scenarios] == [5, 3]  # every row, for each point
