@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gainsim.rundata import Reportable
+from gainsim.report.rundata import Reportable
 from gainsim.scenario import Scenario, load, loads, to_dict
 from gainsim.scenario.load import loads_dict
 
@@ -33,8 +33,8 @@ def as_scenario(source, data: dict | None = None) -> Scenario:
 
 
 class RunResult(Reportable):
-    """What :func:`run` returns: the run's :class:`~gainsim.results.Results` with the
-    Python API of :class:`~gainsim.rundata.Reportable` (``repr``, ``summary``, ``plot``,
+    """What :func:`run` returns: the run's :class:`~gainsim.engine.results.Results` with the
+    Python API of :class:`~gainsim.report.rundata.Reportable` (``repr``, ``summary``, ``plot``,
     ``to_frame``, ``save``).
 
     Every attribute of the results (``policies``, ``curves``, ``t``, ``replica_errors`` …)
@@ -48,7 +48,7 @@ class RunResult(Reportable):
     def run_data(self):
         """What the run directory of these results holds (computed once)."""
         if self._data is None:
-            from gainsim.rundata import RunData
+            from gainsim.report.rundata import RunData
 
             self._data = RunData.from_results(self.results)
         return self._data
@@ -68,16 +68,16 @@ def run(scenario, *, seed: int | None = None, replicas: int | None = None,
         data: dict | None = None, **options):
     """Simulate every replica of ``scenario`` (a Scenario, path, TOML text or dict).
 
-    Returns a :class:`RunResult` (the :class:`~gainsim.results.Results` with their API):
+    Returns a :class:`RunResult` (the :class:`~gainsim.engine.results.Results` with their API):
     ``repr`` is the ranked table, ``summary``
     the dict of ``summary.json``, ``plot(kind, ax=)`` draws a figure, ``to_frame()`` is
     a pandas DataFrame and ``save(dir)`` writes the run directory ``gainsim run`` writes.
     ``seed``, ``replicas``: override the scenario's ``[run]``; ``data``: named arrays
     for a ``data`` plant (``{"x": X, "d": d}``, its ``target`` and ``inputs`` name them),
     streamed instead of its file; every other option
-    (``workers``, ``executor``, ``progress``) is :func:`gainsim.runner.run`'s.
+    (``workers``, ``executor``, ``progress``) is :func:`gainsim.engine.runner.run`'s.
     """
-    from gainsim.runner import run as run_scenario
+    from gainsim.engine.runner import run as run_scenario
 
     scenario = as_scenario(scenario, data)
     if replicas is not None:
@@ -96,8 +96,8 @@ def _check_replicas(scenario, replicas: int) -> None:
 
 
 def open_run(folder):
-    """A saved run directory as a :class:`~gainsim.rundata.RunData`: the same ``repr``,
+    """A saved run directory as a :class:`~gainsim.report.rundata.RunData`: the same ``repr``,
     ``summary``, ``plot``, ``to_frame`` and ``save`` as fresh results, without simulating."""
-    from gainsim.rundata import RunData
+    from gainsim.report.rundata import RunData
 
     return RunData.load(folder)

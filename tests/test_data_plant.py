@@ -19,9 +19,9 @@ import pytest
 
 import gainsim
 import gainsim.catalog  # noqa: F401  (registers every kind in the catalogue's order first)
-from gainsim.cli import main
+from gainsim.cli.main import main
 from gainsim.fields import FieldError
-from gainsim.report import summary_dict
+from gainsim.report.text import summary_dict
 from gainsim.scenario import ScenarioError, dumps, load, loads
 from gainsim.signals.data import Data
 
@@ -115,7 +115,7 @@ def test_packets_of_any_size_and_every_policy_see_the_same_rows():
     summary = runs[0].summary
     assert summary["policies"][0]["updates"] == summary["policies"][1]["updates"] < 299
     assert "same 299 recorded rows" in summary["replica_note"]
-    assert "same 299 recorded rows" in gainsim.report.headline(summary)
+    assert "same 299 recorded rows" in gainsim.report.text.headline(summary)
 
 
 def test_no_truth_gives_null_misalignment_and_figures_cope(tmp_path):
@@ -289,7 +289,7 @@ def test_time_column_problems(tmp_path):
 
 
 def test_a_sweep_of_a_plant_key_reads_the_file_relative_to_the_scenario(tmp_path, monkeypatch):
-    from gainsim.sweep_spec import Axis, point_scenarios, read_toml
+    from gainsim.sweeps.spec import Axis, point_scenarios, read_toml
 
     path = write(tmp_path, "d\n1\n2\n4\n8\n16\n")
     monkeypatch.chdir("/")

@@ -1,7 +1,7 @@
 r"""``gainsim explain`` for a ``data`` plant: what is streamed, and the little theory can say.
 
 Recorded data has no true :math:`\theta^*`, noise floor or drift, so the closed forms of
-:mod:`gainsim.predict` do not apply. What is printed:
+:mod:`gainsim.predict.policies` do not apply. What is printed:
 
 * the streamed samples, the target's mean and variance, and the eigenvalues of the rows'
   own second moment :math:`\hat R = X^\top X/m` with the LMS mean-stability bound
