@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gainsim"
-GROUND_FLOOR = ("gainsim.registry", "gainsim.fields", "gainsim.quantities")
+GROUND_FLOOR = ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.files")
 
 
 def module_names() -> dict[str, Path]:
@@ -151,7 +151,8 @@ def test_registry_is_filled_by_the_catalogue_only():
 # The floors of docs/concepts.md ("Architecture"), lowest first. A module imports only
 # modules of its own floor or below; a module not listed is on the top floor (commands).
 FLOORS = (
-    ("ground", ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.engine.lifetime")),
+    ("ground", ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.engine.lifetime",
+                "gainsim.files")),
     ("maths", ("gainsim.theory", "gainsim.predict.plants", "gainsim.predict.mrac",
                "gainsim._numba_cache")),
     ("components", ("gainsim.signals", "gainsim.engine.stream", "gainsim.gains", "gainsim.estimators",

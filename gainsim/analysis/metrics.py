@@ -220,6 +220,7 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
     G = t.size - 1
     start = steady_state_start(scenario, G)
     floor = scenario.plant.noise_floor
+    truth = getattr(scenario.plant, "has_truth", True)  # recorded data: no theta_star
     errors = replica_steady_errors(scenario, traces)
     out = []
     for p, policy in enumerate(scenario.policy):
@@ -228,7 +229,7 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
         ss_te = errors[:, p]
         te, ci = mean_ci95(ss_te)
         mis = curves["misalignment"][:, p, :]
-        ss_mis = (np.nanmean(mis[~diverged, start + 1:], axis=1) if not diverged.all()
+        ss_mis = (np.nanmean(mis[~diverged, start + 1:], axis=1) if truth and not diverged.all()
                   else np.array([np.nan]))
         ss_mis_mean = float(np.nanmean(ss_mis)) if np.isfinite(ss_mis).any() else math.nan
         eta = curves["eta"][:, p, :]
@@ -236,7 +237,8 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
         out.append(PolicySummary(
             name=policy.name, estimator=type(policy.estimator).kind, gain=type(policy.gain).kind,
             steady_state_tracking_error=_num(te), steady_state_tracking_error_ci95=ci,
-            final_misalignment=_num(np.nanmean(mis[:, -1])) if not diverged.all() else None,
+            final_misalignment=(_num(np.nanmean(mis[:, -1])) if truth and not diverged.all()
+                                else None),
             steady_state_misalignment=_num(ss_mis_mean), excess_mse=_num(te - floor),
             convergence_time=None if diverged.any() else settling_time(
                 t, mean["misalignment_mean"][p], ss_mis_mean, scenario.metrics.convergence_band,

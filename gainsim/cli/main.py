@@ -155,6 +155,14 @@ def _size_problem(scenario, path: str, replicas: int | None, allow_large: bool) 
     return f"{path}: {key}: run {message} (or pass --allow-large)"
 
 
+def _replica_problem(scenario, path: str, replicas: int | None) -> str | None:
+    """``--replicas`` against a plant's limit (a data plant: 1 unless the stream is random)."""
+    from gainsim.scenario.load import replicas_problem
+
+    message = None if replicas is None else replicas_problem(scenario, replicas)
+    return f"{path}: --replicas: {message}" if message else None
+
+
 def cmd_run(args) -> int:
     from gainsim.engine.lifetime import raise_if_terminated
     from gainsim.report.notes import collect_notes
@@ -171,7 +179,8 @@ def cmd_run(args) -> int:
     except ScenarioError as err:
         print(err, file=sys.stderr)
         return EXIT_USAGE
-    problem = _size_problem(scenario, args.scenario, args.replicas, args.allow_large)
+    problem = (_replica_problem(scenario, args.scenario, args.replicas)
+               or _size_problem(scenario, args.scenario, args.replicas, args.allow_large))
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_USAGE

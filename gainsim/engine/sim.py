@@ -191,10 +191,13 @@ class Truth:
 
 def sensor(env, plant, stream, state, rngs: Rngs, channel: Channel, truth: Truth,
            duration: float, columns: tuple, counter: list):
-    """Measure samples one packet ahead and put them in flight."""
+    """Measure samples one packet ahead and put them in flight (at the stream's times, or
+    the plant's own: recorded data with a time column)."""
+    own_times = getattr(plant, "own_times", False)
     index, last_t = 0, 0.0
     while True:
-        t = stream.times(index, last_t, stream.packet, rngs.arrivals, duration)
+        t = (plant.sample_times(index, stream.packet, duration) if own_times
+             else stream.times(index, last_t, stream.packet, rngs.arrivals, duration))
         cols, state = plant.packet(state, t, rngs)
         truth.record(t, cols["theta_star"])
         channel.send({k: cols[k] for k in columns}, stream.deliver(t, rngs.latency, rngs.dropout),

@@ -84,7 +84,8 @@ def time_axis(scenario, counts: bool = False) -> tuple[float, str]:
     """
     s = scenario.stream
     lossless = (s.arrivals == "periodic" and s.dropout == 0
-                and type(s.latency).kind == "none")
+                and type(s.latency).kind == "none"
+                and not getattr(scenario.plant, "own_times", False))  # recorded times
     if lossless and (counts or s.rate == 1.0):
         return float(s.rate), "update count k"
     return 1.0, "time t (s)"

@@ -85,8 +85,8 @@ def plot_tracking_error(data, ax=None, *, counts: bool | None = None):
             predicted = True
     if predicted:
         ax.plot([], [], color="0.3", ls="--", lw=1.0, label="theory: predicted steady state")
-    floor = data.summary["noise_floor"]
-    if floor > 0:
+    floor = data.summary["noise_floor"]  # None for recorded data
+    if floor is not None and floor > 0:
         ax.axhline(floor, color="k", ls=":", lw=1.2, label="noise floor σᵥ²")
     _style(ax, data, xlabel, data.scenario.plant.error_label,
            "loss vs updates" if bowl else "tracking error")
@@ -99,6 +99,11 @@ def plot_misalignment(data, ax=None):
     """Misalignment ‖θ̂ − θ*‖² at each grid time (log scale)."""
     ax = new_axes(ax)
     scale, xlabel = time_axis(data.scenario)
+    if not np.isfinite(np.asarray(data.traces["misalignment_mean"], dtype=float)).any():
+        ax.text(0.5, 0.5, "no true θ* (recorded data): misalignment is undefined",
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
     cols, mappable = _curves(data, "misalignment", ax, scale=scale)
     _clip_diverged(data, "misalignment", ax, cols, scale)
     _style(ax, data, xlabel, "misalignment ‖θ̂ − θ*‖²", "misalignment")

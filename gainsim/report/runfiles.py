@@ -117,9 +117,23 @@ def write_files(folder: Path, data, lead=()) -> None:
     write_csv(folder / "summary.csv", data.summary["policies"])
     np.savez_compressed(folder / "traces.npz", **data.traces)
     np.savez_compressed(folder / "replicas.npz", **data.replicas)
-    (folder / "scenario.resolved.toml").write_text(dumps(data.scenario))
+    (folder / "scenario.resolved.toml").write_text(dumps(_with_own_files(folder, data.scenario)))
     (folder / "manifest.json").write_text(json.dumps(data.manifest, indent=2) + "\n")
     write_report(folder, data, lead=lead)
+
+
+def _with_own_files(folder: Path, scenario):
+    """The scenario to resolve, after writing the files its plant needs beside it (a data
+    plant given arrays from Python saves them as ``data.npz``, so the folder reopens)."""
+    import dataclasses
+
+    own = getattr(scenario.plant, "run_dir_files", None)
+    if own is None:
+        return scenario
+    plant, files = own()
+    for name, arrays in files.items():
+        np.savez_compressed(folder / name, **arrays)
+    return dataclasses.replace(scenario, plant=plant)
 
 
 def write_csv(path: Path, policies: list[dict]) -> None:

@@ -82,9 +82,11 @@ def format_table(rows: list[list[str]]) -> str:
 def headline(summary) -> str:
     s = as_summary(summary)
     replicas = s["replicas"]
+    note = f"\n{s['replica_note']}" if s.get("replica_note") else ""
     return (f"{s['scenario']}: {len(s['policies'])} policies, {replicas} replica"
             f"{'s' if replicas != 1 else ''} of {s['duration']:g} s "
-            f"(~{s['samples_per_replica']:.0f} samples each{_applied(s)}), seed {s['seed']}")
+            f"(~{s['samples_per_replica']:.0f} samples each{_applied(s)}), seed {s['seed']}"
+            f"{note}")
 
 
 def _applied(summary: dict) -> str:
@@ -117,10 +119,23 @@ def summary_dict(results, versions: dict | None = None) -> dict:
         policies.append(entry)
     return {"scenario": results.scenario.name, "seed": results.seed,
             "replicas": results.replicas, "duration": results.scenario.duration,
-            "noise_floor": results.scenario.plant.noise_floor,
+            "noise_floor": _finite(results.scenario.plant.noise_floor),
             "samples_per_replica": results.samples,
             "samples_applied_per_replica": getattr(results, "applied", None),
-            "best_policy": results.policies[best].name, "policies": policies}
+            "best_policy": results.policies[best].name, "policies": policies,
+            **_replica_note(results)}
+
+
+def _finite(x: float) -> float | None:
+    """``x`` itself, or ``None`` when it is not finite (a data plant's unknown noise floor)."""
+    return x if math.isfinite(x) else None
+
+
+def _replica_note(results) -> dict:
+    """``{"replica_note": ...}`` when the plant says what its replicas differ by (data)."""
+    note = getattr(results.scenario.plant, "replica_note", None)
+    text = note(results.scenario.stream, results.replicas) if note is not None else None
+    return {} if text is None else {"replica_note": text}
 
 
 def _theta_final(results, i: int) -> list | None:

@@ -8,7 +8,7 @@ import numpy as np
 
 from gainsim.registry import register
 from gainsim.fields import at_least_one, nonneg, param
-from gainsim.signals.assemble import fir_samples
+from gainsim.signals.assemble import fir_samples, least_squares_objective
 from gainsim.signals.drift import NoDrift
 from gainsim.signals.inputs import White
 
@@ -94,15 +94,9 @@ class Fir:
         return ()
 
     def window_objective(self, a: np.ndarray, b: np.ndarray):
-        r"""``(f, grad)`` of the window's least-squares loss
-        :math:`\frac{1}{2W}\sum_i (d_i - \theta^\top x_i)^2` (``a`` rows ``x``, ``b`` the ``d``)."""
-        m = a.shape[0]
-
-        def f(th):
-            r = b - a @ th
-            return 0.5 * float(r @ r) / m
-
-        return f, lambda th: -(a.T @ (b - a @ th)) / m
+        """``(f, grad)`` of the window's least-squares loss
+        (:func:`gainsim.signals.assemble.least_squares_objective`)."""
+        return least_squares_objective(a, b)
 
     # ------------------------------------------------------------ samples
     def init(self, rngs) -> tuple[FirState, np.ndarray]:

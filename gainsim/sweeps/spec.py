@@ -24,14 +24,17 @@ from gainsim.sweeps.grammar import (Axis, SweepError, grid_points, parse_over,  
 
 def read_toml(path: str | Path) -> tuple[dict, str]:
     """Parsed TOML of a scenario file and the name to report it by."""
-    from gainsim.scenario import ScenarioError, load
+    from gainsim.scenario import ScenarioError, load, to_dict
 
     path = Path(path)
-    load(path)  # the file itself must be valid: raises ScenarioError with the usual lines
+    scenario = load(path)  # the file itself must be valid: raises ScenarioError as usual
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), path.name
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as err:  # pragma: no cover - load() checked it
         raise ScenarioError(path.name, [str(err)]) from None
+    if hasattr(scenario.plant, "attach"):  # a plant reading files (data): its table as
+        data["plant"] = to_dict(scenario)["plant"]  # loaded, paths made absolute
+    return data, path.name
 
 
 def table_axes(data: dict) -> list[Axis]:
