@@ -38,6 +38,7 @@ import gainsim.gains.trackers  # noqa: F401
 import gainsim.estimators.lms  # noqa: F401
 import gainsim.estimators.gd  # noqa: F401
 import gainsim.estimators.mrac  # noqa: F401
+import gainsim.estimators.lms_variants  # noqa: F401
 import gainsim.baselines.wolfe  # noqa: F401
 import gainsim.baselines.exact  # noqa: F401
 import gainsim.baselines.bfgs  # noqa: F401

@@ -36,6 +36,7 @@ class PlantTheory:
     mean_bound: float               # 2 / lambda_max
     mean_square_bound: float | None  # regression: the LMS mean-square bound
     mean_square_rule: str           # its formula: exact for white Gaussian input, else practical
+    theta_star: np.ndarray | None = None  # the true weights if the plant fixes them (else drawn)
 
     @property
     def n(self) -> int:
@@ -52,13 +53,14 @@ class PlantTheory:
 
     @classmethod
     def of(cls, matrix: np.ndarray, noise_var: float, Q: np.ndarray | None,
-           white_std: float | None = None) -> "PlantTheory":
+           white_std: float | None = None, theta_star=None) -> "PlantTheory":
         """The theory of a plant with curvature ``matrix``, noise and drift ``Q`` per update."""
         eig = np.linalg.eigvalsh(matrix)
         ms, rule = cls.mean_square(matrix, white_std)
         return cls(matrix=matrix, eigenvalues=eig, noise_var=noise_var, Q=Q, white_std=white_std,
                    mean_bound=2.0 / float(eig[-1]) if eig[-1] > 0 else np.inf,
-                   mean_square_bound=ms, mean_square_rule=rule)
+                   mean_square_bound=ms, mean_square_rule=rule,
+                   theta_star=None if theta_star is None else np.asarray(theta_star, float))
 
     @staticmethod
     def mean_square(matrix: np.ndarray, white_std: float | None) -> tuple[float | None, str]:

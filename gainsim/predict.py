@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from gainsim import predict_lms_variants as variants
 from gainsim import theory
 from gainsim.plant_theory import (PlantTheory, _argmin, gd_optimum,  # noqa: F401  (public)
                                   gd_tracking_loss, kalman_floor)
@@ -220,8 +221,24 @@ def _newton(policy, pt: PlantTheory) -> Prediction:
     return _base(policy, eta, predicted_steady_state_tracking_error=te, method="deadbeat")
 
 
+def _sign_error(policy, pt: PlantTheory) -> Prediction:
+    eta = _fixed_eta(policy.gain)
+    return _base(policy, eta, **variants.sign_error_fields(eta, pt))
+
+
+def _sign_data(policy, pt: PlantTheory) -> Prediction:
+    eta = _fixed_eta(policy.gain)
+    return _base(policy, eta, **variants.sign_data_fields(eta, pt))
+
+
+def _leaky(policy, pt: PlantTheory) -> Prediction:
+    eta = _fixed_eta(policy.gain)
+    return _base(policy, eta, **variants.leaky_fields(eta, policy.estimator.leak, pt))
+
+
 _BY_ESTIMATOR = {"lms": _lms, "nlms": _nlms, "gd": _gd, "least_squares": _least_squares,
-                 "newton": _newton}
+                 "newton": _newton, "sign_error": _sign_error, "sign_data": _sign_data,
+                 "sign_sign": _sign_data, "leaky_lms": _leaky}
 
 
 def predict_policy(policy, pt: PlantTheory | None) -> Prediction:

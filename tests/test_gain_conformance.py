@@ -47,15 +47,16 @@ def test_which_estimators_a_gain_fits_is_unchanged(kind):
     mrac = ("mit", "lyapunov", "mit_feedforward", "mit_feedforward_normalized")
     baselines = tuple(k for k in ESTIMATORS if hasattr(kinds("estimator")[k], "init_state"))
     fits = set(fitting_estimators(cls, tuple(ESTIMATORS)))
+    signs = ("sign_error", "sign_data", "sign_sign")  # a direction, loss and error only
     if kind == "constant":
         assert fits == set(ESTIMATORS)
     elif kind in LMS_ONLY:
         assert fits == {"lms"}
     elif kind in GRADIENT:
-        assert fits == {"lms", "gd", *mrac}
+        assert fits == {"lms", "gd", "leaky_lms", *mrac}
     else:  # the schedules and the plain first-order gains
         assert kind in PLAIN or hasattr(cls, "_eta"), kind
-        assert fits == {"lms", "nlms", "gd", *mrac}
+        assert fits == {"lms", "nlms", "gd", "leaky_lms", *signs, *mrac}
     assert not fits & set(baselines) or kind == "constant"
 
 

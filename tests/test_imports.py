@@ -153,7 +153,7 @@ def test_registry_is_filled_by_the_catalogue_only():
 FLOORS = (
     ("ground", ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.lifetime")),
     ("maths", ("gainsim.theory", "gainsim.plant_theory", "gainsim.theory_poles",
-               "gainsim.predict_mrac", "gainsim._numba_cache")),
+               "gainsim.predict_mrac", "gainsim.predict_lms_variants", "gainsim._numba_cache")),
     ("components", ("gainsim.signals", "gainsim.stream", "gainsim.gains", "gainsim.estimators",
                     "gainsim.baselines")),
     ("catalogue", ("gainsim.catalog",)),

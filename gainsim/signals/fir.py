@@ -87,7 +87,8 @@ class Fir:
 
         white = self.input.std if type(self.input).kind == "white" else None
         return LinearRegression.of(self.curvature(), self.noise_std ** 2,
-                                   drift_per_update(self.drift, self.n, dropout), white)
+                                   drift_per_update(self.drift, self.n, dropout), white,
+                                   self.theta_star)
 
     def observation_shape(self, n: int) -> tuple[int, ...]:
         """Shape of one sample's measurement in a baseline's window (a scalar ``d``)."""
