@@ -24,6 +24,7 @@ import gainsim.stream  # noqa: F401
 import gainsim.gains.schedules  # noqa: F401
 import gainsim.gains.cyclic  # noqa: F401
 import gainsim.gains.constant  # noqa: F401
+import gainsim.gains.per_parameter  # noqa: F401
 import gainsim.gains.normalized  # noqa: F401
 import gainsim.gains.vss  # noqa: F401
 import gainsim.gains.idbd  # noqa: F401

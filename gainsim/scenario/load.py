@@ -233,6 +233,10 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
             message = policy.estimator.check_plant(plant)
             if message:
                 problems.add(f"{path}.estimator.kind", message)
+        gain_check = getattr(policy.gain, "check_plant", None)  # e.g. one gain per parameter
+        message = gain_check(plant) if plant is not None and gain_check is not None else None
+        if message:
+            problems.add(f"{path}.gain.eta", message)
         message = mismatch(policy.gain, policy.estimator)  # what the gain needs, computed
         if message:
             problems.add(f"{path}.gain.kind", message)
