@@ -62,23 +62,35 @@ def command(args) -> int:
 
 
 def _run(demo, output, out: Path, scenario_path, html: bool) -> int:
+    import time
+
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from gainsim.cli_run_dir import write_run_dir
-    from gainsim.report import format_table
+    from gainsim.html_report import demo_sections, render_demo
+    from gainsim.report import format_table, headline
+    from gainsim.runfiles import png_bytes
 
-    written = []
+    figures = [(name, f"Figure of the {demo.name} demo.", png_bytes(fig))
+               for name, fig in output.figures.items()]
+    sections = demo_sections(demo.summary, [list(row) for row in demo.table],
+                             number_rows(output.numbers), figures)
+    single = len(demo.scenarios) == 1
+    written, runs = [], []
     for stem, results in zip(demo.scenarios, output.results):
-        folder = out if len(demo.scenarios) == 1 else out / stem
-        write_run_dir(folder, results, argv=sys.argv)
+        folder = out if single else out / stem
+        write_run_dir(folder, results, argv=sys.argv, lead=sections if single else ())
         written.append(str(folder))
-    files = list(output.figures)
-    for name, fig in output.figures.items():
-        fig.savefig(out / name, dpi=100)
-        plt.close(fig)
+        runs.append((results.scenario.name, f"{stem}/report.html", headline(results)))
+    files = [name for name, _, _ in figures]
+    for name, _, png in figures:
+        (out / name).write_bytes(png)
+    if not single:
+        (out / "report.html").write_text(
+            render_demo(demo.name, demo.summary, sections, runs,
+                        time.strftime("%Y-%m-%dT%H:%M:%S%z")), encoding="utf-8")
+    files.append("report.html")
     if html:
         name, text = demo.page(output.results)
         (out / name).write_text(text, encoding="utf-8")
@@ -95,6 +107,5 @@ def _run(demo, output, out: Path, scenario_path, html: bool) -> int:
         print()
     print(format_table(number_rows(output.numbers)))
     print()
-    print(f"wrote {', '.join(written)}/ (run files" + (f"; {', '.join(files)}" if files else "")
-          + ")")
+    print(f"wrote {', '.join(written)}/ (run files; {', '.join(files)})")
     return 0

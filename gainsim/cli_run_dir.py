@@ -26,21 +26,22 @@ def default_dir(name: str) -> Path:
     return safe_default_dir(name)
 
 
-def write_run_dir(out: Path, results, argv: list[str]) -> None:
-    """Write every file into a hidden sibling, then rename it into place (atomic)."""
+def write_run_dir(out: Path, results, argv: list[str], lead=()) -> None:
+    """Write every file into a hidden sibling, then rename it into place (atomic);
+    ``lead``: sections put first in ``report.html``."""
     from gainsim.outdir import write_atomically
 
-    write_atomically(out, lambda folder: write_files(folder, results, argv))
+    write_atomically(out, lambda folder: write_files(folder, results, argv, lead))
 
 
-def write_files(folder: Path, results, argv: list[str]) -> None:
+def write_files(folder: Path, results, argv: list[str], lead=()) -> None:
     """Every file of the run directory, ``report.html`` included
     (:func:`gainsim.runfiles.write_files`)."""
     from gainsim.rundata import RunData
     from gainsim.runfiles import with_manifest, write_files as write_run_files
 
     data = results if hasattr(results, "run_data") else RunData.from_results(results)
-    write_run_files(folder, with_manifest(data, shlex.join(["gainsim", *argv[1:]])))
+    write_run_files(folder, with_manifest(data, shlex.join(["gainsim", *argv[1:]])), lead)
 
 
 def manifest(results, argv: list[str]) -> dict:

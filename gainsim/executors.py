@@ -105,6 +105,9 @@ class ProcessPool:
     def __init__(self, workers: int):
         import multiprocessing as mp
 
+        from gainsim.lifetime import quiet_resource_tracker
+
+        quiet_resource_tracker()
         self.workers = workers
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                          initializer=_worker_init, initargs=(os.getpid(),))

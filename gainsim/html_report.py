@@ -24,6 +24,7 @@ th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--rule); text-align
          vertical-align: top; }
 th { background: #f4f6f9; position: sticky; top: 0; }
 td:nth-child(2), th:nth-child(2) { text-align: left; }
+table.plain td, table.plain th { text-align: left; }
 tr.best td { background: var(--best); font-weight: 600; }
 tr.diverged td { color: var(--bad); }
 .table-wrap { overflow-x: auto; }
@@ -98,18 +99,50 @@ def _pre(text: str) -> list[str]:
     return [f"<pre>{escape(text)}</pre>"]
 
 
+def plain_table(header: list[str], rows: list[list[str]], numeric: bool = False) -> list[str]:
+    """A header row and rows of text cells as an HTML table (escaped); text left-aligned,
+    or numbers right-aligned when ``numeric``."""
+    cls = "" if numeric else ' class="plain"'
+    return [f'<div class="table-wrap"><table{cls}><thead><tr>'
+            + "".join(f"<th>{escape(c)}</th>" for c in header) + "</tr></thead><tbody>",
+            *("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows),
+            "</tbody></table></div>"]
+
+
+POLES_NOTE = ("Each fixed linear loop's poles z (one set per eigen-mode λ of the plant): the "
+              "error of mode i shrinks by |zᵢ| per update, so ρ = max|z| is the predicted "
+              "convergence rate and ρ ≥ 1 means the loop is unstable. The last column is ρ "
+              "fitted to the simulated misalignment (gainsim poles FILE prints the same).")
+
+
+def poles_html(poles: tuple[list[list[str]], bytes | None]) -> list[str]:
+    """The z-plane section: the poles table and the root locus (see :mod:`gainsim.poles_view`)."""
+    table, png = poles
+    out = [f"<p>{escape(POLES_NOTE)}</p>", *plain_table(table[0], table[1:])]
+    if png is not None:
+        out.append(_figure("root_locus.png", "Root locus of learning: every mode's poles as η "
+                           "grows from 0 past the bound, the unit circle, and each policy "
+                           "marked where its gain puts them.", png))
+    return out
+
+
 def render(data, figures: list[tuple[str, str, bytes]], explain: str, scenario_toml: str,
-           created: str) -> str:
-    """The run's page. ``figures``: ``(file name, caption, png bytes)``; ``created``: time stamp."""
+           created: str, poles: tuple[list[list[str]], bytes | None] | None = None,
+           lead: tuple | list = ()) -> str:
+    """The run's page. ``figures``: ``(file name, caption, png bytes)``; ``created``: time
+    stamp; ``poles``: the z-plane table and root-locus PNG, when the plant has eigen-modes;
+    ``lead``: ``(id, heading html, body parts)`` sections put first (a demo's claim)."""
     from gainsim.report import headline
 
     s = data.summary
     manifest = json.dumps(data.manifest, indent=2, ensure_ascii=False) if data.manifest else "—"
     return _page(s["scenario"], _header(s["scenario"], headline(s),
                                         getattr(data.scenario, "description", "") or ""), [
+        *lead,
         ("ranking", "Ranking", [results_table(s)]),
         ("theory", "What theory predicts (<code>gainsim explain</code>)", _pre(explain)),
         ("figures", "Figures", [_figure(n, c, png) for n, c, png in figures]),
+        *([("poles", "The z-plane view (poles of learning)", poles_html(poles))] if poles else []),
         ("scenario", "Scenario (resolved: every default filled in)", _pre(scenario_toml)),
         ("manifest", "Manifest", _pre(manifest)),
     ], created)
@@ -124,10 +157,7 @@ def render_sweep(sweep: dict, header: list[str], rows: list[list[str]], png: byt
     axes = " × ".join(f"{k} ({len(v)} values)" for k, v in sweep["over"].items())
     line = (f"{sweep['scenario']}: {len(sweep['points'])} points over {axes}, "
             f"{sweep['replicas']} replicas each, seed {sweep['seed']}")
-    table = ['<div class="table-wrap"><table><thead><tr>'
-             + "".join(f"<th>{escape(c)}</th>" for c in header) + "</tr></thead><tbody>",
-             *("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows),
-             "</tbody></table></div>"]
+    table = plain_table(header, rows, numeric=True)
     best = json.dumps(sweep.get("best"), indent=2, ensure_ascii=False)
     return _page(sweep["scenario"], _header(sweep["scenario"], line), [
         ("best", "Best points", _pre(best)),
@@ -138,3 +168,35 @@ def render_sweep(sweep: dict, header: list[str], rows: list[list[str]], png: byt
         ("manifest", "Manifest", _pre(json.dumps(manifest, indent=2, ensure_ascii=False)
                                       if manifest else "—")),
     ], created)
+
+
+def demo_sections(summary: str, side_by_side: list[list[str]], numbers: list[list[str]],
+                  figures: list[tuple[str, str, bytes]]) -> list[tuple[str, str, list[str]]]:
+    """A demo's own sections: its claim, the numbers next to their closed forms, its figures.
+
+    ``side_by_side``: the demo's two-column table (may be empty); ``numbers``: header and
+    rows as ``gainsim demo`` prints them; ``figures``: ``(file name, caption, png bytes)``.
+    """
+    claim = [f"<p>{escape(summary)}</p>"]
+    if side_by_side:
+        claim += plain_table(["", ""], side_by_side)
+    out = [("claim", "The claim", claim),
+           ("numbers", "Simulated, next to the closed form", plain_table(numbers[0], numbers[1:]))]
+    if figures:
+        out.append(("demo-figures", "The demo's figures",
+                    [_figure(n, c, png) for n, c, png in figures]))
+    return out
+
+
+def render_demo(name: str, summary: str, sections: list, runs: list[tuple[str, str, str]],
+                created: str) -> str:
+    """The page of a demo with several scenarios: its ``sections``
+    (:func:`demo_sections`) and a link to each scenario's own ``report.html``.
+
+    ``runs``: ``(scenario name, relative link, headline)``.
+    """
+    links = ["<ul>", *(f'<li><a href="{escape(link)}">{escape(title)}</a> — {escape(line)}</li>'
+                       for title, link, line in runs), "</ul>"]
+    line = f"{len(runs)} scenarios; every number next to its closed form"
+    return _page(f"demo {name}", _header(f"demo {name}", line),
+                 [*sections, ("runs", "Each scenario's report", links)], created)

@@ -27,6 +27,21 @@ import warnings
 
 PR_SET_PDEATHSIG = 1
 WATCH_SECONDS = 0.5
+TRACKER_QUIET = "ignore:resource_tracker:UserWarning"
+
+
+def quiet_resource_tracker() -> None:
+    """Keep multiprocessing's resource tracker from printing a raw ``UserWarning``.
+
+    When the parent is killed (SIGKILL cannot be caught), the tracker it started outlives
+    it for a moment, unlinks the pool's semaphores itself and warns "There appear to be N
+    leaked semaphore objects to clean up at shutdown": nothing is left behind, but the
+    user sees a raw Python warning. The tracker and the workers are started with the
+    parent's ``-W`` options (``sys.warnoptions``), so adding this filter before the pool
+    starts silences that one message in them and changes nothing in this process.
+    """
+    if TRACKER_QUIET not in sys.warnoptions:
+        sys.warnoptions.append(TRACKER_QUIET)
 
 
 class Terminated(BaseException):

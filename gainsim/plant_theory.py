@@ -102,9 +102,13 @@ def _row(name: str, formula: str, value, note: str = "") -> dict:
 
 def drift_per_update(drift, n: int, dropout: float) -> np.ndarray | None:
     """``Q`` per *update*: the drift's per-sample covariance stretched by ``1/(1 - dropout)``
-    (``None`` for a drift that is not a random walk)."""
+    (``None`` for a drift that is not a random walk; infinite when ``dropout = 1``: no
+    sample is ever applied)."""
     cov = getattr(drift, "per_step_covariance", None)
-    return cov(n) / (1.0 - dropout) if cov is not None else None
+    if cov is None:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cov(n) / (1.0 - dropout)
 
 
 @dataclass(frozen=True)

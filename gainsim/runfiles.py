@@ -17,59 +17,88 @@ import numpy as np
 DPI = 110
 
 
+def png_bytes(fig) -> bytes:
+    """``fig`` as PNG bytes (closed afterwards)."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)  # laid out when made: one draw, not two
+    plt.close(fig)
+    return buf.getvalue()
+
+
 def figure_pngs(data) -> list[tuple[str, str, bytes]]:
     """``(file name, caption, PNG bytes)`` of every figure of the run, drawn off-screen."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from gainsim.figures import report_figures
 
-    out = []
-    for name, caption, draw in report_figures(data):
-        fig = draw(data).figure
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
-        plt.close(fig)
-        out.append((name, caption, buf.getvalue()))
-    return out
+    return [(name, caption, png_bytes(draw(data).figure))
+            for name, caption, draw in report_figures(data)]
 
 
-def report_html(data, figures, created: str | None = None) -> str:
-    """The text of ``report.html`` for ``data`` and its rendered ``figures``."""
+def poles_section(data) -> tuple[list[list[str]], bytes | None] | None:
+    """The z-plane table and the root-locus PNG of the run (:mod:`gainsim.poles_view`)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gainsim.poles_view import report_section
+
+    section = report_section(data)
+    if section is None:
+        return None
+    table, fig = section
+    return table, (png_bytes(fig) if fig is not None else None)
+
+
+def report_html(data, figures, created: str | None = None, poles=None, lead=()) -> str:
+    """The text of ``report.html`` for ``data``, its rendered ``figures`` and ``poles``
+    (:func:`poles_section`); ``lead``: sections put first (a demo's numbers and figures)."""
     from gainsim.explain import explain_text
     from gainsim.html_report import render
     from gainsim.scenario import dumps
 
     return render(data, figures, explain_text(data.scenario), dumps(data.scenario),
-                  created or time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+                  created or time.strftime("%Y-%m-%dT%H:%M:%S%z"), poles, lead)
 
 
-def write_report(folder: Path, data, html_path: Path | None = None) -> Path:
-    """Draw every figure into ``folder`` and write ``report.html`` (or ``html_path``)."""
+def write_report(folder: Path, data, html_path: Path | None = None, lead=()) -> Path:
+    """Draw every figure into ``folder`` (``root_locus.png`` too, when the plant has
+    eigen-modes and a policy is a fixed linear loop) and write ``report.html`` (or
+    ``html_path``)."""
     figures = figure_pngs(data)
     for name, _, png in figures:
         (folder / name).write_bytes(png)
+    poles = poles_section(data)
+    if poles is not None and poles[1] is not None:
+        (folder / "root_locus.png").write_bytes(poles[1])
     target = html_path or folder / "report.html"
-    target.write_text(report_html(data, figures), encoding="utf-8")
+    target.write_text(report_html(data, figures, poles=poles, lead=lead), encoding="utf-8")
     return target
 
 
 def write_sweep_report(folder: Path, html_path: Path | None = None) -> Path:
-    """``report.html`` of a sweep directory, from its saved ``sweep.json``, ``sweep.csv``,
-    ``sweep.png``, ``scenario.toml`` and ``manifest.json`` (the figure is embedded as saved)."""
+    """Redraw ``sweep.png`` and write ``report.html`` of a sweep directory from its saved
+    ``sweep.json``, ``sweep.csv``, ``scenario.toml`` and ``manifest.json``."""
     import csv
 
+    import matplotlib
+
+    matplotlib.use("Agg")
     from gainsim.html_report import render_sweep
+    from gainsim.sweep import SweepResult
+    from gainsim.sweep_plot import plot_sweep
 
     folder = Path(folder)
     with (folder / "sweep.csv").open(newline="", encoding="utf-8") as fh:
         header, *rows = list(csv.reader(fh))
     manifest = (json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
                 if (folder / "manifest.json").is_file() else None)
-    page = render_sweep(json.loads((folder / "sweep.json").read_text(encoding="utf-8")), header,
-                        rows, (folder / "sweep.png").read_bytes(),
+    saved = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+    png = png_bytes(plot_sweep(SweepResult.from_dict(saved)).figure)
+    (folder / "sweep.png").write_bytes(png)
+    page = render_sweep(saved, header, rows, png,
                         (folder / "scenario.toml").read_text(encoding="utf-8"), manifest,
                         time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     target = html_path or folder / "report.html"
@@ -77,8 +106,9 @@ def write_sweep_report(folder: Path, html_path: Path | None = None) -> Path:
     return target
 
 
-def write_files(folder: Path, data) -> None:
-    """Every file of a run directory (see ``docs/outputs.md``), written into ``folder``."""
+def write_files(folder: Path, data, lead=()) -> None:
+    """Every file of a run directory (see ``docs/outputs.md``), written into ``folder``;
+    ``lead``: sections put first in ``report.html`` (:func:`gainsim.html_report.render`)."""
     from gainsim.scenario import dumps
 
     (folder / "summary.json").write_text(
@@ -89,7 +119,7 @@ def write_files(folder: Path, data) -> None:
     np.savez_compressed(folder / "replicas.npz", **data.replicas)
     (folder / "scenario.resolved.toml").write_text(dumps(data.scenario))
     (folder / "manifest.json").write_text(json.dumps(data.manifest, indent=2) + "\n")
-    write_report(folder, data)
+    write_report(folder, data, lead=lead)
 
 
 def write_csv(path: Path, policies: list[dict]) -> None:

@@ -59,7 +59,7 @@ def test_run_writes_the_run_directory(tiny, tmp_path, capsys):
     assert files == {"summary.json", "summary.csv", "traces.npz", "replicas.npz",
                      "manifest.json", "scenario.resolved.toml", "report.html",
                      "tracking_error.png", "eta.png", "steady_state.png", "replicas.png",
-                     "theta.png"}
+                     "theta.png", "root_locus.png"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "tiny" and summary["seed"] == 7 and summary["replicas"] == 3
     by_name = {p["name"]: p for p in summary["policies"]}

@@ -82,3 +82,26 @@ def test_qualitative_rows_agree_too():
         for n in _numbers(name):
             if n.simulated in ("yes", "no"):
                 assert n.simulated == n.closed_form, n.label
+
+
+def test_demo_report_puts_the_numbers_and_figures_first(tmp_path):
+    """A one-scenario demo's report.html leads with its claim, its numbers next to their
+    closed forms and its own figures, then the run's sections."""
+    assert main(["demo", "goldilocks", "-o", str(tmp_path / "g")]) == 0
+    html = (tmp_path / "g" / "report.html").read_text(encoding="utf-8")
+    order = [html.index(f'<h2 id="{sid}">') for sid in ("claim", "numbers", "demo-figures",
+                                                        "ranking", "poles")]
+    assert order == sorted(order)
+    numbers = html[order[1]:order[2]]
+    assert "<td>too small (η = 0.05): steps to 1 % of L₀</td><td>22</td><td>22</td>" in numbers
+    assert 'id="bowl.png"' in html
+
+
+def test_a_demo_of_several_scenarios_links_each_report():
+    from gainsim.html_report import demo_sections, render_demo
+
+    sections = demo_sections("claim", [], [["", "simulated", "closed form", "formula"],
+                                           ["rate", "0.5", "0.5", "1 − ηλ"]], [])
+    page = render_demo("x", "claim", sections, [("a", "a/report.html", "a: 1 policy")], "now")
+    assert '<a href="a/report.html">a</a>' in page and "<td>0.5</td><td>0.5</td>" in page
+    assert page.count('<h2 id="') == 3

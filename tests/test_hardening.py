@@ -2,7 +2,6 @@
 import os
 from pathlib import Path
 import textwrap
-import time
 
 import pytest
 
@@ -134,18 +133,32 @@ def _bank(n: int) -> str:
     return BASE.replace("gain = 0.05", f"gain = [{values}]")
 
 
-def test_bank_expansion_is_linear_in_the_number_of_policies():
-    small, large = _bank(1000), _bank(10_000)
-    gainsim.loads(small)  # warm-up (imports, caches)
-    t0 = time.perf_counter()
-    gainsim.loads(small)
-    t_small = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    scenario = gainsim.loads(large)
-    t_large = time.perf_counter() - t0
-    assert len(scenario.policy) == 10_000
-    # linear: ~10x the small bank; the old deep copy per variant was ~100x
-    assert t_large < 30 * t_small, (t_small, t_large)
+def test_bank_expansion_copies_only_what_each_variant_changes():
+    """Linear by construction: a variant shares every table it does not change with the
+    input (the old deep copy of the whole table per variant made a 10⁴ bank quadratic)."""
+    from gainsim.scenario.load import _expanded
+
+    values = [0.001 * (i + 1) for i in range(10_000)]
+    estimator = {"kind": "lms"}
+    schedule = {"kind": "cosine", "eta0": values[:3], "total_steps": 20000}
+    raw = [{"name": "bare", "estimator": estimator, "gain": values},
+           {"name": "nested", "estimator": estimator, "gain": {"kind": "constant", "eta": values}},
+           {"name": "deep", "estimator": estimator, "gain": {"kind": "adam", "eta": schedule}}]
+    before = repr(raw)
+    variants = [v for _, v in _expanded(raw)]
+    assert len(variants) == 2 * 10_000 + 3
+    assert all(v["estimator"] is estimator for v in variants)        # shared, not copied
+    assert [v["gain"] for v in variants[:10_000]] == values
+    assert all(len(v["gain"]) == 2 and v["gain"]["eta"] == x       # a two-key table each
+               for v, x in zip(variants[10_000:20_000], values))
+    assert [v["gain"]["eta"]["eta0"] for v in variants[20_000:]] == values[:3]
+    assert variants[-1]["name"] == "deep [eta.eta0=0.003]"
+    assert repr(raw) == before                                     # the input is untouched
+
+
+def test_a_bank_of_ten_thousand_policies_loads():
+    scenario = gainsim.loads(_bank(10_000))
+    assert len(scenario.policy) == 10_000 and scenario.policy[-1].gain.eta == 10.0
 
 
 # ------------------------------------------------------------------ sizes, before any work
@@ -169,21 +182,25 @@ def test_work_estimate_is_samples_times_replicas_times_taps_per_policy():
      "stream.packet: run needs about"),
     ("", "", ["--replicas", "99999999999999999999"], "--replicas: run needs about"),
 ])
-def test_absurd_sizes_are_refused_before_any_work_naming_the_key(tmp_path, capsys, old, new,
-                                                                  argv, expected):
+def test_absurd_sizes_are_refused_before_any_work_naming_the_key(tmp_path, capsys, monkeypatch,
+                                                                  old, new, argv, expected):
+    import gainsim.sim
     from gainsim.cli import main
 
+    def no_work(*args, **kwargs):
+        raise AssertionError("simulated although the size is refused")
+
+    monkeypatch.setattr(gainsim.sim, "simulate", no_work)
     path = tmp_path / "big.toml"
     path.write_text(BASE.replace(old, new, 1) if old else BASE)
     for command in (["validate", str(path)], ["run", str(path), "-o", str(tmp_path / "o")]):
         extra = argv if command[0] == "run" else []
-        start = time.perf_counter()
         if command[0] == "validate" and argv:
             continue  # --replicas is a run option
         assert main(command + extra) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith(f"{path}: {expected}") and err.endswith("(or pass --allow-large)")
-        assert len(err.splitlines()) == 1 and time.perf_counter() - start < 5
+        assert len(err.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]
 
 

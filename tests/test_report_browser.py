@@ -77,9 +77,9 @@ def test_report_opens_offline_with_every_image_decoded(browser, run_dir, tmp_pat
         " tables: document.querySelectorAll('table tbody tr').length,"
         " pre: Array.from(document.querySelectorAll('pre')).map(p => p.textContent.length)}")
     assert state["ready"] == "complete" and "gainsim report" in state["title"]
-    assert len(state["images"]) == 5
+    assert len(state["images"]) == 6   # five figures and the root locus
     assert all(done and width > 0 for done, width in state["images"]), state["images"]
-    assert state["tables"] == 3 and len(state["pre"]) == 3 and min(state["pre"]) > 0
+    assert state["tables"] == 3 + 3 and len(state["pre"]) == 3 and min(state["pre"]) > 0
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
     leaving = [u for u in _requests(browser) if not u.startswith(("file:", "data:"))]

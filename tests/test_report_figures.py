@@ -189,10 +189,27 @@ def test_a_sweep_directory_gets_a_report_too(fir_run, tmp_path):
     assert html.count("data:image/png;base64,") == 1 and "<script" not in html
     body = html.split("<tbody>")[1].split("</tbody>")[0]
     assert body.count("<tr>") == 3 * 4  # 3 points × 4 policies, as sweep.csv
+    png = (out / "sweep.png").read_bytes()
+    (out / "sweep.png").unlink()          # the report redraws the figure from sweep.json
     again = tmp_path / "again.html"
     assert main(["report", str(out), "-o", str(again)]) == 0
     stamp = re.compile(r'<time class="generated">[^<]*</time>')
     assert stamp.sub("", again.read_text()) == stamp.sub("", html)
+    assert (out / "sweep.png").read_bytes() == png
+
+
+def test_a_saved_sweep_json_gives_back_the_sweep():
+    from gainsim.sweep import SweepResult, sweep_dict
+    from gainsim.sweep_spec import Axis
+
+    records = tuple({"scenario": "s", "seed": 3, "replicas": 2, "policies": [
+        {"name": "a", "diverged": False, "steady_state_tracking_error": e,
+         "steady_state_tracking_error_ci95": [e, e], "optimal_fixed_gain": 0.2}]}
+        for e in (0.5, 0.25))
+    sweep = SweepResult("s", (Axis("policy[0].gain", (0.1, 0.2), "0.1,0.2"),),
+                        ({"policy[0].gain": 0.1}, {"policy[0].gain": 0.2}), records)
+    saved = json.loads(json.dumps(sweep_dict(sweep)))
+    assert SweepResult.from_dict(saved) == sweep
 
 
 def test_report_of_an_older_run_directory_leaves_out_what_it_lacks(fir_run, tmp_path):
@@ -208,5 +225,32 @@ def test_report_of_an_older_run_directory_leaves_out_what_it_lacks(fir_run, tmp_
     np.savez_compressed(old / "traces.npz", **kept)
     assert main(["report", str(old)]) == 0
     html = (old / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 3  # tracking error, steady state, eta
+    # tracking error, steady state, eta, and the root locus (LMS on an FIR plant)
+    assert html.count("data:image/png;base64,") == 4 and 'id="root_locus.png"' in html
     assert not (old / "theta.png").exists()
+
+
+def test_report_has_the_z_plane_section_with_the_closed_form_poles(bowl_run):
+    """Goldilocks bowl f'' = 2: GD's pole is 1 − 2η (0.98, 0, −0.8, −1.2 for its gains)."""
+    html = (bowl_run / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="poles">' in html and (bowl_run / "root_locus.png").is_file()
+    section = html[html.index('<h2 id="poles">'):html.index('<h2 id="scenario">')]
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>gd η=([^<]*)</td><td>([^<]*)</td>"
+                      r"<td>([^<]*)</td><td>([^<]*)</td>", section)
+    assert len(rows) == 4
+    for _, eta, pole, rho, regime in rows:
+        z = 1 - 2 * float(eta)
+        assert float(pole) == pytest.approx(z, abs=5e-4) and float(rho) == pytest.approx(abs(z),
+                                                                                        abs=5e-4)
+        assert regime == ("unstable" if abs(z) >= 1 else "monotone" if z >= 0 else "oscillating")
+
+
+def test_report_leaves_out_the_z_plane_without_a_fixed_linear_loop(tmp_path):
+    from gainsim.scenario import dumps
+
+    path = tmp_path / "adam.toml"
+    path.write_text(dumps(fir_scenario(taps=2, samples=200, grid=10, replicas=1,
+                                       policies=policies(("lms", '{ kind = "adam", eta = 0.01 }')))))
+    assert main(["run", str(path), "-o", str(tmp_path / "r"), "--quiet"]) == 0
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert 'id="poles"' not in html and not (tmp_path / "r" / "root_locus.png").exists()

@@ -233,7 +233,8 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     time.sleep(0.3)
     children = _children(proc.pid)
     proc.kill()
-    proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)  # EOF once the resource tracker is gone too
+    assert "leaked" not in err and "Warning" not in err, err
     assert _wait_for(lambda: not any(map(_running, children)), timeout=10), children
     # the next run into the same parent sweeps the dead run's hidden folder
     assert main(["run", str(long_scenario(tmp_path, replicas=1)), "-o", str(tmp_path / "p"),
