@@ -5,8 +5,8 @@ import pytest
 
 import gainsim
 from gainsim.api import as_scenario
-from gainsim.explain import explain_text
-from gainsim.predict import predictions
+from gainsim.predict.explain import explain_text
+from gainsim.predict.policies import predictions
 
 N = 16
 LMS_BOUND = 2 / (N + 2)        # 2/((n+2)σ²) with σ = 1
@@ -80,7 +80,7 @@ def test_coloured_independent_regressors_follow_their_covariance():
                                          "covariance": [[2.0, 0.6], [0.6, 1.0]]}},
         "stream": {"rate": 1.0}, "run": {"samples": 50000},
         "policy": [{"estimator": "lms", "gain": 0.01}]})
-    from gainsim.sim import Rngs
+    from gainsim.engine.sim import Rngs
 
     plant = sc.plant
     rngs = Rngs.from_seed(np.random.SeedSequence(0))
@@ -95,7 +95,7 @@ def test_coloured_independent_regressors_follow_their_covariance():
 
 
 def test_independent_packets_do_not_depend_on_the_packet_size():
-    from gainsim.sim import Rngs
+    from gainsim.engine.sim import Rngs
 
     sc = _scenario("independent", "lms", [0.01])
     one = Rngs.from_seed(np.random.SeedSequence(5))

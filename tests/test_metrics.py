@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from gainsim.metrics import (mean_ci95, nanmean_replicas, nanquantiles, replica_curves,
+from gainsim.analysis.metrics import (mean_ci95, nanmean_replicas, nanquantiles, replica_curves,
                              settling_time)
 
 
@@ -89,8 +89,8 @@ estimator = "lms"
 gain = 0.95
 """)
     res = run(scenario)
-    from gainsim.runner import replica_seeds
-    from gainsim.sim import simulate
+    from gainsim.engine.runner import replica_seeds
+    from gainsim.engine.sim import simulate
 
     traces = [simulate(res.scenario, s) for s in replica_seeds(res.seed, res.replicas)]
     curves = replica_curves(traces)
@@ -146,7 +146,7 @@ def test_the_engine_reports_no_settling_time_for_the_slow_bowl():
 
 
 def test_growing_curves_by_hand():
-    from gainsim.metrics import is_growing
+    from gainsim.analysis.metrics import is_growing
 
     t = np.arange(101.0)
     grows = 25 * 1.02 ** (2 * t)                  # GD at eta = 1.01 on w², pole -1.02
@@ -162,7 +162,7 @@ def test_growing_curves_by_hand():
 
 def test_a_run_growing_below_the_divergence_norm_is_flagged_and_ranked_after():
     import gainsim
-    from gainsim.report import format_table, summary_rows
+    from gainsim.report.text import format_table, summary_rows
 
     raw = gainsim.load("scenarios/goldilocks.toml")
     raw = gainsim.scenario.to_dict(raw)
