@@ -43,7 +43,8 @@ import numpy as np
 from numba import njit
 from numba.extending import overload
 
-from gainsim.estimators.monitor import flush_snapshots, pass_grid_points
+from gainsim.estimators.monitor import (add_error, at_monitor_times, close_interval, diverge,
+                                        flush_snapshots, open_interval)
 
 _OBSERVERS: dict = {}  # input record class -> (observe, settle)
 
@@ -104,9 +105,9 @@ def _settle(data, z, i, th):  # pragma: no cover - typing
 def sample_loop(law, uses_curvature, data, laws, books, mon):  # pragma: no cover - compiled
     """Apply the chunk's samples to the policies ``laws.which``, all with ``law``."""
     arrival, theta, alive, updates = books.arrival, books.theta, books.alive, books.updates
-    diverged_at, last_gain, limit2 = books.diverged_at, books.last_gain, books.limit2
+    last_gain, limit2 = books.last_gain, books.limit2
     base, params, state, events = laws.base, laws.params, laws.state, laws.events
-    err_sum, err_cnt, grid_pos = mon.err_sum, mon.err_cnt, mon.grid_pos
+    grid_pos = mon.grid_pos
     m = arrival.size
     n = theta.shape[1]
     g = np.empty(n)
@@ -125,20 +126,13 @@ def sample_loop(law, uses_curvature, data, laws, books, mon):  # pragma: no cove
         stepped = False  # eta holds a law's output (else et keeps the initial gain)
         jj = 0
         cur = mon.first
-        # running sums of the current interval, kept in registers (same order of additions)
-        s = err_sum[p, cur - 1] if cur >= 1 else 0.0
-        cnt = err_cnt[p, cur - 1] if cur >= 1 else 0
+        s, cnt = open_interval(mon, p, cur)  # running sums of the interval, in registers
         for i in range(m):
             if jj < grid_pos.size and grid_pos[jj] == i:  # only at monitor times
                 if stepped:
                     for j in range(n):
                         et[j] = eta[j]
-                if cur >= 1:
-                    err_sum[p, cur - 1] = s
-                    err_cnt[p, cur - 1] = cnt
-                jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
-                s = err_sum[p, cur - 1]
-                cnt = err_cnt[p, cur - 1]
+                jj, cur, s, cnt = at_monitor_times(th, et, mon, p, i, jj, cur, s, cnt)
             e, loss, te = observe(data, z, i, th, uses_curvature, g, c, x)
             events[p] += law(prm, stp, g, c, x, e, loss, base[p, i], updates[p], step, eta)
             stepped = True
@@ -148,16 +142,11 @@ def sample_loop(law, uses_curvature, data, laws, books, mon):  # pragma: no cove
                 norm2 += th[j] * th[j]
             size2 = settle(data, z, i, th)
             updates[p] += 1
-            if np.isfinite(te):
-                s += te
-                cnt += 1
+            s, cnt = add_error(s, cnt, te)
             if not (norm2 <= limit2 and size2 <= limit2):
-                alive[p] = False
-                diverged_at[p] = arrival[i]
+                diverge(books, p, i)
                 break
-        if cur >= 1 and cur - 1 < err_sum.shape[1]:
-            err_sum[p, cur - 1] = s
-            err_cnt[p, cur - 1] = cnt
+        close_interval(mon, p, cur, s, cnt)
         if stepped:
             for j in range(n):
                 et[j] = eta[j]
