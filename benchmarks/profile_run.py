@@ -31,7 +31,7 @@ def phases(scenario_path: str, out: Path) -> list[tuple[str, float]]:
     """Wall time of each phase of one run, in the order ``gainsim run`` does them."""
     t = time.perf_counter()
     import gainsim
-    from gainsim.cli import write_run_dir
+    from gainsim.cli_run_dir import write_run_dir
     from gainsim.runner import collect, replica_seeds
     from gainsim.sim import simulate
 

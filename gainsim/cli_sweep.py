@@ -194,14 +194,11 @@ def _write_sweep(out: Path, sweep, data: dict, args) -> None:
         _agg()
         _json(folder / "sweep.json", sweep_dict(sweep))
         write_csv(folder / "sweep.csv", *csv_rows(sweep))
-        from gainsim.sweep_plot import plot_sweep
-
-        _save(plot_sweep(sweep), folder / "sweep.png")
         (folder / "scenario.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
         _json(folder / "manifest.json", _manifest(args, sweep.records[0]))
         from gainsim.runfiles import write_sweep_report
 
-        write_sweep_report(folder)
+        write_sweep_report(folder)  # draws sweep.png from sweep.json, as `gainsim report` does
 
     write_atomically(out, fill)
 

@@ -22,7 +22,7 @@ def png_bytes(fig) -> bytes:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI)  # laid out when made: one draw, not two
     plt.close(fig)
     return buf.getvalue()
 
@@ -79,19 +79,26 @@ def write_report(folder: Path, data, html_path: Path | None = None, lead=()) -> 
 
 
 def write_sweep_report(folder: Path, html_path: Path | None = None) -> Path:
-    """``report.html`` of a sweep directory, from its saved ``sweep.json``, ``sweep.csv``,
-    ``sweep.png``, ``scenario.toml`` and ``manifest.json`` (the figure is embedded as saved)."""
+    """Redraw ``sweep.png`` and write ``report.html`` of a sweep directory from its saved
+    ``sweep.json``, ``sweep.csv``, ``scenario.toml`` and ``manifest.json``."""
     import csv
 
+    import matplotlib
+
+    matplotlib.use("Agg")
     from gainsim.html_report import render_sweep
+    from gainsim.sweep import SweepResult
+    from gainsim.sweep_plot import plot_sweep
 
     folder = Path(folder)
     with (folder / "sweep.csv").open(newline="", encoding="utf-8") as fh:
         header, *rows = list(csv.reader(fh))
     manifest = (json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
                 if (folder / "manifest.json").is_file() else None)
-    page = render_sweep(json.loads((folder / "sweep.json").read_text(encoding="utf-8")), header,
-                        rows, (folder / "sweep.png").read_bytes(),
+    saved = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+    png = png_bytes(plot_sweep(SweepResult.from_dict(saved)).figure)
+    (folder / "sweep.png").write_bytes(png)
+    page = render_sweep(saved, header, rows, png,
                         (folder / "scenario.toml").read_text(encoding="utf-8"), manifest,
                         time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     target = html_path or folder / "report.html"

@@ -33,6 +33,19 @@ class SweepResult:
         """``field`` of one policy at every point."""
         return [r["policies"][policy][field] for r in self.records]
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "SweepResult":
+        """The sweep a saved ``sweep.json`` holds (the inverse of :func:`sweep_dict`), so
+        its figure is redrawn without simulating again (``gainsim report SWEEP_DIR``)."""
+        specs = data.get("specs", {})  # absent in sweep.json written before it was added
+        axes = tuple(Axis(key, tuple(values), specs.get(key, ""))
+                     for key, values in data["over"].items())
+        points = tuple(p["values"] for p in data["points"])
+        records = tuple({"scenario": data["scenario"], "seed": data["seed"],
+                         **{k: v for k, v in p.items() if k != "values"}}
+                        for p in data["points"])
+        return cls(name=data["scenario"], axes=axes, points=points, records=records)
+
 
 def run_sweep(axes: list[Axis], points: list[dict], scenarios: list, executor=None,
               progress=None) -> SweepResult:
@@ -106,6 +119,7 @@ def sweep_dict(sweep: SweepResult) -> dict:
     head = sweep.records[0]
     return {"scenario": sweep.name, "seed": head["seed"], "replicas": head["replicas"],
             "over": {a.key: list(a.values) for a in sweep.axes},
+            "specs": {a.key: a.spec for a in sweep.axes},
             "points": [{"values": point, **{k: v for k, v in rec.items()
                                             if k not in ("scenario", "seed")}}
                        for point, rec in zip(sweep.points, sweep.records)],

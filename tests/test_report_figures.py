@@ -189,10 +189,27 @@ def test_a_sweep_directory_gets_a_report_too(fir_run, tmp_path):
     assert html.count("data:image/png;base64,") == 1 and "<script" not in html
     body = html.split("<tbody>")[1].split("</tbody>")[0]
     assert body.count("<tr>") == 3 * 4  # 3 points × 4 policies, as sweep.csv
+    png = (out / "sweep.png").read_bytes()
+    (out / "sweep.png").unlink()          # the report redraws the figure from sweep.json
     again = tmp_path / "again.html"
     assert main(["report", str(out), "-o", str(again)]) == 0
     stamp = re.compile(r'<time class="generated">[^<]*</time>')
     assert stamp.sub("", again.read_text()) == stamp.sub("", html)
+    assert (out / "sweep.png").read_bytes() == png
+
+
+def test_a_saved_sweep_json_gives_back_the_sweep():
+    from gainsim.sweep import SweepResult, sweep_dict
+    from gainsim.sweep_spec import Axis
+
+    records = tuple({"scenario": "s", "seed": 3, "replicas": 2, "policies": [
+        {"name": "a", "diverged": False, "steady_state_tracking_error": e,
+         "steady_state_tracking_error_ci95": [e, e], "optimal_fixed_gain": 0.2}]}
+        for e in (0.5, 0.25))
+    sweep = SweepResult("s", (Axis("policy[0].gain", (0.1, 0.2), "0.1,0.2"),),
+                        ({"policy[0].gain": 0.1}, {"policy[0].gain": 0.2}), records)
+    saved = json.loads(json.dumps(sweep_dict(sweep)))
+    assert SweepResult.from_dict(saved) == sweep
 
 
 def test_report_of_an_older_run_directory_leaves_out_what_it_lacks(fir_run, tmp_path):

@@ -152,7 +152,8 @@ def per_parameter_numbers(results_list) -> list[Number]:
             elif j > 0:
                 ratio = final[i, j] * lj / (final[i, 0] * lam[0])
                 rows.append(Number(f"{policy.name}: η_{j + 1}λ_{j + 1} / η_1λ_1", float(ratio),
-                                   1.0, "equal: ηᵢ ∝ 1/λᵢ", 0.02))
+                                   1.0, "1: scale-free step, equal start errors ⇒ ηᵢ = η/(λᵢ·rms e)",
+                                   0.02))
     return rows
 
 

@@ -23,7 +23,7 @@ def new_axes(ax, figsize=(8.0, 4.5)):
         return ax
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(figsize=figsize)
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")  # legends outside fit too
     return ax
 
 
