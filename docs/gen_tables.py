@@ -33,7 +33,7 @@ from gainsim.catalog import FAMILIES, kinds  # noqa: E402
 from gainsim.fields import describe_check  # noqa: E402
 from gainsim.scenario.build import to_table  # noqa: E402
 from gainsim.scenario import Metrics, Policy, Run, Scenario  # noqa: E402
-from gainsim.stream import Stream  # noqa: E402
+from gainsim.engine.stream import Stream  # noqa: E402
 
 PAGES = ("scenarios.md", "gains.md")
 SETTINGS = {cls.__name__: cls for cls in (Scenario, Policy, Stream, Run, Metrics)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gainsim.rundata import Reportable
+from gainsim.report.rundata import Reportable
 from gainsim.scenario import Scenario, load, loads
 
 
@@ -30,8 +30,8 @@ def as_scenario(source) -> Scenario:
 
 
 class RunResult(Reportable):
-    """What :func:`run` returns: the run's :class:`~gainsim.results.Results` with the
-    Python API of :class:`~gainsim.rundata.Reportable` (``repr``, ``summary``, ``plot``,
+    """What :func:`run` returns: the run's :class:`~gainsim.engine.results.Results` with the
+    Python API of :class:`~gainsim.report.rundata.Reportable` (``repr``, ``summary``, ``plot``,
     ``to_frame``, ``save``).
 
     Every attribute of the results (``policies``, ``curves``, ``t``, ``replica_errors`` …)
@@ -45,7 +45,7 @@ class RunResult(Reportable):
     def run_data(self):
         """What the run directory of these results holds (computed once)."""
         if self._data is None:
-            from gainsim.rundata import RunData
+            from gainsim.report.rundata import RunData
 
             self._data = RunData.from_results(self.results)
         return self._data
@@ -64,22 +64,22 @@ class RunResult(Reportable):
 def run(scenario, *, seed: int | None = None, replicas: int | None = None, **options):
     """Simulate every replica of ``scenario`` (a Scenario, path, TOML text or dict).
 
-    Returns a :class:`RunResult` (the :class:`~gainsim.results.Results` with their API):
+    Returns a :class:`RunResult` (the :class:`~gainsim.engine.results.Results` with their API):
     ``repr`` is the ranked table, ``summary``
     the dict of ``summary.json``, ``plot(kind, ax=)`` draws a figure, ``to_frame()`` is
     a pandas DataFrame and ``save(dir)`` writes the run directory ``gainsim run`` writes.
     ``seed``, ``replicas``: override the scenario's ``[run]``; every other option
-    (``workers``, ``executor``, ``progress``) is :func:`gainsim.runner.run`'s.
+    (``workers``, ``executor``, ``progress``) is :func:`gainsim.engine.runner.run`'s.
     """
-    from gainsim.runner import run as run_scenario
+    from gainsim.engine.runner import run as run_scenario
 
     return RunResult(run_scenario(as_scenario(scenario), seed=seed, replicas=replicas,
                                   **options))
 
 
 def open_run(folder):
-    """A saved run directory as a :class:`~gainsim.rundata.RunData`: the same ``repr``,
+    """A saved run directory as a :class:`~gainsim.report.rundata.RunData`: the same ``repr``,
     ``summary``, ``plot``, ``to_frame`` and ``save`` as fresh results, without simulating."""
-    from gainsim.rundata import RunData
+    from gainsim.report.rundata import RunData
 
     return RunData.load(folder)

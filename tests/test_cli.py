@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from gainsim.cli import main
+from gainsim.cli.main import main
 
 TINY = """
 name = "tiny"
@@ -142,7 +142,7 @@ def test_list_shows_every_kind(capsys):
 def test_progress_bar_explains_a_long_wait_before_the_first_replica(capsys, monkeypatch):
     import time
 
-    from gainsim import cli
+    from gainsim.cli import main as cli
 
     monkeypatch.setattr(cli._Progress, "DELAY", 0.05)
     bar = cli._Progress(enabled=True)

@@ -20,8 +20,8 @@ import pytest
 matplotlib.use("Agg")
 
 import gainsim  # noqa: E402
-from gainsim.explain import explain_text  # noqa: E402
-from gainsim.report import format_table, headline, summary_rows  # noqa: E402
+from gainsim.predict.explain import explain_text  # noqa: E402
+from gainsim.report.text import format_table, headline, summary_rows  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
@@ -132,7 +132,7 @@ def session_blocks() -> list:
 
 
 def _printed(argv: list[str]) -> tuple[int, str]:
-    from gainsim.cli import main
+    from gainsim.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 import gainsim
-import gainsim.executors as executors
-from gainsim.executors import ProcessPool, Serial, execute
-from gainsim.sweep import run_sweep, sweep_dict
-from gainsim.sweep_spec import parse_over, point_scenarios
+import gainsim.engine.executors as executors
+from gainsim.engine.executors import ProcessPool, Serial, execute
+from gainsim.sweeps.sweep import run_sweep, sweep_dict
+from gainsim.sweeps.spec import parse_over, point_scenarios
 
 TOML = """
 name = "grid"

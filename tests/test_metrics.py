@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from gainsim.metrics import (mean_ci95, nanmean_replicas, nanquantiles, replica_curves,
+from gainsim.analysis.metrics import (mean_ci95, nanmean_replicas, nanquantiles, replica_curves,
                              settling_time)
 
 
@@ -89,8 +89,8 @@ estimator = "lms"
 gain = 0.95
 """)
     res = run(scenario)
-    from gainsim.runner import replica_seeds
-    from gainsim.sim import simulate
+    from gainsim.engine.runner import replica_seeds
+    from gainsim.engine.sim import simulate
 
     traces = [simulate(res.scenario, s) for s in replica_seeds(res.seed, res.replicas)]
     curves = replica_curves(traces)

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 
 from gainsim.catalog import kinds
-from gainsim.sim import Rngs
+from gainsim.engine.sim import Rngs
 from gainsim.signals.fir import Fir
 from gainsim.signals.inputs import White
 from gainsim.signals.mrac import Mrac
 from gainsim.signals.quadratic import Quadratic
-from gainsim.stream import Stream
+from gainsim.engine.stream import Stream
 
 EXAMPLES = {"fir": Fir(taps=3, input=White(std=2.0), noise_std=0.5),
             "quadratic": Quadratic(theta0=(1.0, -1.0), eigenvalues=(1.0, 3.0),

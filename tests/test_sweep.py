@@ -6,8 +6,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from gainsim.cli import main
-from gainsim.sweep_spec import SweepError, parse_over, parse_spec, point_scenarios
+from gainsim.cli.main import main
+from gainsim.sweeps.spec import SweepError, parse_over, parse_spec, point_scenarios
 
 # Random-walk FIR with known theory: n = 10, sigma_v = 1, white input (R = I), drift std
 # 0.01 per sample (Q = 1e-4 I): eta* = sqrt(tr Q / (sigma_v^2 tr R)) = sqrt(1e-3 / 10) = 0.01.
@@ -108,7 +108,7 @@ def test_bad_sweeps_are_one_line_exit_2_nothing_written(write, tmp_path, capsys,
 
 def test_every_grid_point_is_validated_before_anything_runs(write):
     data_path = write(TINY)
-    from gainsim.sweep_spec import read_toml
+    from gainsim.sweeps.spec import read_toml
 
     data, source = read_toml(data_path)
     axes = [parse_over("policy[1].gain.eta=0.01,0.1"), parse_over("plant.noise_std=0.1,-1")]
@@ -172,12 +172,12 @@ def test_sweep_table_in_the_file(write, tmp_path, capsys):
 
 
 def test_interrupted_sweep_leaves_no_directory(write, tmp_path, monkeypatch):
-    import gainsim.sweep
+    import gainsim.sweeps.sweep
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(gainsim.sweep, "run_sweep", interrupted)
+    monkeypatch.setattr(gainsim.sweeps.sweep, "run_sweep", interrupted)
     path = write(TINY)
     assert main(["sweep", str(path), "--over", "policy[0].gain=0.01,0.02",
                  "-o", str(tmp_path / "out")]) == 130

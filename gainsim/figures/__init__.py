@@ -1,6 +1,6 @@
 """Figures of a run: ``plot(run, kind, ax=None)`` draws one and returns its axes.
 
-``run`` is a :class:`~gainsim.runner.Results`, a :class:`~gainsim.rundata.RunData`
+``run`` is a :class:`~gainsim.engine.runner.Results`, a :class:`~gainsim.report.rundata.RunData`
 loaded from a run directory, or anything with ``run_data()``. :data:`KINDS` lists the
 kinds; :func:`report_figures` says which figures a run directory holds.
 """

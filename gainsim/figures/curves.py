@@ -1,6 +1,6 @@
 """Curves against time: tracking error (with theory), misalignment and the gain η(t).
 
-Each function takes a :class:`~gainsim.rundata.RunData`, draws on ``ax`` (a new figure when
+Each function takes a :class:`~gainsim.report.rundata.RunData`, draws on ``ax`` (a new figure when
 ``None``) and returns the axes. Bands are the 10–90 % spread across replicas.
 """
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _style(ax, data, xlabel: str, ylabel: str, title: str) -> None:
 def plot_tracking_error(data, ax=None, *, counts: bool | None = None):
     """A-priori tracking error vs time (log scale), with theory drawn on it.
 
-    Each policy's predicted steady-state level (:mod:`gainsim.predict`, where a formula
+    Each policy's predicted steady-state level (:mod:`gainsim.predict.policies`, where a formula
     applies) is a dashed line of the same colour; the noise floor σᵥ² is dotted;
     diverged policies are marked with × where they blew up. For the quadratic plant the
     error is the a-priori loss L(θ̂) and the x axis counts updates when it can.
@@ -109,7 +109,7 @@ def plot_misalignment(data, ax=None):
 
 def effective_gain_factor(data, i: int) -> float | None:
     """1/(ε + tr R) for a policy of the ``nlms`` estimator (its η is the normalised μ)."""
-    from gainsim.predict import plant_theory
+    from gainsim.predict.policies import plant_theory
 
     est = data.scenario.policy[i].estimator
     if type(est).kind != "nlms":
@@ -120,8 +120,8 @@ def effective_gain_factor(data, i: int) -> float | None:
 
 def _unstable_regions(data) -> list[tuple[float, str, float]]:
     """``(bound, label, alpha)`` of the shaded regions of the η plot, lowest bound first."""
-    from gainsim.plant_theory import GradientBowl
-    from gainsim.predict import plant_theory
+    from gainsim.predict.plants import GradientBowl
+    from gainsim.predict.policies import plant_theory
 
     pt = plant_theory(data.scenario)
     if pt is None or not np.isfinite(pt.mean_bound):

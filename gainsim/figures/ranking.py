@@ -44,7 +44,7 @@ def plot_steady_state(data, ax=None):
     """
     if is_bank(data) and initial_gains(data) is not None:
         return _bank_curve(data, ax)
-    from gainsim.report import ranked
+    from gainsim.report.text import ranked
 
     policies = data.summary["policies"]
     order = ranked(data.summary)
@@ -127,7 +127,7 @@ def plot_replicas(data, ax=None):
     Ranked best first (at most :data:`MAX_ROWS` policies); diverged replicas are left out
     and counted in the label. The noise floor is dotted.
     """
-    from gainsim.report import ranked
+    from gainsim.report.text import ranked
 
     errors = np.asarray(data.replicas["steady_state_tracking_error"])  # (R, P)
     policies = data.summary["policies"]

@@ -10,7 +10,7 @@ MAX_WEIGHTS = 8
 
 def _policy_index(data, policy) -> int:
     """A policy given by index or name; by default the best-ranked one."""
-    from gainsim.report import ranked
+    from gainsim.report.text import ranked
 
     if policy is None:
         return ranked(data.summary)[0]
@@ -57,7 +57,7 @@ def theta_panels(data, count: int = 4):
     """A figure of :func:`plot_theta` for up to ``count`` policies, best to worst stable."""
     import matplotlib.pyplot as plt
 
-    from gainsim.report import ranked
+    from gainsim.report.text import ranked
 
     order = [i for i in ranked(data.summary) if not data.summary["policies"][i]["diverged"]]
     if len(order) > count:  # best, worst and evenly spaced ranks between

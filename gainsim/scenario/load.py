@@ -25,7 +25,7 @@ from gainsim.scenario.build import (Problems, add_unknown_keys, build_component,
 from gainsim.fields import param
 from gainsim.quantities import mismatch
 from gainsim.scenario.model import Metrics, Policy, Run
-from gainsim.stream import Stream
+from gainsim.engine.stream import Stream
 
 
 @dataclass(frozen=True)
@@ -171,8 +171,8 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
     """Build a :class:`Scenario` from parsed TOML, adding every problem found."""
     fields = {f.name for f in dataclasses.fields(Scenario)} | {"sweep"}
     add_unknown_keys(data, fields, "", problems)
-    if "sweep" in data:  # read by `gainsim sweep` only (gainsim.sweep_spec); checked here
-        from gainsim.sweep_grammar import table_problems
+    if "sweep" in data:  # read by `gainsim sweep` only (gainsim.sweeps.spec); checked here
+        from gainsim.sweeps.grammar import table_problems
 
         for path, message in table_problems(data["sweep"]):
             problems.add(path, message)

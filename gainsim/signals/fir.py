@@ -82,8 +82,8 @@ class Fir:
         return self.input.correlation(self.taps)
 
     def theory(self, dropout: float = 0.0):
-        """LMS's closed forms on ``R`` (:class:`gainsim.plant_theory.LinearRegression`)."""
-        from gainsim.plant_theory import LinearRegression, drift_per_update
+        """LMS's closed forms on ``R`` (:class:`gainsim.predict.plants.LinearRegression`)."""
+        from gainsim.predict.plants import LinearRegression, drift_per_update
 
         white = self.input.std if type(self.input).kind == "white" else None
         return LinearRegression.of(self.curvature(), self.noise_std ** 2,

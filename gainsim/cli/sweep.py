@@ -1,0 +1,326 @@
+"""``gainsim sweep`` and ``gainsim tune``: arguments, progress, files and what is printed."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+EXIT_USAGE = 2
+OUTPUTS = {"sweep": "report.html, sweep.json, sweep.csv, sweep.png, scenario.toml, manifest.json",
+           "range": "range_test.json, range_test.png, scenario.resolved.toml, manifest.json",
+           "tune": "tune.json, manifest.json"}
+
+
+def add_commands(sub) -> None:
+    """Register ``sweep`` and ``tune`` on the main parser's subcommands."""
+    sweep = sub.add_parser("sweep", help="run a scenario over a range (or grid) of values of "
+                                         "one or two keys; or a gain range test")
+    sweep.add_argument("scenario", help="scenario TOML file")
+    sweep.add_argument("--over", action="append", default=[], metavar="KEY=SPEC",
+                       help="a key and its values: a,b,c | logspace:LO:HI:N | "
+                            "linspace:LO:HI:N (twice: a grid); default: the [sweep] table")
+    sweep.add_argument("--range-test", metavar="POLICY",
+                       help="instead: one run whose gain rises geometrically (--bounds LO HI)")
+    sweep.add_argument("--bounds", nargs=2, type=float, metavar=("LO", "HI"),
+                       help="gain range of --range-test (default: from theory's bound)")
+    tune = sub.add_parser("tune", help="find the value of one key that minimises a policy's "
+                                       "steady-state tracking error")
+    tune.add_argument("scenario", help="scenario TOML file")
+    tune.add_argument("--policy", required=True, help="policy name")
+    tune.add_argument("--param", metavar="KEY", help="key to tune (default: the policy's "
+                                                     "base gain)")
+    tune.add_argument("--bounds", nargs=2, type=float, metavar=("LO", "HI"),
+                      help="search range (default: below theory's stability bound)")
+    for p in (sweep, tune):
+        p.add_argument("-o", "--output", help="output directory (default: runs/NAME-"
+                                              f"{p.prog.split()[-1]}-TIMESTAMP)")
+        p.add_argument("--replicas", type=int, help="override run.replicas")
+        p.add_argument("--seed", type=int, help="override run.seed")
+        p.add_argument("--workers", type=int, default=1, help="processes (results do not "
+                                                              "change)")
+        p.add_argument("--executor", choices=("serial", "process", "dask"), default="process",
+                       help="where replicas run (default: process, serial for 1 worker)")
+        p.add_argument("--scheduler", metavar="ADDRESS",
+                       help="dask scheduler address (default: start a LocalCluster)")
+        p.add_argument("--force", action="store_true", help="replace an existing directory")
+        p.add_argument("--quiet", action="store_true", help="print only where the files went")
+
+
+def _fail(message: str) -> int:
+    print(message if ": " in message else f"gainsim: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+class Progress:
+    """``points 12/64 [#####.....] ETA 0:41`` on stderr when it is a terminal."""
+
+    def __init__(self, enabled: bool, what: str = "points"):
+        self.enabled, self.what, self.start, self.shown = enabled, what, time.monotonic(), False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        if total:
+            eta = elapsed / done * (total - done) if done else None
+            fill = int(30 * done / total)
+            bar = f"[{'#' * fill}{'.' * (30 - fill)}]"
+            when = f"  ETA {_clock(eta)}" if eta is not None else "  (starting)"
+            text = f"  {self.what} {done}/{total} {bar}{when}"
+        else:
+            text = f"  {self.what} {done} evaluated, {_clock(elapsed)} so far"
+        sys.stderr.write(f"\r{text}\033[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m // 60}:{m % 60:02d}:{s:02d}" if m >= 60 else f"{m}:{s:02d}"
+
+
+def _prepare(args):
+    """Checked overrides, the file's TOML (overrides written in) and the output folder."""
+    from gainsim.cli.run_dir import check_overrides as _check_overrides
+    from gainsim.cli.run_dir import default_dir as _default_dir
+    from gainsim.sweeps.spec import read_toml
+
+    problem = _check_overrides(args)
+    if problem:
+        raise _Usage(f"gainsim: {problem}")
+    if args.scheduler and args.executor != "dask":
+        raise _Usage("gainsim: --scheduler: only with --executor dask")
+    data, source = read_toml(args.scenario)
+    for key in ("replicas", "seed"):
+        if getattr(args, key) is not None:
+            data.setdefault("run", {})[key] = getattr(args, key)
+    name = data.get("name", Path(args.scenario).stem)
+    kind = "range" if getattr(args, "range_test", None) else args.command
+    out = Path(args.output) if args.output else _default_dir(f"{name}-{kind}")
+    from gainsim.report.rundir import OutputError, check_target
+
+    try:
+        check_target(out, args.force)  # taken, or --force on something that is not ours
+    except OutputError as err:
+        raise _Usage(f"gainsim: {err}") from None
+    return data, source, out
+
+
+class _Usage(Exception):
+    """A usage problem: print the message, exit 2."""
+
+
+def _executor(args):
+    from gainsim.engine.executors import make_executor
+
+    try:
+        return make_executor(args.executor, args.workers, args.scheduler)
+    except (RuntimeError, OSError) as err:
+        raise _Usage(f"gainsim: --executor {args.executor}: {err}") from None
+
+
+def _guarded(body):
+    """Run ``body(args)``: usage problems and scenario errors become one line, exit 2."""
+    def run(args) -> int:
+        from gainsim.scenario import ScenarioError
+        from gainsim.sweeps.spec import SweepError
+
+        try:
+            return body(args)
+        except (_Usage, SweepError) as err:
+            return _fail(str(err))
+        except ScenarioError as err:
+            print(err, file=sys.stderr)
+            return EXIT_USAGE
+    return run
+
+
+@_guarded
+def cmd_sweep(args) -> int:
+    from gainsim.sweeps.spec import SweepError, parse_over, table_axes
+
+    if args.range_test:
+        return _range_test(args)
+    if args.bounds:
+        raise _Usage("gainsim: --bounds: only with --range-test (or gainsim tune)")
+    data, source, out = _prepare(args)
+    try:
+        axes = [parse_over(text) for text in args.over] or table_axes(data)
+    except SweepError as err:
+        raise SweepError(f"{source}: {err}") from None
+    if len(axes) > 2:
+        raise _Usage(f"{source}: --over: at most two keys (a grid), got {len(axes)}")
+    from gainsim.sweeps.sweep import run_sweep
+
+    from gainsim.engine.executors import opened
+    from gainsim.sweeps.spec import point_scenarios
+
+    points, scenarios = point_scenarios(data, source, axes)  # all checked before anything runs
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        with opened(_executor(args)) as executor:
+            sweep = run_sweep(axes, points, scenarios, executor, progress)
+    finally:
+        progress.close()
+    _write_sweep(out, sweep, data, args)
+    if not args.quiet:
+        from gainsim.sweeps.sweep import best_lines
+
+        n = len(sweep.points)
+        print(f"{sweep.name}: {n} point{'s' if n != 1 else ''} over "
+              f"{' × '.join(a.key for a in sweep.axes)}, {sweep.records[0]['replicas']} "
+              f"replicas each (seed {sweep.records[0]['seed']})")
+        print("\n".join(best_lines(sweep)))
+        print()
+    print(f"wrote {out}/ ({OUTPUTS['sweep']})")
+    return 0
+
+
+def _write_sweep(out: Path, sweep, data: dict, args) -> None:
+    import tomli_w
+
+    from gainsim.report.outdir import write_atomically, write_csv
+    from gainsim.sweeps.sweep import csv_rows, sweep_dict
+
+    def fill(folder: Path) -> None:
+        _agg()
+        _json(folder / "sweep.json", sweep_dict(sweep))
+        write_csv(folder / "sweep.csv", *csv_rows(sweep))
+        (folder / "scenario.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+        _json(folder / "manifest.json", _manifest(args, sweep.records[0]))
+        from gainsim.report.runfiles import write_sweep_report
+
+        write_sweep_report(folder)  # draws sweep.png from sweep.json, as `gainsim report` does
+
+    write_atomically(out, fill)
+
+
+def _range_test(args) -> int:
+    from gainsim.sweeps.range_test import RangeTestError, range_test
+    from gainsim.scenario import dumps, loads
+
+    if args.over:
+        raise _Usage("gainsim: --range-test: runs one ramp; drop --over")
+    if args.executor == "dask":
+        raise _Usage("gainsim: --range-test: one run (use --executor process --workers N)")
+    data, source, out = _prepare(args)
+    import tomli_w
+
+    scenario = loads(tomli_w.dumps({k: v for k, v in data.items() if k != "sweep"}),
+                     source=source, default_name=Path(args.scenario).stem)
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), what="replicas")
+    try:
+        rt = range_test(scenario, args.range_test, tuple(args.bounds) if args.bounds else None,
+                        workers=args.workers, progress=progress)
+    except RangeTestError as err:
+        raise _Usage(f"{source}: --range-test: {err}") from None
+    finally:
+        progress.close()
+    from gainsim.report.outdir import write_atomically
+    from gainsim.sweeps.range_test import ramp_scenario, find_policy
+    from gainsim.sweeps.plot import plot_range_test
+
+    ramp = ramp_scenario(scenario, find_policy(scenario, args.range_test), rt.lo, rt.hi)
+
+    def fill(folder: Path) -> None:
+        _agg()
+        _json(folder / "range_test.json", rt.to_dict())
+        _save(plot_range_test(rt), folder / "range_test.png")
+        (folder / "scenario.resolved.toml").write_text(dumps(ramp), encoding="utf-8")
+        _json(folder / "manifest.json", _manifest(args, {"seed": scenario.run.seed,
+                                                         "replicas": scenario.run.replicas}))
+
+    write_atomically(out, fill)
+    if not args.quiet:
+        print(f"{rt.name}: gain range test of {rt.policy}, η from {rt.lo:.3g} to {rt.hi:.3g}")
+        print(f"  suggested gain {_g(rt.suggested)} ({rt.rule})")
+        if rt.diverged_eta is not None:
+            print(f"  diverged once η reached {rt.diverged_eta:.4g}")
+        theory = [f"{label} {v:.4g}" for label, v in (
+            ("η* =", rt.optimal_fixed_gain), ("2/λmax =", rt.stability_bound),
+            ("mean-square bound =", rt.mean_square_bound)) if v is not None]
+        if theory:
+            print(f"  theory: {', '.join(theory)}")
+        print()
+    print(f"wrote {out}/ ({OUTPUTS['range']})")
+    return 0
+
+
+@_guarded
+def cmd_tune(args) -> int:
+    from gainsim.sweeps.tune import tune
+
+    data, source, out = _prepare(args)
+    from gainsim.engine.executors import opened
+
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), what="candidates")
+    try:
+        with opened(_executor(args)) as executor:
+            result = tune(data, source, args.policy, args.param,
+                          tuple(args.bounds) if args.bounds else None, executor, progress)
+    finally:
+        progress.close()
+    from gainsim.report.outdir import write_atomically
+
+    def fill(folder: Path) -> None:
+        _json(folder / "tune.json", result.to_dict())
+        _json(folder / "manifest.json", _manifest(args, {"seed": result.seed,
+                                                         "replicas": result.replicas}))
+
+    write_atomically(out, fill)
+    if not args.quiet:
+        b = result.best
+        lo, hi = b.ci95
+        ci = "" if lo is None else f" (95% CI {lo:.4g}–{hi:.4g})"
+        print(f"{result.name}: tuned {result.key} of {result.policy!r} in "
+              f"[{result.bounds[0]:.3g}, {result.bounds[1]:.3g}], {len(result.evaluations)} "
+              f"candidates × {result.replicas} replicas (same seeds)")
+        print(f"  best {result.key} = {b.value:.4g}: error {_g(b.error)}{ci}")
+        note = (f"neighbours ×/÷ {math.exp(result.step):.3g} overlap its CI (finer would be "
+                "noise)" if result.resolved
+                else "neighbours still distinguishable at the finest step")
+        print(f"  {note}")
+        if result.optimal_fixed_gain is not None:
+            print(f"  theory η* = {result.optimal_fixed_gain:.4g}")
+        print()
+    print(f"wrote {out}/ ({OUTPUTS['tune']})")
+    return 0
+
+
+def _g(x) -> str:
+    return "—" if x is None else f"{x:.4g}"
+
+
+def _json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+
+
+def _agg() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no window
+
+
+def _save(ax, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    ax.figure.tight_layout()
+    ax.figure.savefig(path, dpi=110)
+    plt.close(ax.figure)
+
+
+def _manifest(args, head: dict) -> dict:
+    from gainsim.cli.run_dir import manifest as run_manifest
+
+    out = run_manifest(SimpleNamespace(seed=head["seed"], replicas=head["replicas"]), sys.argv)
+    out.update({"executor": args.executor, "workers": args.workers})
+    return out

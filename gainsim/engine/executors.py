@@ -1,0 +1,326 @@
+"""Where replicas run: in this process, on a persistent process pool, or on a Dask cluster.
+
+Every executor gives the same bits. Replica ``r`` of a scenario always uses
+``SeedSequence(run.seed).spawn(replicas)[r]`` and a point's summary is always computed
+from its traces in replica order by the same function, so it does not matter which
+process ran which replica (see :func:`gainsim.engine.runner.replica_seeds`).
+
+Work goes out in chunks: whole sweep points (a worker runs every replica of a few
+points and sends back only their summaries) when there are enough points to keep
+every worker busy, else blocks of replicas (the traces come back and are summarised
+here). Before anything is handed out, the first replicas run in this process: they
+load the kernels here and time a replica, and when the remaining work is too small to
+pay for starting workers (:data:`STARTUP_SECONDS`) everything stays in this process.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import signal
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Callable, Iterable, Iterator
+
+EXECUTORS = ("serial", "process", "dask")
+# Starting a worker: interpreter, imports (0.6 s of CPU measured) and the cached kernels;
+# a conservative 3 s (under a load average of 11 on 2 cores the first worker took 12 s).
+STARTUP_SECONDS = 3.0
+
+
+# ----------------------------------------------------------------------------- work units
+def simulate_block(scenario, start: int, stop: int) -> list:
+    """Traces of replicas ``start .. stop - 1`` of ``scenario`` (in order)."""
+    from gainsim.engine.results import replica_seeds
+    from gainsim.engine.sim import simulate
+
+    seeds = replica_seeds(scenario.run.seed, scenario.run.replicas)[start:stop]
+    return [simulate(scenario, s) for s in seeds]
+
+
+def point_record(scenario, traces: list) -> dict:
+    """What a sweep keeps of one point: its ``summary.json`` dict (no curves)."""
+    from gainsim.report.text import summary_dict
+    from gainsim.engine.results import collect
+
+    return summary_dict(collect(scenario, traces))
+
+
+def work(task: tuple):
+    """Run one chunk (the only function shipped to workers).
+
+    ``("block", point, scenario, start, stop)`` returns ``("block", point, start, traces)``;
+    ``("points", [(point, scenario), ...])`` returns ``("points", [(point, record), ...])``.
+    """
+    if task[0] == "block":
+        _, point, scenario, start, stop = task
+        return "block", point, start, simulate_block(scenario, start, stop)
+    return "points", [(i, point_record(s, simulate_block(s, 0, s.run.replicas)))
+                      for i, s in task[1]]
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Once per worker process: exit with the parent, leave Ctrl-C to it, one numba thread.
+
+    Uses :func:`gainsim.engine.lifetime.worker_init` (the worker dies with its parent, even
+    after a SIGKILL) where that module exists; otherwise only ignores Ctrl-C.
+    """
+    try:
+        from gainsim.engine.lifetime import worker_init
+    except ImportError:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    else:
+        worker_init(parent_pid)
+    if hasattr(signal, "pthread_sigmask"):  # blocked since the fork (see ProcessPool._submit)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    import numba
+
+    import gainsim.engine.sim  # noqa: F401  (import gainsim once, not per task)
+
+    numba.set_num_threads(1)
+
+
+# ----------------------------------------------------------------------------- executors
+class Serial:
+    """Everything in this process, in order."""
+
+    name, workers = "serial", 1
+
+    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
+        return map(fn, tasks)
+
+    def close(self, abort: bool = False) -> None:
+        pass
+
+
+class ProcessPool:
+    """A pool of spawned processes kept for the whole sweep (kernels load once per worker).
+
+    ``spawn``, not ``fork``: numba's thread pool must not be forked. :meth:`close` stops
+    and joins every worker, also after Ctrl-C, so no process outlives the command.
+    """
+
+    name = "process"
+
+    def __init__(self, workers: int):
+        import multiprocessing as mp
+
+        from gainsim.engine.lifetime import quiet_resource_tracker
+
+        quiet_resource_tracker()
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                         initializer=_worker_init, initargs=(os.getpid(),))
+
+    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
+        """Results in completion order; at most ``2 * workers`` tasks in flight."""
+        tasks, pending = iter(tasks), set()
+        while True:
+            while len(pending) < 2 * self.workers:
+                task = next(tasks, None)
+                if task is None:
+                    break
+                pending.add(self._submit(fn, task))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+    def _submit(self, fn: Callable, task):
+        """``submit`` with Ctrl-C blocked: a worker it spawns inherits the blocked signal,
+        so a Ctrl-C while it is still importing cannot print a traceback from it (the
+        initializer ignores SIGINT, then unblocks it). The parent gets the signal as soon
+        as the call returns."""
+        import threading
+
+        if not hasattr(signal, "pthread_sigmask") or (
+                threading.current_thread() is not threading.main_thread()):
+            return self._pool.submit(fn, task)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return self._pool.submit(fn, task)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    def close(self, abort: bool = False) -> None:
+        """Cancel what has not started, stop every worker and wait until each has exited.
+
+        ``abort`` (Ctrl-C, an error): terminate busy workers at once instead of letting
+        them finish their chunk.
+        """
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for p in processes:  # idle workers exit on their own; busy ones are stopped
+            p.join(timeout=0 if abort else 10)
+            if p.is_alive():
+                p.terminate()
+                p.join()
+        self._pool.shutdown(wait=True)  # and the pool's own manager thread
+
+
+class Dask:
+    """A ``dask.distributed`` client: a ``LocalCluster`` here, or the given scheduler.
+
+    Only tasks (the scenario and replica numbers) go out and summaries (or, for a run
+    with few points, replica traces) come back; workers need gainsim installed.
+    """
+
+    name = "dask"
+
+    def __init__(self, workers: int, scheduler: str | None = None):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise RuntimeError("--executor dask needs dask.distributed: pip install "
+                               "'gainsim[dask]'") from None
+        self._cluster = None
+        if scheduler:
+            self._client = Client(scheduler)
+        else:
+            import logging
+
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                         processes=True, dashboard_address=None,
+                                         silence_logs=logging.ERROR)
+            self._client = Client(self._cluster)
+        self.workers = max(len(self._client.scheduler_info().get("workers", {})), 1)
+
+    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
+        from dask.distributed import as_completed
+
+        futures = self._client.map(fn, list(tasks), pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+
+    def close(self, abort: bool = False) -> None:
+        if abort:  # cancel this client's tasks on the workers
+            with contextlib.suppress(Exception):
+                self._client.cancel(list(self._client.futures.values()))
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+@contextlib.contextmanager
+def opened(executor):
+    """``with opened(make_executor(...)) as ex:``: closed at the end, aborted on an exception."""
+    try:
+        yield executor
+    except BaseException:
+        executor.close(abort=True)
+        raise
+    executor.close()
+
+
+def make_executor(kind: str = "process", workers: int = 1, scheduler: str | None = None):
+    """``serial``, ``process`` (a pool of ``workers``) or ``dask`` (at ``scheduler``)."""
+    if kind == "dask":
+        return Dask(workers, scheduler)
+    if kind == "serial" or workers <= 1:
+        return Serial()
+    if kind == "process":
+        return ProcessPool(workers)
+    raise ValueError(f"executor: must be one of {', '.join(EXECUTORS)} (got {kind!r})")
+
+
+# ----------------------------------------------------------------------------- planning
+class _Plan:
+    """Collects block traces per point and summarises a point once all its blocks are in."""
+
+    def __init__(self, scenarios: list, summarise: bool):
+        self.scenarios, self.summarise = scenarios, summarise
+        self.blocks: dict[int, dict[int, list]] = {}
+        self.results: dict[int, object] = {}
+
+    def add_block(self, point: int, start: int, traces: list) -> bool:
+        parts = self.blocks.setdefault(point, {})
+        parts[start] = traces
+        if sum(map(len, parts.values())) < self.scenarios[point].run.replicas:
+            return False
+        ordered = [tr for s in sorted(parts) for tr in parts[s]]
+        del self.blocks[point]
+        scenario = self.scenarios[point]
+        self.results[point] = point_record(scenario, ordered) if self.summarise else ordered
+        return True
+
+
+def _blocks(point: int, scenario, start: int, pieces: int) -> list[tuple]:
+    R = scenario.run.replicas
+    size = max(1, math.ceil((R - start) / max(pieces, 1)))
+    return [("block", point, scenario, a, min(a + size, R)) for a in range(start, R, size)]
+
+
+def execute(scenarios: list, executor=None, *, summarise: bool = True,
+            progress: Callable[[int, int], None] | None = None) -> list:
+    """Run every replica of every scenario; per scenario a summary dict or its traces.
+
+    Parameters
+    ----------
+    scenarios
+        One validated scenario per point (a run is one point).
+    executor
+        From :func:`make_executor`; ``None`` runs here.
+    summarise
+        ``True``: return :func:`point_record` per point (a sweep); ``False``: the list of
+        replica traces per point (a run, which needs the curves).
+    progress
+        Called as ``progress(done, total)``: points when summarising, else replicas.
+    """
+    executor = executor or Serial()
+    plan = _Plan(scenarios, summarise)
+    total = len(scenarios) if summarise else sum(s.run.replicas for s in scenarios)
+    done = 0
+
+    def tick(n: int = 1):
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
+    if progress:
+        progress(0, total)
+    first = scenarios[0]
+    # The probe: one replica loads the kernels here, the next one is timed.
+    probe = min(2, first.run.replicas)
+    traces = simulate_block(first, 0, 1)
+    started = time.perf_counter()
+    traces += simulate_block(first, 1, probe)
+    per_replica = (time.perf_counter() - started) if probe == 2 else None
+    if not summarise:
+        tick(probe)
+    finished = plan.add_block(0, 0, traces)
+    remaining = sum(s.run.replicas for s in scenarios) - probe
+    if isinstance(executor, ProcessPool) and per_replica is not None and (
+            per_replica * remaining * (1 - 1 / executor.workers) < STARTUP_SECONDS):
+        executor = Serial()  # too little work to pay for starting the workers
+    if finished and summarise:
+        tick()
+    tasks = [] if finished else _blocks(0, first, probe, 1 if isinstance(executor, Serial)
+                                        else 2 * executor.workers)
+    rest = list(enumerate(scenarios))[1:]
+    if isinstance(executor, Serial) or len(rest) >= 2 * executor.workers or not summarise:
+        if summarise and not isinstance(executor, Serial):
+            size = max(1, math.ceil(len(rest) / (4 * executor.workers)))
+            tasks += [("points", rest[i:i + size]) for i in range(0, len(rest), size)]
+        elif summarise:
+            tasks += [("points", [item]) for item in rest]
+        else:
+            pieces = 1 if isinstance(executor, Serial) else 2 * executor.workers
+            tasks += [t for i, s in rest for t in _blocks(i, s, 0, pieces)]
+    else:  # few points, several workers: split each point's replicas
+        pieces = math.ceil(2 * executor.workers / len(rest))
+        tasks += [t for i, s in rest for t in _blocks(i, s, 0, pieces)]
+    for result in executor.imap(work, tasks):
+        if result[0] == "points":
+            for point, record in result[1]:
+                plan.results[point] = record
+                tick()
+        else:
+            _, point, start, block = result
+            complete = plan.add_block(point, start, block)
+            if not summarise:
+                tick(len(block))
+            elif complete:
+                tick()
+    return [plan.results[i] for i in range(len(scenarios))]
