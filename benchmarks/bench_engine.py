@@ -273,6 +273,24 @@ def cold_start_seconds(gain: str | None = None) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def warm_start_seconds() -> tuple[float, float]:
+    """``(import, first run)`` wall times of a fresh interpreter whose kernels are in
+    numba's cache (this process's cache, filled by now): what a second ``gainsim run``
+    costs. numba loads its own lazy registries (and scipy's BLAS check) with the first
+    cached kernel, so a lighter import moves that cost into the first run: compare the sum."""
+    import subprocess
+
+    code = ("import time; t0 = time.perf_counter(); import numpy as np, gainsim; "
+            "from gainsim.engine.sim import simulate; t1 = time.perf_counter(); "
+            f"sc = gainsim.loads({scenario_text(10_000, (ETA,))!r}); "
+            "t2 = time.perf_counter(); simulate(sc, np.random.SeedSequence(0)); "
+            "print(t1 - t0, time.perf_counter() - t2)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    imp, run = out.stdout.strip().splitlines()[-1].split()
+    return float(imp), float(run)
+
+
 def verdict(value: float, goal: float) -> str:
     return "met" if value >= goal else "**missed**"
 
@@ -293,6 +311,9 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
              else "compiled (no numba cache)" if sum(stats.cache_misses.values())
              else "cache state unknown")
     log(f"first end-to-end run: {first_run:.3f} s ({cache})")
+    warm_import, warm_run = warm_start_seconds()
+    log(f"second process (kernels in the cache): import {warm_import:.2f} s, first run "
+        f"{warm_run:.2f} s")
     cold = cold_start_seconds()
     cold_idbd = cold_start_seconds(dict(COST_CASES)["IDBD"])
     log(f"cold start (empty numba cache, fresh process): {cold:.2f} s, with IDBD {cold_idbd:.2f} s")
@@ -300,7 +321,11 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
                  f"kernel the end-to-end case uses, run it): {cold:.2f} s; the same with one "
                  f"IDBD policy instead (its law's own sample loop): {cold_idbd:.2f} s. A second "
                  f"run of a scenario loads the kernels from the cache instead (first run in "
-                 f"this process: {first_run:.2f} s, {cache}).")
+                 f"this process: {first_run:.2f} s, {cache}). A second process with the "
+                 f"kernels in the cache: import gainsim {warm_import:.2f} s + first run of the "
+                 f"end-to-end case (10⁴ samples) {warm_run:.2f} s = "
+                 f"{warm_import + warm_run:.2f} s (numba loads its lazy registries with the "
+                 f"first cached kernel, so compare the sum).")
 
     X, d, theta_star = make_data(N)
 

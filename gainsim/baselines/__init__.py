@@ -1,6 +1,6 @@
 """scipy baselines: step lengths and estimates chosen by optimisation, not by a gain policy.
 
-Each baseline is an estimator implemented in Python (``python = True``), run by
+Each baseline is an estimator implemented in Python (``init_state`` / ``step``), run by
 :class:`gainsim.estimators.python_group.PythonGroup` outside the compiled kernels:
 
 * ``wolfe`` — ``scipy.optimize.line_search`` (strong Wolfe) along −∇L;

@@ -31,7 +31,6 @@ class _QuasiNewton(LossChoice):
     method: ClassVar[str] = ""
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[tuple[str, ...]] = BOTH
-    python: ClassVar[bool] = True
     loss: str = param("window", doc="loss minimised: sliding window or true expected loss",
                       choices=LOSSES)
     window: int = param(32, doc="samples in the sliding window W", check=at_least_one)

@@ -1,6 +1,6 @@
 r"""What every scipy baseline shares: samples, the sliding window, losses, the update record.
 
-A baseline is an *estimator implemented in Python* (``python = True``). Its
+A baseline is an *estimator implemented in Python*. Its
 hyperparameters are a frozen dataclass; its per-run state (window, last step,
 update count) is created by ``init_state(n, plant, eta0)`` and returned by
 ``step(state, theta, sample, plant) -> (Update, state)``, never stored on ``self``.

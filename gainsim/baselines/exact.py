@@ -41,7 +41,6 @@ class ExactLineSearch(LossChoice):
     summary: ClassVar[str] = "scipy exact (bounded Brent) line search along -grad"
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[tuple[str, ...]] = BOTH
-    python: ClassVar[bool] = True
     loss: str = param("window", doc="loss minimised: sliding window or true expected loss",
                       choices=LOSSES)
     window: int = param(32, doc="samples in the sliding window W", check=at_least_one)

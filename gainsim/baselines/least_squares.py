@@ -47,7 +47,6 @@ class LeastSquares:
     summary: ClassVar[str] = "oracle: windowed least squares (lstsq) or Wiener R^-1 p"
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[str] = "regression"
-    python: ClassVar[bool] = True
     mode: str = param("window", doc="sliding-window least squares or the Wiener oracle",
                       choices=("window", "wiener"))
     window: int = param(32, doc="samples in the sliding window W", check=at_least_one)

@@ -43,7 +43,6 @@ class Newton:
     summary: ClassVar[str] = "Newton step theta -= H^-1 grad on the quadratic plant (deadbeat)"
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[str] = "quadratic"
-    python: ClassVar[bool] = True
 
     def init_state(self, n: int, plant, eta0: float = 1.0) -> NewtonState:
         from scipy.linalg import pinvh  # scipy.linalg is imported where it is used

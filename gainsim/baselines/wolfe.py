@@ -93,7 +93,6 @@ class Wolfe(LossChoice):
     summary: ClassVar[str] = "scipy strong-Wolfe line search along -grad (window or expected loss)"
     shorthand_field: ClassVar[str | None] = None
     plant_family: ClassVar[tuple[str, ...]] = BOTH
-    python: ClassVar[bool] = True
     loss: str = param("window", doc="loss searched: sliding window or true expected loss",
                       choices=LOSSES)
     window: int = param(32, doc="samples in the sliding window W", check=at_least_one)

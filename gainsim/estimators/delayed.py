@@ -32,7 +32,8 @@ import numpy as np
 from numba import njit
 
 from gainsim.estimators.bank import Bank
-from gainsim.estimators.monitor import flush_snapshots, pass_grid_points
+from gainsim.estimators.monitor import (add_error, at_monitor_times, close_interval, diverge,
+                                        flush_snapshots, open_interval)
 
 DELAYED_ESTIMATORS = ("gd", "lms")
 _EMPTY2 = np.empty((0, 0))
@@ -69,10 +70,11 @@ def _stale_step(is_gd, i, th, old, x, d, theta_star, noise, H, et):  # pragma: n
 
 
 @njit(cache=True)
-def delayed_kernel(is_gd, x, d, theta_star, noise, H, arrival, eta, limit2, theta, alive,
-                   updates, diverged_at, history, mon):  # pragma: no cover - compiled
+def delayed_kernel(is_gd, x, d, theta_star, noise, H, history, books, mon):  # pragma: no cover
     """Constant gains with a stale gradient; ``history[p, k % (D+1)]`` holds θ_k."""
-    grid_pos, first, err_sum, err_cnt = mon.grid_pos, mon.first, mon.err_sum, mon.err_cnt
+    arrival, limit2, theta, eta = books.arrival, books.limit2, books.theta, books.last_gain
+    alive, updates = books.alive, books.updates
+    grid_pos = mon.grid_pos
     m = arrival.size
     slots = history.shape[1]
     for p in range(theta.shape[0]):
@@ -81,25 +83,24 @@ def delayed_kernel(is_gd, x, d, theta_star, noise, H, arrival, eta, limit2, thet
         th = theta[p]
         et = eta[p]
         jj = 0
-        cur = first
+        cur = mon.first
+        s, cnt = open_interval(mon, p, cur)
         for i in range(m):
             if jj < grid_pos.size and grid_pos[jj] == i:
-                jj, cur = pass_grid_points(th, et, mon, p, i, jj, cur)
+                jj, cur, s, cnt = at_monitor_times(th, et, mon, p, i, jj, cur, s, cnt)
             k = updates[p]
             history[p, k % slots] = th                 # θ_k
             old = history[p, (k + 1) % slots]          # θ_{k-D} (θ_0 while k < D)
             te = _stale_step(is_gd, i, th, old, x, d, theta_star, noise, H, et)
             updates[p] += 1
-            if np.isfinite(te):
-                err_sum[p, cur - 1] += te
-                err_cnt[p, cur - 1] += 1
+            s, cnt = add_error(s, cnt, te)
             norm2 = 0.0
             for j in range(th.size):
                 norm2 += th[j] * th[j]
             if not (norm2 <= limit2):
-                alive[p] = False
-                diverged_at[p] = arrival[i]
+                diverge(books, p, i)
                 break
+        close_interval(mon, p, cur, s, cnt)
         if alive[p]:
             flush_snapshots(th, et, mon, p, jj)
 
@@ -128,9 +129,7 @@ class DelayedGroup:
             args = (True, _EMPTY2, _EMPTY1, cols["theta_star"], cols["noise"], chunk.plant.H)
         else:
             args = (False, cols["x"], cols["d"], _EMPTY2, _EMPTY2, _EMPTY2)
-        delayed_kernel(*args, chunk.arrival, b.last_gain, chunk.limit2, b.theta, b.alive,
-                       b.updates,
-                       b.diverged_at, self.history, b.monitor(chunk))
+        delayed_kernel(*args, self.history, b.books(chunk), b.monitor(chunk))
 
 
 def delay_problem(policy) -> str | None:

@@ -220,53 +220,28 @@ def lms_bank_kernel(x, d, eps, normalized, books, mon, blocks):  # pragma: no co
         _bank_block(x, d, eps, normalized, books, mon, lo, hi)
 
 
-class LmsData(NamedTuple):
-    """What the LMS estimator observes: the chunk's regressors and desired outputs."""
+class RegressionData(NamedTuple):
+    """What LMS and NLMS observe: the chunk's regressors and desired outputs, the normaliser."""
 
-    x: np.ndarray  # (m, n)
-    d: np.ndarray  # (m,)
-
-
-class NlmsData(NamedTuple):
-    """What the NLMS estimator observes: LMS's data and the regulariser."""
-
-    x: np.ndarray
-    d: np.ndarray
-    eps: float
+    x: np.ndarray     # (m, n)
+    d: np.ndarray     # (m,)
+    eps: float        # NLMS regulariser (unused by LMS)
+    normalized: bool  # NLMS: scale the direction by 1 / (eps + x·x)
 
 
+@observer(RegressionData)
 @njit(cache=True, inline="always")
-def predict(data, i, th, x):  # pragma: no cover - compiled
-    """Copy regressor ``i`` into ``x``; ``(e, x·x)`` with the a-priori error ``e = d - th·x``."""
+def regression_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover
+    """LMS: ``g = -e x`` (the gradient of ½e²), ``c = x²``; NLMS: both times
+    ``1 / (eps + x·x)``. Tracking error e². Flat on purpose (see :mod:`.loop`)."""
     y = 0.0
     xx = 0.0
     for j in range(th.size):
         x[j] = data.x[i, j]
         y += th[j] * x[j]
         xx += x[j] * x[j]
-    return data.d[i] - y, xx
-
-
-@observer(LmsData)
-@njit(cache=True, inline="always")
-def lms_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
-    """LMS: ``g = -e x`` (the gradient of ½e²), ``c = x²``; tracking error e²."""
-    e, _ = predict(data, i, th, x)
-    for j in range(th.size):
-        g[j] = -e * x[j]
-    if uses_curvature:
-        for j in range(th.size):
-            c[j] = x[j] * x[j]
-    te = e * e
-    return e, 0.5 * te, te
-
-
-@observer(NlmsData)
-@njit(cache=True, inline="always")
-def nlms_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
-    """NLMS: ``g = -e x / (eps + x·x)``, ``c = x² / (eps + x·x)``; tracking error e²."""
-    e, xx = predict(data, i, th, x)
-    scale = 1.0 / (data.eps + xx)
+    e = data.d[i] - y
+    scale = 1.0 / (data.eps + xx) if data.normalized else 1.0  # x * 1.0 is x exactly
     for j in range(th.size):
         g[j] = -e * x[j] * scale
     if uses_curvature:
@@ -316,9 +291,9 @@ class Lms:
     provides: ClassVar[tuple[str, ...]] = ("direction", "gradient", "curvature", "loss",
                                            "error", "regressor")
 
-    def inputs(self, chunk) -> LmsData:
-        """The record its compiled ``observe`` reads (:func:`lms_observe`)."""
-        return LmsData(x=chunk.cols["x"], d=chunk.cols["d"])
+    def inputs(self, chunk) -> RegressionData:
+        """The record its compiled ``observe`` reads (:func:`regression_observe`)."""
+        return RegressionData(x=chunk.cols["x"], d=chunk.cols["d"], eps=0.0, normalized=False)
 
     def apply_constant(self, bank, chunk) -> None:
         """Constant gains: the fast kernels."""
@@ -350,9 +325,10 @@ class Nlms:
     gain_symbol: ClassVar[str] = "mu"  # its constant gain is the normalised step μ
     eps: float = param(1e-6, doc="regulariser added to x·x", check=positive)
 
-    def inputs(self, chunk) -> NlmsData:
-        """The record its compiled ``observe`` reads (:func:`nlms_observe`)."""
-        return NlmsData(x=chunk.cols["x"], d=chunk.cols["d"], eps=float(self.eps))
+    def inputs(self, chunk) -> RegressionData:
+        """The record its compiled ``observe`` reads (:func:`regression_observe`)."""
+        return RegressionData(x=chunk.cols["x"], d=chunk.cols["d"], eps=float(self.eps),
+                              normalized=True)
 
     def apply_constant(self, bank, chunk) -> None:
         """Constant gains: the fast kernels."""

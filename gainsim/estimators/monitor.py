@@ -75,3 +75,51 @@ def pass_grid_points(th, eta_row, mon, p, i, jj, cur):  # pragma: no cover - com
         cur = grid_j[jj] + 1
         jj += 1
     return jj, cur
+
+
+# ---- the per-policy bookkeeping of every per-sample kernel, inlined into each.
+# A kernel keeps the running sums ``(s, cnt)`` of the current monitor interval ``cur``
+# in registers: :func:`open_interval` at the chunk's start, :func:`at_monitor_times`
+# where a monitor time falls, :func:`add_error` per sample, :func:`close_interval` at
+# the end; :func:`diverge` when the estimate passes the limit.
+
+@njit(cache=True, inline="always")
+def open_interval(mon, p, cur):  # pragma: no cover - compiled
+    """The running sums ``(s, cnt)`` of interval ``cur`` of policy ``p`` (0 before the first)."""
+    if cur >= 1:
+        return mon.err_sum[p, cur - 1], mon.err_cnt[p, cur - 1]
+    return 0.0, 0
+
+
+@njit(cache=True, inline="always")
+def close_interval(mon, p, cur, s, cnt):  # pragma: no cover - compiled
+    """Store the running sums of interval ``cur`` (if it is one of the run's intervals)."""
+    if cur >= 1 and cur - 1 < mon.err_sum.shape[1]:
+        mon.err_sum[p, cur - 1] = s
+        mon.err_cnt[p, cur - 1] = cnt
+
+
+@njit(cache=True, inline="always")
+def at_monitor_times(th, eta_row, mon, p, i, jj, cur, s, cnt):  # pragma: no cover - compiled
+    """Before sample ``i``: store the sums, record the monitor times that fall here, and
+    return ``(jj, cur, s, cnt)`` with the sums of the interval sample ``i`` opens."""
+    if cur >= 1:
+        mon.err_sum[p, cur - 1] = s
+        mon.err_cnt[p, cur - 1] = cnt
+    jj, cur = pass_grid_points(th, eta_row, mon, p, i, jj, cur)
+    return jj, cur, mon.err_sum[p, cur - 1], mon.err_cnt[p, cur - 1]
+
+
+@njit(cache=True, inline="always")
+def add_error(s, cnt, te):  # pragma: no cover - compiled
+    """Add a sample's tracking error to the running sums (a non-finite one is not counted)."""
+    if np.isfinite(te):
+        return s + te, cnt + 1
+    return s, cnt
+
+
+@njit(cache=True, inline="always")
+def diverge(books, p, i):  # pragma: no cover - compiled
+    """Policy ``p`` diverged at sample ``i``: it stops, and the time is recorded."""
+    books.alive[p] = False
+    books.diverged_at[p] = books.arrival[i]

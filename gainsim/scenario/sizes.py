@@ -103,7 +103,7 @@ def estimate(scenario, replicas: int | None = None) -> SizeEstimate:
 
 
 def _update_cost(policy, n: float) -> float:
-    if getattr(policy.estimator, "python", False):
+    if hasattr(policy.estimator, "init_state"):  # a scipy baseline: Python per update
         return PYTHON_UPDATE + n * n
     if type(policy.gain).kind in MATRIX_GAINS:
         return n * n
