@@ -30,7 +30,6 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from numba import njit
 
-from gainsim.estimators.lms import predict
 from gainsim.estimators.loop import observer
 from gainsim.fields import nonneg, param
 from gainsim.registry import register
@@ -63,7 +62,11 @@ def _sgn(v):  # pragma: no cover - compiled
 @njit(cache=True, inline="always")
 def sign_lms_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
     """``g = -sgn(e) x``, ``-e sgn(x)`` or ``-sgn(e) sgn(x)``; ``c = x²``; tracking error e²."""
-    e, _ = predict(data, i, th, x)
+    y = 0.0  # the a-priori error, written flat (see :mod:`.loop`: no nested helper)
+    for j in range(th.size):
+        x[j] = data.x[i, j]
+        y += th[j] * x[j]
+    e = data.d[i] - y
     se = _sgn(e)
     for j in range(th.size):
         if data.mode == SIGN_ERROR:
@@ -83,7 +86,11 @@ def sign_lms_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cov
 @njit(cache=True, inline="always")
 def leaky_lms_observe(data, z, i, th, uses_curvature, g, c, x):  # pragma: no cover - compiled
     """``g = -e x + leak θ`` (the gradient of ½e² + ½ leak |θ|²), ``c = x² + leak``."""
-    e, _ = predict(data, i, th, x)
+    y = 0.0  # the a-priori error, written flat (see :mod:`.loop`: no nested helper)
+    for j in range(th.size):
+        x[j] = data.x[i, j]
+        y += th[j] * x[j]
+    e = data.d[i] - y
     th2 = 0.0
     for j in range(th.size):
         g[j] = -e * x[j] + data.leak * th[j]
