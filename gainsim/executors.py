@@ -26,6 +26,8 @@ EXECUTORS = ("serial", "process", "dask")
 # Starting a worker: interpreter, imports (0.6 s of CPU measured) and the cached kernels;
 # a conservative 3 s (under a load average of 11 on 2 cores the first worker took 12 s).
 STARTUP_SECONDS = 3.0
+# How long close() lets a busy worker finish its chunk before terminating it.
+CLOSE_GRACE_SECONDS = 10.0
 
 
 # ----------------------------------------------------------------------------- work units
@@ -109,6 +111,7 @@ class ProcessPool:
 
         quiet_resource_tracker()
         self.workers = workers
+        self._workers: dict = {}  # pid -> Process: every worker ever started
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                          initializer=_worker_init, initargs=(os.getpid(),))
 
@@ -136,27 +139,61 @@ class ProcessPool:
 
         if not hasattr(signal, "pthread_sigmask") or (
                 threading.current_thread() is not threading.main_thread()):
-            return self._pool.submit(fn, task)
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            return self._pool.submit(fn, task)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            future = self._pool.submit(fn, task)
+        else:
+            old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                future = self._pool.submit(fn, task)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        self._note_workers()
+        return future
+
+    def _note_workers(self) -> None:
+        """Remember every worker the pool has started (it may start more later, e.g. to
+        replace one that died), so that :meth:`close` can reap each of them."""
+        table = getattr(self._pool, "_processes", None) or {}
+        self._workers.update(table)
 
     def close(self, abort: bool = False) -> None:
         """Cancel what has not started, stop every worker and wait until each has exited.
 
-        ``abort`` (Ctrl-C, an error): terminate busy workers at once instead of letting
-        them finish their chunk.
+        Idle workers exit on the pool's own signal; a worker still busy after
+        :data:`CLOSE_GRACE_SECONDS` (``abort``: Ctrl-C, SIGTERM, an error: at once) is
+        terminated. Only the pool's manager thread reaps the workers it knows (two
+        threads calling ``waitpid`` on one child race: the loser's ``Process`` reports
+        it alive forever), so exits are watched through each worker's sentinel, the
+        manager thread is joined, and only then is each worker joined here, including
+        any the pool started after the last look.
         """
-        processes = list((getattr(self._pool, "_processes", None) or {}).values())
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for p in processes:  # idle workers exit on their own; busy ones are stopped
-            p.join(timeout=0 if abort else 10)
-            if p.is_alive():
-                p.terminate()
-                p.join()
-        self._pool.shutdown(wait=True)  # and the pool's own manager thread
+        from multiprocessing.connection import wait as wait_ready
+
+        pool = self._pool
+        manager = getattr(pool, "_executor_manager_thread", None)
+        table = getattr(pool, "_processes", None)  # the manager's own dict: it may grow
+        self._note_workers()
+        pool.shutdown(wait=False, cancel_futures=True)  # drops pool's reference to manager
+        if table is not None:
+            # shutdown() set pool._processes to None while the manager may still start a
+            # worker to replace one that exited (max_tasks_per_child), which then fails
+            # on len(None) and kills the manager before it stops the other workers.
+            pool._processes = table
+        workers = list(self._workers.values())
+        running = {p.sentinel: p for p in workers}  # not exitcode: that reaps here
+        deadline = time.monotonic() + (0.0 if abort else CLOSE_GRACE_SECONDS)
+        while running:
+            ready = wait_ready(list(running), timeout=max(deadline - time.monotonic(), 0.0))
+            for sentinel in ready:
+                del running[sentinel]
+            if time.monotonic() >= deadline:
+                break
+        for p in running.values():  # not exited (sentinel unready): the pid is still its own
+            p.terminate()
+        if manager is not None:
+            manager.join()
+        self._workers.update(table or {})
+        for p in self._workers.values():
+            p.join()
 
 
 class Dask:

@@ -82,9 +82,6 @@ def test_run_on_workers_equals_serial(pool, always_pool):
     np.testing.assert_array_equal(one.replica_errors, two.replica_errors)
 
 
-@pytest.mark.skip(reason="flaky: after the earlier tests of this module a worker seen before "
-                  "close() was still alive after it in 2 of 4 runs (not when run alone); "
-                  "left open in the session-3 closing note")
 def test_close_leaves_no_worker_behind(pool, always_pool):
     _, _, scenarios = grid(*GRIDS["blocks"])
     execute(scenarios, pool)
@@ -92,6 +89,47 @@ def test_close_leaves_no_worker_behind(pool, always_pool):
     assert workers
     pool.close()
     assert not any(p.is_alive() for p in workers), "a worker outlived close()"
+    assert all(p.exitcode is not None for p in workers)
+
+
+def test_close_reaps_a_worker_started_to_replace_one(always_pool):
+    # max_tasks_per_child=1: the pool replaces each worker after one task, so workers
+    # exist that no look at the pool before the last task saw.
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPool(2)
+    pool._pool.shutdown()
+    pool._pool = ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn"),
+                                     max_tasks_per_child=1)
+    _, _, scenarios = grid(*GRIDS["points"])
+    seen = []
+    try:
+        records = execute(scenarios, pool)
+        seen = list(pool._workers.values()) + _processes(pool)
+    finally:
+        pool.close()
+    assert len({p.pid for p in seen}) > 2, "the pool replaced no worker"
+    assert not any(p.is_alive() for p in pool._workers.values())
+    assert {p.pid for p in seen} <= set(pool._workers)
+    assert records == execute(scenarios, Serial())
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs /proc (Linux)")
+def test_abort_terminates_busy_workers_at_once():
+    import time
+
+    pool = ProcessPool(2)
+    futures = [pool._submit(time.sleep, 30) for _ in range(2)]
+    deadline = time.monotonic() + 120
+    while len(_processes(pool)) < 2 or not all(f.running() for f in futures):
+        assert time.monotonic() < deadline, "the workers never started"
+        time.sleep(0.05)
+    time.sleep(0.5)  # both inside time.sleep(30)
+    started = time.monotonic()
+    pool.close(abort=True)
+    assert time.monotonic() - started < 5.0, "close(abort=True) waited for busy workers"
+    assert not any(p.is_alive() for p in pool._workers.values())
 
 
 def test_serial_equals_dask_local_cluster():
