@@ -7,13 +7,15 @@ process ran which replica (see :func:`gainsim.runner.replica_seeds`).
 
 Work goes out in chunks: whole sweep points (a worker runs every replica of a few
 points and sends back only their summaries) when there are enough points to keep
-every worker busy, else blocks of replicas (the traces come back and are summarised
-here). Before anything is handed out, the first replicas run in this process: they
+every worker busy, in chunks that shrink towards the end (:func:`guided_chunks`), else
+blocks of replicas (the traces come back and are summarised here). While the workers
+of a sweep start, this process runs the smallest chunks itself. Before anything is handed out, the first replicas run in this process: they
 load the kernels here and time a replica, and when the remaining work is too small to
 pay for starting workers (:data:`STARTUP_SECONDS`) everything stays in this process.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import math
 import os
@@ -88,7 +90,7 @@ class Serial:
 
     name, workers = "serial", 1
 
-    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
+    def imap(self, fn: Callable, tasks: Iterable, help_while_starting: bool = False) -> Iterator:
         return map(fn, tasks)
 
     def close(self, abort: bool = False) -> None:
@@ -115,18 +117,28 @@ class ProcessPool:
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                          initializer=_worker_init, initargs=(os.getpid(),))
 
-    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
-        """Results in completion order; at most ``2 * workers`` tasks in flight."""
-        tasks, pending = iter(tasks), set()
+    def imap(self, fn: Callable, tasks: Iterable, help_while_starting: bool = False) -> Iterator:
+        """Results in completion order; at most ``2 * workers`` tasks in flight.
+
+        ``help_while_starting``: until the first result of a worker arrives (a worker
+        starts in ~1.2 s of CPU: interpreter, imports, numba's registries and the
+        cached kernels), this process runs tasks itself, from the end of the list (the
+        smallest chunks), instead of waiting idle. The results are the same bits
+        whoever computes them.
+        """
+        queue, pending, started = collections.deque(tasks), set(), not help_while_starting
         while True:
-            while len(pending) < 2 * self.workers:
-                task = next(tasks, None)
-                if task is None:
-                    break
-                pending.add(self._submit(fn, task))
+            while len(pending) < 2 * self.workers and queue:
+                pending.add(self._submit(fn, queue.popleft()))
             if not pending:
                 return
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            if not started and queue:
+                yield fn(queue.pop())
+                done = {future for future in pending if future.done()}
+            else:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            started = started or bool(done)
+            pending -= done
             for future in done:
                 yield future.result()
 
@@ -223,7 +235,7 @@ class Dask:
             self._client = Client(self._cluster)
         self.workers = max(len(self._client.scheduler_info().get("workers", {})), 1)
 
-    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
+    def imap(self, fn: Callable, tasks: Iterable, help_while_starting: bool = False) -> Iterator:
         from dask.distributed import as_completed
 
         futures = self._client.map(fn, list(tasks), pure=False)
@@ -282,6 +294,19 @@ class _Plan:
         return True
 
 
+def guided_chunks(items: list, workers: int) -> list[list]:
+    """Chunks that shrink as the work runs out (guided self-scheduling, Polychronopoulos &
+    Kuck 1987): each takes ``ceil(left / (3 * workers))`` of the items still left, so the
+    first ones are big (few round trips) and the last ones single items (the workers
+    finish together instead of one waiting for another's last big chunk)."""
+    chunks, i = [], 0
+    while i < len(items):
+        size = max(1, math.ceil((len(items) - i) / (3 * workers)))
+        chunks.append(items[i:i + size])
+        i += size
+    return chunks
+
+
 def _blocks(point: int, scenario, start: int, pieces: int) -> list[tuple]:
     R = scenario.run.replicas
     size = max(1, math.ceil((R - start) / max(pieces, 1)))
@@ -338,8 +363,7 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
     rest = list(enumerate(scenarios))[1:]
     if isinstance(executor, Serial) or len(rest) >= 2 * executor.workers or not summarise:
         if summarise and not isinstance(executor, Serial):
-            size = max(1, math.ceil(len(rest) / (4 * executor.workers)))
-            tasks += [("points", rest[i:i + size]) for i in range(0, len(rest), size)]
+            tasks += [("points", chunk) for chunk in guided_chunks(rest, executor.workers)]
         elif summarise:
             tasks += [("points", [item]) for item in rest]
         else:
@@ -348,7 +372,12 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
     else:  # few points, several workers: split each point's replicas
         pieces = math.ceil(2 * executor.workers / len(rest))
         tasks += [t for i, s in rest for t in _blocks(i, s, 0, pieces)]
-    for result in executor.imap(work, tasks):
+    # This process helps while the workers start only when a core is free for it: on
+    # a machine with no more cores than workers the start-up is CPU-bound and helping
+    # only slows the workers' imports by as much as it computes.
+    helps = summarise and isinstance(executor, ProcessPool) and (
+        (os.cpu_count() or 1) > executor.workers)
+    for result in executor.imap(work, tasks, help_while_starting=helps):
         if result[0] == "points":
             for point, record in result[1]:
                 plan.results[point] = record

@@ -226,3 +226,29 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_directory(tmp_path):
     while not all(_gone(pid) for pid in workers):
         assert time.monotonic() < deadline, "a worker outlived the interrupted sweep"
         time.sleep(0.05)
+
+
+def test_guided_chunks_shrink_to_single_points():
+    # 2 workers: ceil(left / 6) of what is left: 20 -> 4, 16 -> 3, 13 -> 3, 10 -> 2, 8 -> 2,
+    # 6 -> 1, then single items
+    chunks = executors.guided_chunks(list(range(20)), 2)
+    assert [len(c) for c in chunks] == [4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1]
+    assert [x for c in chunks for x in c] == list(range(20))
+
+
+def test_this_process_helps_while_workers_start(pool, always_pool, monkeypatch):
+    monkeypatch.setattr(executors.os, "cpu_count", lambda: 8)  # a core free for this process
+    whole_points_here = []
+    real = executors.simulate_block
+
+    def counting(scenario, start, stop):  # the probe runs 2 replicas; a helped task all
+        if (start, stop) == (0, scenario.run.replicas):
+            whole_points_here.append(scenario)
+        return real(scenario, start, stop)
+
+    monkeypatch.setattr(executors, "simulate_block", counting)  # in this process only
+    axes, points, scenarios = grid(*GRIDS["points"])
+    helped = execute(scenarios, pool)
+    assert whole_points_here, "this process ran no chunk while the workers started"
+    monkeypatch.undo()
+    assert helped == execute(scenarios, Serial())
