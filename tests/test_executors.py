@@ -2,27 +2,16 @@
 import numpy as np
 import pytest
 
+from conftest import fir_toml
+
 import gainsim
 import gainsim.executors as executors
 from gainsim.executors import ProcessPool, Serial, execute
 from gainsim.sweep import run_sweep, sweep_dict
 from gainsim.sweep_spec import parse_over, point_scenarios
 
-TOML = """
-name = "grid"
-[plant]
-kind = "fir"
-taps = 4
-noise_std = 0.1
-drift = { kind = "random_walk", std = 1e-3 }
-[stream]
-rate = 100.0
-[run]
-duration = 4.0
-replicas = 5
-seed = 11
-[metrics]
-grid = 20
+# two policies on a small random-walk FIR (the conftest template: 400 samples at 100 Hz)
+POLICIES = """
 [[policy]]
 name = "lms"
 estimator = "lms"
@@ -32,6 +21,9 @@ name = "adam"
 estimator = "lms"
 gain = { kind = "adam", eta = 0.01 }
 """
+GRID = dict(name="grid", drift='{ kind = "random_walk", std = 1e-3 }', rate=100.0,
+            samples=400, replicas=5, seed=11, grid=20, policies=POLICIES)
+TOML = fir_toml(**GRID)
 
 
 def grid(*over):
@@ -204,8 +196,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_directory(tmp_path):
 
     path = tmp_path / "big.toml"
     # long enough that the pool always pays (STARTUP_SECONDS) even on an idle machine
-    path.write_text(TOML.replace("duration = 4.0", "duration = 5000.0").replace(
-        "replicas = 5", "replicas = 10"))
+    path.write_text(fir_toml(**{**GRID, "samples": 500_000, "replicas": 10}))
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "gainsim", "sweep", str(path), "--over",
                              "policy[0].gain=logspace:0.001:0.1:64", "--workers", "2",
@@ -236,7 +227,7 @@ def test_guided_chunks_shrink_to_single_points():
     assert [x for c in chunks for x in c] == list(range(20))
 
 
-def test_this_process_helps_while_workers_start(pool, always_pool, monkeypatch):
+def test_this_process_helps_while_workers_start(always_pool, monkeypatch):
     monkeypatch.setattr(executors.os, "cpu_count", lambda: 8)  # a core free for this process
     whole_points_here = []
     real = executors.simulate_block
@@ -248,7 +239,11 @@ def test_this_process_helps_while_workers_start(pool, always_pool, monkeypatch):
 
     monkeypatch.setattr(executors, "simulate_block", counting)  # in this process only
     axes, points, scenarios = grid(*GRIDS["points"])
-    helped = execute(scenarios, pool)
+    pool = ProcessPool(2)  # fresh: its workers start while this process works
+    try:
+        helped = execute(scenarios, pool)
+    finally:
+        pool.close()
     assert whole_points_here, "this process ran no chunk while the workers started"
     monkeypatch.undo()
     assert helped == execute(scenarios, Serial())
