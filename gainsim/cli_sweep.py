@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 EXIT_USAGE = 2
+MAX_CURVES = 16  # points of a sweep whose curves --curves keeps (a chosen few)
 OUTPUTS = {"sweep": "report.html, sweep.json, sweep.csv, sweep.png, scenario.toml, manifest.json",
            "range": "range_test.json, range_test.png, scenario.resolved.toml, manifest.json",
            "tune": "tune.json, manifest.json"}
@@ -26,6 +27,9 @@ def add_commands(sub) -> None:
                        help="instead: one run whose gain rises geometrically (--bounds LO HI)")
     sweep.add_argument("--bounds", nargs=2, type=float, metavar=("LO", "HI"),
                        help="gain range of --range-test (default: from theory's bound)")
+    sweep.add_argument("--curves", metavar="I,J,...",
+                       help=f"also keep the curves (traces.npz arrays) of these points, "
+                            f"numbered as in sweep.json from 0 (at most {MAX_CURVES})")
     tune = sub.add_parser("tune", help="find the value of one key that minimises a policy's "
                                        "steady-state tracking error")
     tune.add_argument("scenario", help="scenario TOML file")
@@ -222,11 +226,12 @@ def cmd_sweep(args) -> int:
     from gainsim.sweep_spec import point_scenarios
 
     points, scenarios = point_scenarios(data, source, axes)  # all checked before anything runs
+    curves = _chosen_points(args.curves, len(points))
     out.open()
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
         with opened(_executor(args)) as executor:
-            sweep = run_sweep(axes, points, scenarios, executor, progress)
+            sweep = run_sweep(axes, points, scenarios, executor, progress, curves)
     finally:
         progress.close()
     where = _write_sweep(out, sweep, data, args)
@@ -245,14 +250,40 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def _chosen_points(text: str | None, n: int) -> list[int]:
+    """``--curves 0,5``: point numbers, each in 0 .. n - 1, at most :data:`MAX_CURVES`."""
+    if text is None:
+        return []
+    try:
+        chosen = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise _Usage(f"gainsim: --curves: point numbers separated by commas, e.g. 0,5 "
+                     f"(got {text!r})") from None
+    bad = [i for i in chosen if not 0 <= i < n]
+    if bad:
+        raise _Usage(f"gainsim: --curves: point {bad[0]} does not exist (the sweep has {n} "
+                     f"point{'s' if n != 1 else ''}: 0 .. {n - 1})")
+    chosen = sorted(set(chosen))
+    if len(chosen) > MAX_CURVES:
+        raise _Usage(f"gainsim: --curves: at most {MAX_CURVES} points (got {len(chosen)}); "
+                     "a sweep keeps summaries, curves only for a chosen few")
+    return chosen
+
+
 def _write_sweep(out: _Target, sweep, data: dict, args) -> Path | None:
     import tomli_w
 
     from gainsim.outdir import write_csv
-    from gainsim.sweep import csv_rows, sweep_dict
+    from gainsim.sweep import csv_rows, curves_file, sweep_dict
 
     def fill(folder: Path) -> None:
         _agg()
+        if sweep.curves:
+            import numpy as np
+
+            (folder / "curves").mkdir()
+            for point, arrays in sweep.curves.items():
+                np.savez_compressed(folder / curves_file(point), **arrays)
         _json(folder / "sweep.json", sweep_dict(sweep))
         write_csv(folder / "sweep.csv", *csv_rows(sweep))
         (folder / "scenario.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
@@ -270,6 +301,8 @@ def _range_test(args) -> int:
 
     if args.over:
         raise _Usage("gainsim: --range-test: runs one ramp; drop --over")
+    if args.curves:
+        raise _Usage("gainsim: --curves: only for a sweep (--range-test writes its one curve)")
     if args.executor == "dask":
         raise _Usage("gainsim: --range-test: one run (use --executor process --workers N)")
     data, source, out = _prepare(args)

@@ -42,25 +42,31 @@ def simulate_block(scenario, start: int, stop: int) -> list:
     return [simulate(scenario, s) for s in seeds]
 
 
-def point_record(scenario, traces: list) -> dict:
-    """What a sweep keeps of one point: its ``summary.json`` dict (no curves)."""
-    from gainsim.report import summary_dict
+def point_record(scenario, traces: list, curves: bool = False) -> dict:
+    """What a sweep keeps of one point: its ``summary.json`` dict; with ``curves`` also
+    its ``traces.npz`` arrays, under ``"traces"`` (only for the few points asked for)."""
+    from gainsim.report import summary_dict, trace_arrays
     from gainsim.results import collect
 
-    return summary_dict(collect(scenario, traces))
+    results = collect(scenario, traces)
+    record = summary_dict(results)
+    if curves:
+        record["traces"] = trace_arrays(results)
+    return record
 
 
 def work(task: tuple):
     """Run one chunk (the only function shipped to workers).
 
     ``("block", point, scenario, start, stop)`` returns ``("block", point, start, traces)``;
-    ``("points", [(point, scenario), ...])`` returns ``("points", [(point, record), ...])``.
+    ``("points", [(point, scenario, curves), ...])`` returns ``("points", [(point, record),
+    ...])`` (``curves``: keep that point's curves, see :func:`point_record`).
     """
     if task[0] == "block":
         _, point, scenario, start, stop = task
         return "block", point, start, simulate_block(scenario, start, stop)
-    return "points", [(i, point_record(s, simulate_block(s, 0, s.run.replicas)))
-                      for i, s in task[1]]
+    return "points", [(i, point_record(s, simulate_block(s, 0, s.run.replicas), curves))
+                      for i, s, curves in task[1]]
 
 
 def _worker_init(parent_pid: int) -> None:
@@ -263,7 +269,15 @@ def opened(executor):
 
 
 def make_executor(kind: str = "process", workers: int = 1, scheduler: str | None = None):
-    """``serial``, ``process`` (a pool of ``workers``) or ``dask`` (at ``scheduler``)."""
+    """``serial``, ``process`` (a pool of ``workers``) or ``dask`` (at ``scheduler``).
+
+    Raises ``ValueError`` for more workers than :func:`gainsim.sizes.workers_limit`.
+    """
+    from gainsim.sizes import workers_problem
+
+    problem = workers_problem(max(workers, 1))
+    if problem:
+        raise ValueError(problem.replace("--workers", "workers", 1))
     if kind == "dask":
         return Dask(workers, scheduler)
     if kind == "serial" or workers <= 1:
@@ -277,8 +291,8 @@ def make_executor(kind: str = "process", workers: int = 1, scheduler: str | None
 class _Plan:
     """Collects block traces per point and summarises a point once all its blocks are in."""
 
-    def __init__(self, scenarios: list, summarise: bool):
-        self.scenarios, self.summarise = scenarios, summarise
+    def __init__(self, scenarios: list, summarise: bool, curves=frozenset()):
+        self.scenarios, self.summarise, self.curves = scenarios, summarise, curves
         self.blocks: dict[int, dict[int, list]] = {}
         self.results: dict[int, object] = {}
 
@@ -290,7 +304,8 @@ class _Plan:
         ordered = [tr for s in sorted(parts) for tr in parts[s]]
         del self.blocks[point]
         scenario = self.scenarios[point]
-        self.results[point] = point_record(scenario, ordered) if self.summarise else ordered
+        self.results[point] = (point_record(scenario, ordered, point in self.curves)
+                               if self.summarise else ordered)
         return True
 
 
@@ -314,7 +329,7 @@ def _blocks(point: int, scenario, start: int, pieces: int) -> list[tuple]:
 
 
 def execute(scenarios: list, executor=None, *, summarise: bool = True,
-            progress: Callable[[int, int], None] | None = None) -> list:
+            progress: Callable[[int, int], None] | None = None, curves=frozenset()) -> list:
     """Run every replica of every scenario; per scenario a summary dict or its traces.
 
     Parameters
@@ -328,9 +343,11 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
         replica traces per point (a run, which needs the curves).
     progress
         Called as ``progress(done, total)``: points when summarising, else replicas.
+    curves
+        Points (indices) whose summary also carries its curves (:func:`point_record`).
     """
     executor = executor or Serial()
-    plan = _Plan(scenarios, summarise)
+    plan = _Plan(scenarios, summarise, frozenset(curves))
     total = len(scenarios) if summarise else sum(s.run.replicas for s in scenarios)
     done = 0
 
@@ -360,7 +377,7 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
         tick()
     tasks = [] if finished else _blocks(0, first, probe, 1 if isinstance(executor, Serial)
                                         else 2 * executor.workers)
-    rest = list(enumerate(scenarios))[1:]
+    rest = [(i, s, i in plan.curves) for i, s in enumerate(scenarios)][1:]
     if isinstance(executor, Serial) or len(rest) >= 2 * executor.workers or not summarise:
         if summarise and not isinstance(executor, Serial):
             tasks += [("points", chunk) for chunk in guided_chunks(rest, executor.workers)]
@@ -368,10 +385,10 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
             tasks += [("points", [item]) for item in rest]
         else:
             pieces = 1 if isinstance(executor, Serial) else 2 * executor.workers
-            tasks += [t for i, s in rest for t in _blocks(i, s, 0, pieces)]
+            tasks += [t for i, s, _ in rest for t in _blocks(i, s, 0, pieces)]
     else:  # few points, several workers: split each point's replicas
         pieces = math.ceil(2 * executor.workers / len(rest))
-        tasks += [t for i, s in rest for t in _blocks(i, s, 0, pieces)]
+        tasks += [t for i, s, _ in rest for t in _blocks(i, s, 0, pieces)]
     # This process helps while the workers start only when a core is free for it: on
     # a machine with no more cores than workers the start-up is CPU-bound and helping
     # only slows the workers' imports by as much as it computes.

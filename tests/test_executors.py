@@ -247,3 +247,27 @@ def test_this_process_helps_while_workers_start(always_pool, monkeypatch):
     assert whole_points_here, "this process ran no chunk while the workers started"
     monkeypatch.undo()
     assert helped == execute(scenarios, Serial())
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_absurd_workers_are_one_line_exit_2(command, tmp_path, capsys, monkeypatch):
+    import os
+
+    from gainsim.cli import main
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # limit 4 per CPU: 8
+    path = tmp_path / "s.toml"
+    path.write_text(TOML)
+    extra = ["--over", "policy[0].gain=0.01"] if command == "sweep" else []
+    for workers, says in ((9, "--workers: must be <= 8 (4 per CPU, 2 CPUs here, at most 256; "
+                              "got 9)"), (0, "--workers: must be >= 1 (got 0)")):
+        assert main([command, str(path), *extra, "--workers", str(workers),
+                     "-o", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == f"gainsim: {says}", err
+    monkeypatch.setattr(os, "cpu_count", lambda: 1000)
+    assert main([command, str(path), *extra, "--workers", "257", "-o", str(tmp_path / "o")]) == 2
+    assert "at most 256; got 257" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]  # nothing written
+    with pytest.raises(ValueError, match="workers: must be <= 4000|at most 256"):
+        executors.make_executor("process", 5000)

@@ -299,3 +299,37 @@ def test_warnings_during_a_sweep_are_notes(write, tmp_path, capsys, monkeypatch)
     err = capsys.readouterr().err
     assert "RuntimeWarning" not in err and "warnings.warn" not in err, err
     assert "gainsim: note: numpy/scipy met overflowing" in err
+
+
+def test_curves_of_chosen_points_equal_run_bit_for_bit(write, tmp_path, capsys):
+    path = write(TINY)
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(path), "--over", "policy[0].gain=0.01,0.03,0.05", "--curves",
+                 "2,0", "-o", str(out), "--quiet"]) == 0
+    data = json.loads((out / "sweep.json").read_text())
+    assert [p.get("curves") for p in data["points"]] == [
+        "curves/point-0.npz", None, "curves/point-2.npz"]
+    assert sorted(p.name for p in (out / "curves").iterdir()) == ["point-0.npz", "point-2.npz"]
+    # point 2 is the file with policy[0].gain = 0.05: its curves are that run's traces.npz
+    single = write(TINY.replace("gain = 0.01", "gain = 0.05", 1), "p2.toml")
+    assert main(["run", str(single), "-o", str(tmp_path / "run"), "--quiet"]) == 0
+    with np.load(out / "curves" / "point-2.npz") as got, \
+            np.load(tmp_path / "run" / "traces.npz") as want:
+        assert sorted(got.files) == sorted(want.files)
+        for name in want.files:
+            np.testing.assert_array_equal(got[name], want[name], err_msg=name)
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("curves, says", [
+    ("3", "--curves: point 3 does not exist (the sweep has 2 points: 0 .. 1)"),
+    ("a", "--curves: point numbers separated by commas"),
+    (",".join(map(str, range(17))), "--curves: at most 16 points (got 17)")])
+def test_bad_curves_are_one_line_exit_2_nothing_written(write, tmp_path, capsys, curves, says):
+    path = write(TINY)
+    over = "policy[0].gain=logspace:0.001:0.1:20" if "17" in says else "policy[0].gain=0.01,0.02"
+    assert main(["sweep", str(path), "--over", over, "--curves", curves,
+                 "-o", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and says in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]
