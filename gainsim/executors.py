@@ -177,7 +177,8 @@ class ProcessPool:
         """Cancel what has not started, stop every worker and wait until each has exited.
 
         Idle workers exit on the pool's own signal; a worker still busy after
-        :data:`CLOSE_GRACE_SECONDS` (``abort``: Ctrl-C, SIGTERM, an error: at once) is
+        :data:`CLOSE_GRACE_SECONDS` in all (``abort``: Ctrl-C, an error; or once SIGTERM
+        or SIGHUP arrived, :func:`gainsim.lifetime.signal_received`: at once) is
         terminated. Only the pool's manager thread reaps the workers it knows (two
         threads calling ``waitpid`` on one child race: the loser's ``Process`` reports
         it alive forever), so exits are watched through each worker's sentinel, the
@@ -186,6 +187,9 @@ class ProcessPool:
         """
         from multiprocessing.connection import wait as wait_ready
 
+        from gainsim.lifetime import signal_received
+
+        abort = abort or signal_received()  # a close in a `finally` after SIGTERM: be quick
         pool = self._pool
         manager = getattr(pool, "_executor_manager_thread", None)
         table = getattr(pool, "_processes", None)  # the manager's own dict: it may grow

@@ -124,6 +124,28 @@ def test_abort_terminates_busy_workers_at_once():
     assert not any(p.is_alive() for p in pool._workers.values())
 
 
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs /proc (Linux)")
+def test_close_after_sigterm_does_not_wait_for_busy_workers(monkeypatch):
+    # A plain close() in a `finally` while SIGTERM unwinds: no 10 s grace per busy worker.
+    import signal
+    import time
+
+    from gainsim import lifetime
+
+    pool = ProcessPool(2)
+    futures = [pool._submit(time.sleep, 30) for _ in range(2)]
+    deadline = time.monotonic() + 120
+    while len(_processes(pool)) < 2 or not all(f.running() for f in futures):
+        assert time.monotonic() < deadline, "the workers never started"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    monkeypatch.setattr(lifetime, "_received", [signal.SIGTERM])  # as the handler records it
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 5.0, "close() after SIGTERM waited for busy workers"
+    assert not any(p.is_alive() for p in pool._workers.values())
+
+
 def test_serial_equals_dask_local_cluster():
     pytest.importorskip("dask.distributed",
                         reason="the dask extra is not installed (pip install 'gainsim[dask]')")
