@@ -108,7 +108,8 @@ def test_close_reaps_a_worker_started_to_replace_one(always_pool):
 
 
 @pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs /proc (Linux)")
-def test_abort_terminates_busy_workers_at_once():
+def _busy_pool() -> ProcessPool:
+    """A pool of 2 whose workers are both inside ``time.sleep(30)``."""
     import time
 
     pool = ProcessPool(2)
@@ -118,6 +119,13 @@ def test_abort_terminates_busy_workers_at_once():
         assert time.monotonic() < deadline, "the workers never started"
         time.sleep(0.05)
     time.sleep(0.5)  # both inside time.sleep(30)
+    return pool
+
+
+def test_abort_terminates_busy_workers_at_once():
+    import time
+
+    pool = _busy_pool()
     started = time.monotonic()
     pool.close(abort=True)
     assert time.monotonic() - started < 5.0, "close(abort=True) waited for busy workers"
@@ -132,13 +140,7 @@ def test_close_after_sigterm_does_not_wait_for_busy_workers(monkeypatch):
 
     from gainsim import lifetime
 
-    pool = ProcessPool(2)
-    futures = [pool._submit(time.sleep, 30) for _ in range(2)]
-    deadline = time.monotonic() + 120
-    while len(_processes(pool)) < 2 or not all(f.running() for f in futures):
-        assert time.monotonic() < deadline, "the workers never started"
-        time.sleep(0.05)
-    time.sleep(0.5)
+    pool = _busy_pool()
     monkeypatch.setattr(lifetime, "_received", [signal.SIGTERM])  # as the handler records it
     started = time.monotonic()
     pool.close()
