@@ -34,16 +34,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import machine  # noqa: E402
 
 import gainsim  # noqa: E402
-import gainsim.stream  # noqa: E402
+import gainsim.engine.stream  # noqa: E402
 from gainsim.estimators.lms import lms_kernel  # noqa: E402
-from gainsim.sim import simulate  # noqa: E402
+from gainsim.engine.sim import simulate  # noqa: E402
 
 TAPS = 16
 ETA = 0.01
 NOISE_STD = 0.1
 RATE = 1000.0
 GRID = 200
-DEFAULT_PACKET = gainsim.stream.Stream().packet  # the engine default
+DEFAULT_PACKET = gainsim.engine.stream.Stream().packet  # the engine default
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -153,7 +153,7 @@ def numba_bank_loop(X, d, etaT):  # pragma: no cover - compiled
 
 @dataclass(frozen=True, eq=False)
 class ReplayPlant:
-    """A plant that serves slices of pre-generated arrays (the plant protocol of gainsim.sim).
+    """A plant that serves slices of pre-generated arrays (the plant protocol of gainsim.engine.sim).
 
     The sensor asks one packet ahead, so the last packet can reach past the end of the
     data: those samples are measured after the run ends, are never applied, and are
@@ -262,7 +262,7 @@ def cold_start_seconds(gain: str | None = None) -> float:
 
     text = (scenario_text(10_000, (ETA,)) if gain is None
             else scenario_text(10_000, (), policy_lines=gain_policies(gain, 1)))
-    code = ("import time, numpy as np, gainsim; from gainsim.sim import simulate; "
+    code = ("import time, numpy as np, gainsim; from gainsim.engine.sim import simulate; "
             "t = time.perf_counter(); "
             f"simulate(gainsim.loads({text!r}), "
             "np.random.SeedSequence(0)); print(time.perf_counter() - t)")

@@ -54,8 +54,8 @@ gain = 0.01
 
 def sweep_case(samples: int) -> tuple[float, float, float, bool]:
     """(serial s, pool s including start-up, start-up s, equal)."""
-    from gainsim.executors import ProcessPool, Serial, execute
-    from gainsim.sweep_spec import parse_over, point_scenarios
+    from gainsim.engine.executors import ProcessPool, Serial, execute
+    from gainsim.sweeps.spec import parse_over, point_scenarios
 
     data = tomllib.loads(SWEEP.format(samples=samples))
     _, scenarios = point_scenarios(data, "bench", [parse_over(

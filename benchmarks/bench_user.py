@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import machine  # noqa: E402
 
 import gainsim  # noqa: E402
-from gainsim.metrics import BAND  # noqa: E402
-from gainsim.runner import collect, replica_seeds  # noqa: E402
-from gainsim.sim import simulate  # noqa: E402
+from gainsim.analysis.metrics import BAND  # noqa: E402
+from gainsim.engine.runner import collect, replica_seeds  # noqa: E402
+from gainsim.engine.sim import simulate  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -165,7 +165,7 @@ def band_nanquantile(curves: dict) -> dict:
 
 
 def section_aggregation(repeats: int) -> list[Row]:
-    from gainsim import metrics
+    from gainsim.analysis import metrics
 
     scenario = bank_scenario(64, 10_000, grid=2000, replicas=20)
     seeds = replica_seeds(0, 20)

@@ -31,9 +31,9 @@ def phases(scenario_path: str, out: Path) -> list[tuple[str, float]]:
     """Wall time of each phase of one run, in the order ``gainsim run`` does them."""
     t = time.perf_counter()
     import gainsim
-    from gainsim.cli_run_dir import write_run_dir
-    from gainsim.runner import collect, replica_seeds
-    from gainsim.sim import simulate
+    from gainsim.cli.run_dir import write_run_dir
+    from gainsim.engine.runner import collect, replica_seeds
+    from gainsim.engine.sim import simulate
 
     marks = [("import gainsim (+ cli, runner, sim)", time.perf_counter() - t)]
     t = time.perf_counter()
@@ -56,7 +56,7 @@ def phases(scenario_path: str, out: Path) -> list[tuple[str, float]]:
 
 
 def profiled(scenario_path: str, out: Path, top: int) -> str:
-    from gainsim.cli import main
+    from gainsim.cli.main import main
 
     prof = cProfile.Profile()
     prof.enable()

@@ -28,7 +28,7 @@ NOT_REPRODUCIBLE = {"seconds_per_update"}
 
 def run_all(out: Path) -> list[str]:
     """Run every shipped scenario into ``out/<stem>``; return the stems."""
-    from gainsim.cli import main
+    from gainsim.cli.main import main
 
     stems = []
     for path in sorted((ROOT / "scenarios").glob("*.toml")):

@@ -33,7 +33,7 @@ from gainsim.catalog import FAMILIES, kinds  # noqa: E402
 from gainsim.fields import describe_check  # noqa: E402
 from gainsim.scenario.build import to_table  # noqa: E402
 from gainsim.scenario import Metrics, Policy, Run, Scenario  # noqa: E402
-from gainsim.stream import Stream  # noqa: E402
+from gainsim.engine.stream import Stream  # noqa: E402
 
 PAGES = ("scenarios.md", "gains.md")
 SETTINGS = {cls.__name__: cls for cls in (Scenario, Policy, Stream, Run, Metrics)}
@@ -66,7 +66,7 @@ def type_word(hint, field: dataclasses.Field) -> str:
             return "array of arrays of numbers"
         if dataclasses.is_dataclass(inner) or _is_callable(inner):
             return "array of tables"
-        return {float: "array of numbers", int: "array of integers"}[inner]
+        return {float: "array of numbers", int: "array of integers", str: "array of strings"}[inner]
     if hint is typing.Any or dataclasses.is_dataclass(hint) or _is_callable(hint):
         return "table"
     return {float: "number", int: "integer", str: "string", bool: "boolean"}[hint]

@@ -22,7 +22,7 @@ DPI = 72
 
 def poles_figures() -> None:
     import gainsim
-    from gainsim.poles import locus_groups, plot_regime_map, plot_root_locus, policy_loops
+    from gainsim.predict.zplane import locus_groups, plot_regime_map, plot_root_locus, policy_loops
 
     scenario = gainsim.load(scenario_path("curvature"))
     loops = policy_loops(scenario)

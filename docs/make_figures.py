@@ -136,8 +136,8 @@ def make_drift_eta_png(path: Path, replicas: int = 3) -> None:
 
 def make_sweep_png(path: Path) -> None:
     """The U-curve of docs/sweeps.md: quickstart's [sweep] table (LMS gain, 13 values)."""
-    from gainsim.sweep import sweep
-    from gainsim.sweep_plot import plot_sweep
+    from gainsim.sweeps.sweep import sweep
+    from gainsim.sweeps.plot import plot_sweep
 
     result = sweep(ROOT / "scenarios" / "quickstart.toml")
     ax = plot_sweep(result)
@@ -148,8 +148,8 @@ def make_sweep_png(path: Path) -> None:
 
 def make_range_test_png(path: Path) -> None:
     """The range test of docs/sweeps.md: quickstart's LMS policy, default bounds."""
-    from gainsim.range_test import range_test
-    from gainsim.sweep_plot import plot_range_test
+    from gainsim.sweeps.range_test import range_test
+    from gainsim.sweeps.plot import plot_range_test
 
     scenario = gainsim.load(ROOT / "scenarios" / "quickstart.toml")
     ax = plot_range_test(range_test(scenario, "LMS η=0.01 (≈ optimal)"))

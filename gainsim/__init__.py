@@ -14,8 +14,8 @@ _configure_numba_cache()  # before any kernel is defined
 
 __version__ = "0.1.0"
 
-_LAZY = {"Results": "gainsim.runner", "run": "gainsim.api", "open_run": "gainsim.api",
-         "RunData": "gainsim.rundata",
+_LAZY = {"Results": "gainsim.engine.runner", "run": "gainsim.api", "open_run": "gainsim.api",
+         "RunData": "gainsim.report.rundata",
          "Scenario": "gainsim.scenario", "ScenarioError": "gainsim.scenario",
          "load": "gainsim.scenario", "loads": "gainsim.scenario"}
 __all__ = ["Results", "RunData", "Scenario", "ScenarioError", "__version__", "load", "loads",

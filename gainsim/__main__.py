@@ -1,3 +1,3 @@
-from gainsim.cli import main
+from gainsim.cli.main import main
 
 raise SystemExit(main())

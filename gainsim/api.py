@@ -8,30 +8,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gainsim.rundata import Reportable
-from gainsim.scenario import Scenario, load, loads
+from gainsim.report.rundata import Reportable
+from gainsim.scenario import Scenario, load, loads, to_dict
+from gainsim.scenario.load import loads_dict
 
 
-def as_scenario(source) -> Scenario:
+def as_scenario(source, data: dict | None = None) -> Scenario:
     """A :class:`Scenario` from itself, a file path, or TOML text (text has a newline or ``=``).
 
+    ``data``: named arrays (``{"x": X, "d": d}``) that a ``data`` plant streams instead of
+    its file, checked like the file would be (a Scenario object is re-validated with them).
     Raises :class:`~gainsim.scenario.ScenarioError` (file not found, or every problem).
     """
     if isinstance(source, Scenario):
-        return source
+        return source if data is None else loads_dict(to_dict(source), "<scenario>", data)
     if isinstance(source, dict):
-        return Scenario.from_dict(source)
+        return loads_dict(source, arrays=data)
     if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
                                      and "=" not in source):
-        return load(source)
+        return load(source, arrays=data)
     if isinstance(source, str):
-        return loads(source, source="<string>")
+        return loads(source, source="<string>", arrays=data)
     raise TypeError(f"run(): a Scenario, a path or TOML text (got {type(source).__name__})")
 
 
 class RunResult(Reportable):
-    """What :func:`run` returns: the run's :class:`~gainsim.results.Results` with the
-    Python API of :class:`~gainsim.rundata.Reportable` (``repr``, ``summary``, ``plot``,
+    """What :func:`run` returns: the run's :class:`~gainsim.engine.results.Results` with the
+    Python API of :class:`~gainsim.report.rundata.Reportable` (``repr``, ``summary``, ``plot``,
     ``to_frame``, ``save``).
 
     Every attribute of the results (``policies``, ``curves``, ``t``, ``replica_errors`` …)
@@ -45,7 +48,7 @@ class RunResult(Reportable):
     def run_data(self):
         """What the run directory of these results holds (computed once)."""
         if self._data is None:
-            from gainsim.rundata import RunData
+            from gainsim.report.rundata import RunData
 
             self._data = RunData.from_results(self.results)
         return self._data
@@ -61,25 +64,40 @@ class RunResult(Reportable):
         return getattr(self.__dict__["results"], name)
 
 
-def run(scenario, *, seed: int | None = None, replicas: int | None = None, **options):
+def run(scenario, *, seed: int | None = None, replicas: int | None = None,
+        data: dict | None = None, **options):
     """Simulate every replica of ``scenario`` (a Scenario, path, TOML text or dict).
 
-    Returns a :class:`RunResult` (the :class:`~gainsim.results.Results` with their API):
+    Returns a :class:`RunResult` (the :class:`~gainsim.engine.results.Results` with their API):
     ``repr`` is the ranked table, ``summary``
     the dict of ``summary.json``, ``plot(kind, ax=)`` draws a figure, ``to_frame()`` is
     a pandas DataFrame and ``save(dir)`` writes the run directory ``gainsim run`` writes.
-    ``seed``, ``replicas``: override the scenario's ``[run]``; every other option
-    (``workers``, ``executor``, ``progress``) is :func:`gainsim.runner.run`'s.
+    ``seed``, ``replicas``: override the scenario's ``[run]``; ``data``: named arrays
+    for a ``data`` plant (``{"x": X, "d": d}``, its ``target`` and ``inputs`` name them),
+    streamed instead of its file; every other option
+    (``workers``, ``executor``, ``progress``) is :func:`gainsim.engine.runner.run`'s.
     """
-    from gainsim.runner import run as run_scenario
+    from gainsim.engine.runner import run as run_scenario
 
-    return RunResult(run_scenario(as_scenario(scenario), seed=seed, replicas=replicas,
-                                  **options))
+    scenario = as_scenario(scenario, data)
+    if replicas is not None:
+        _check_replicas(scenario, replicas)
+    return RunResult(run_scenario(scenario, seed=seed, replicas=replicas, **options))
+
+
+def _check_replicas(scenario, replicas: int) -> None:
+    """A plant's limit on the replica count (a data plant: 1 unless the stream is random)."""
+    from gainsim.scenario import ScenarioError
+    from gainsim.scenario.load import replicas_problem
+
+    message = replicas_problem(scenario, replicas)
+    if message:
+        raise ScenarioError(scenario.name, [f"replicas: {message}"])
 
 
 def open_run(folder):
-    """A saved run directory as a :class:`~gainsim.rundata.RunData`: the same ``repr``,
+    """A saved run directory as a :class:`~gainsim.report.rundata.RunData`: the same ``repr``,
     ``summary``, ``plot``, ``to_frame`` and ``save`` as fresh results, without simulating."""
-    from gainsim.rundata import RunData
+    from gainsim.report.rundata import RunData
 
     return RunData.load(folder)

@@ -18,8 +18,9 @@ import gainsim.signals.drift  # noqa: F401
 import gainsim.signals.fir  # noqa: F401
 import gainsim.signals.quadratic  # noqa: F401
 import gainsim.signals.mrac  # noqa: F401
+import gainsim.signals.data  # noqa: F401
 # the sample stream's latency models
-import gainsim.stream  # noqa: F401
+import gainsim.engine.stream  # noqa: F401
 # gain policies and schedules
 import gainsim.gains.schedules  # noqa: F401
 import gainsim.gains.cyclic  # noqa: F401

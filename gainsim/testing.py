@@ -74,7 +74,7 @@ def reference_run(scenario, seed: int = 0) -> dict:
     ``g = H (theta - theta*) + noise``, ``c = diag H``), the policy's step, ``theta += step``.
     Returns ``theta`` (final), ``err_sum`` (sum of the tracking error), ``eta`` (last gain).
     """
-    from gainsim.sim import Rngs
+    from gainsim.engine.sim import Rngs
 
     plant, policy = scenario.plant, scenario.policy[0]
     gain, est = policy.gain, type(policy.estimator).kind
@@ -111,7 +111,7 @@ def reference_run(scenario, seed: int = 0) -> dict:
 
 def check_against_reference(scenario, seed: int = 0, rtol: float = 1e-9) -> None:
     """The engine's run of ``scenario`` (first policy) equals :func:`reference_run`."""
-    from gainsim.sim import simulate
+    from gainsim.engine.sim import simulate
 
     trace = simulate(scenario, np.random.SeedSequence(seed))
     ref = reference_run(scenario, seed)

@@ -13,8 +13,8 @@ import pytest
 import gainsim
 from gainsim.baselines import Bfgs, ExactLineSearch, LeastSquares, Lbfgsb, Newton, Wolfe
 from gainsim.baselines.common import Sample, objective
-from gainsim.report import summary_dict
-from gainsim.sim import Rngs, simulate
+from gainsim.report.text import summary_dict
+from gainsim.engine.sim import Rngs, simulate
 
 FIR = """
 name = "b"

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import fir_toml
 
-from gainsim.cli import main
+from gainsim.cli.main import main
 
 # three policies on a small random-walk FIR (500 samples at 100 Hz); "boom" diverges
 TINY = fir_toml(name="tiny", drift='{ kind = "random_walk", std = 1e-3 }', rate=100.0,
@@ -132,7 +132,7 @@ def test_list_shows_every_kind(capsys):
 def test_progress_bar_explains_a_long_wait_before_the_first_replica(capsys, monkeypatch):
     import time
 
-    from gainsim import cli
+    from gainsim.cli import main as cli
 
     monkeypatch.setattr(cli._Progress, "DELAY", 0.05)
     bar = cli._Progress(enabled=True)

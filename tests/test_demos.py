@@ -3,7 +3,7 @@ from functools import lru_cache
 
 import pytest
 
-from gainsim.cli import main
+from gainsim.cli.main import main
 from gainsim.demos import demos, run_demo, scenario_path
 
 import gainsim
@@ -98,7 +98,7 @@ def test_demo_report_puts_the_numbers_and_figures_first(tmp_path):
 
 
 def test_a_demo_of_several_scenarios_links_each_report():
-    from gainsim.html_report import demo_sections, render_demo
+    from gainsim.report.html import demo_sections, render_demo
 
     sections = demo_sections("claim", [], [["", "simulated", "closed form", "formula"],
                                            ["rate", "0.5", "0.5", "1 − ηλ"]], [])

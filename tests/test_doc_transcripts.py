@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import re
+import shlex
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,14 +20,14 @@ import pytest
 matplotlib.use("Agg")
 
 import gainsim  # noqa: E402
-from gainsim.explain import explain_text  # noqa: E402
-from gainsim.report import format_table, headline, summary_rows  # noqa: E402
+from gainsim.predict.explain import explain_text  # noqa: E402
+from gainsim.report.text import format_table, headline, summary_rows  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
 LEAD = re.compile(r"`gainsim (explain|run) (scenarios/[\w.]+\.toml)`([^`\n]*(?:\n[^`\n]*)?)"
                   r"\s+prints:\s*\n+```[^\n]*\n(.*?)^```", re.M | re.S)
-DOLLAR = re.compile(r"^```[^\n]*\n\$ gainsim (explain|run) (scenarios/[\w.]+\.toml)[^\n]*\n(.*?)^```",
+DOLLAR = re.compile(r"^```[^\n]*\n\$ gainsim (explain|run) (scenarios/[\w.]+\.toml)[ \t]*\n(.*?)^```",
                     re.M | re.S)
 BLOCK = re.compile(r"^```([^\n]*)\n(.*?)^```", re.M | re.S)
 
@@ -100,3 +101,78 @@ def test_python_walkthrough_runs_and_prints_its_output_blocks(tmp_path):
         if expected is not None:
             assert printed == expected, code
     assert (tmp_path / "runs" / "quickstart-notebook" / "report.html").is_file()
+
+
+# ------------------------------------------------ any other "$ gainsim ..." transcript
+
+STAMP = re.compile(r"-\d{8}-\d{6}")   # the time stamp of a default run or sweep folder
+
+
+def session_blocks() -> list:
+    """Blocks of ``$ gainsim ...`` commands, each followed by what it prints (stdout and
+    stderr); a block of one plain ``explain``/``run FILE`` is checked above instead."""
+    found = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for m in BLOCK.finditer(text):
+            lines = m.group(2).splitlines()
+            if not lines or not lines[0].startswith("$ gainsim "):
+                continue
+            steps = []
+            for line in lines:
+                if line.startswith("$ gainsim "):
+                    steps.append((shlex.split(line[len("$ gainsim "):]), []))
+                else:
+                    steps[-1][1].append(line)
+            if len(steps) == 1 and steps[0][0][0] in ("explain", "run") and len(steps[0][0]) == 2:
+                continue
+            line_no = text[:m.start()].count("\n") + 1
+            found.append(pytest.param(steps, id=f"{page.name}:{line_no}"))
+    return found
+
+
+def _printed(argv: list[str]) -> tuple[int, str]:
+    from gainsim.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return status, out.getvalue() + err.getvalue()
+
+
+def test_the_session_transcripts_are_found():
+    ids = {p.id.split(":")[0] for p in session_blocks()}
+    assert {"sweeps.md", "outputs.md"} <= ids
+
+
+@pytest.mark.parametrize("steps", session_blocks())
+def test_session_transcript_is_what_the_commands_print(steps, tmp_path):
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        for argv, expected in steps:
+            _, printed = _printed(argv)
+            assert STAMP.sub("-STAMP", printed.rstrip("\n")) == \
+                STAMP.sub("-STAMP", "\n".join(expected).rstrip("\n")), argv
+    finally:
+        os.chdir(cwd)
+
+
+VALIDATE = re.compile(r"^```toml invalid\n(.*?)^```.*?`gainsim validate ([\w.]+)` prints:\s*\n+"
+                      r"```[^\n]*\n(.*?)^```", re.M | re.S)
+
+
+def test_the_validation_example_prints_what_the_page_says(tmp_path):
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    found = VALIDATE.findall(text)
+    assert found
+    for toml_text, name, expected in found:
+        (tmp_path / name).write_text(toml_text, encoding="utf-8")
+        cwd = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            status, printed = _printed(["validate", name])
+        finally:
+            os.chdir(cwd)
+        assert status == 2 and printed == expected

@@ -18,11 +18,11 @@ import pytest
 
 import gainsim
 from gainsim.catalog import FAMILIES, kinds
-from gainsim.report import summary_dict, trace_arrays
+from gainsim.report.text import summary_dict, trace_arrays
 from gainsim.scenario import ScenarioError, dumps
 from gainsim.fields import describe_check
 from gainsim.scenario import Metrics, Policy, Run, Scenario
-from gainsim.stream import Stream
+from gainsim.engine.stream import Stream
 from gainsim.testing import fitting_estimators
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from conftest import fir_scenario, policies
-from gainsim.offline import run_offline
-from gainsim.sim import Channel, Rngs, simulate
+from gainsim.engine.offline import run_offline
+from gainsim.engine.sim import Channel, Rngs, simulate
 
 
 def _same(a, b):
@@ -103,7 +103,7 @@ def test_replica_results_do_not_depend_on_worker_layout():
     # Replica r must see the same samples and give the same numbers whether replicas run
     # in order, in reverse order (no state carried from one replica to the next) or in a
     # pool of two processes (no state shared through the parent process).
-    from gainsim.runner import replica_seeds, run
+    from gainsim.engine.runner import replica_seeds, run
 
     scenario = fir_scenario(samples=300, replicas=3, grid=10, noise_std=0.3,
                             drift='{kind = "random_walk", std = 0.01}',
@@ -152,7 +152,7 @@ def test_one_block_of_a_bank_never_launches_the_thread_pool():
 
     code = ("import numpy as np, numba.np.ufunc.parallel as par\n"
             "from conftest import fir_scenario, policies\n"
-            "from gainsim.sim import simulate\n"
+            "from gainsim.engine.sim import simulate\n"
             "pol = policies(*[('lms', 0.001 * (k + 1)) for k in range(15)])\n"
             "simulate(fir_scenario(samples=2000, policies=pol), np.random.SeedSequence(0))\n"
             "print(par._is_initialized)\n")

@@ -5,10 +5,10 @@ import pytest
 from conftest import fir_toml
 
 import gainsim
-import gainsim.executors as executors
-from gainsim.executors import ProcessPool, Serial, execute
-from gainsim.sweep import run_sweep, sweep_dict
-from gainsim.sweep_spec import parse_over, point_scenarios
+import gainsim.engine.executors as executors
+from gainsim.engine.executors import ProcessPool, Serial, execute
+from gainsim.sweeps.sweep import run_sweep, sweep_dict
+from gainsim.sweeps.spec import parse_over, point_scenarios
 
 # two policies on a small random-walk FIR (the conftest template: 400 samples at 100 Hz)
 POLICIES = """
@@ -138,7 +138,7 @@ def test_close_after_sigterm_does_not_wait_for_busy_workers(monkeypatch):
     import signal
     import time
 
-    from gainsim import lifetime
+    from gainsim.engine import lifetime
 
     pool = _busy_pool()
     monkeypatch.setattr(lifetime, "_received", [signal.SIGTERM])  # as the handler records it
@@ -277,7 +277,7 @@ def test_this_process_helps_while_workers_start(always_pool, monkeypatch):
 def test_absurd_workers_are_one_line_exit_2(command, tmp_path, capsys, monkeypatch):
     import os
 
-    from gainsim.cli import main
+    from gainsim.cli.main import main
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)  # limit 4 per CPU: 8
     path = tmp_path / "s.toml"

@@ -1,4 +1,4 @@
-"""Theory before simulation: gainsim.predict, gainsim.explain and ``gainsim explain``.
+"""Theory before simulation: gainsim.predict.policies, gainsim.predict.explain and ``gainsim explain``.
 
 Hand-worked cases check each formula; simulations check the predictions within a
 stated tolerance on enough replicas.
@@ -12,9 +12,9 @@ import pytest
 import gainsim
 from conftest import fir_scenario, policies
 from gainsim import theory
-from gainsim.cli import main
-from gainsim.explain import explain, explain_text
-from gainsim.predict import gd_optimum, kalman_floor, plant_theory, predictions, summary_fields
+from gainsim.cli.main import main
+from gainsim.predict.explain import explain, explain_text
+from gainsim.predict.policies import gd_optimum, kalman_floor, plant_theory, predictions, summary_fields
 
 GOLDILOCKS = "scenarios/goldilocks.toml"
 QUICKSTART = "scenarios/quickstart.toml"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import gainsim
-from gainsim.poles import policy_loops, simulated_rate, updates_axis
+from gainsim.predict.zplane import policy_loops, simulated_rate, updates_axis
 from gainsim.scenario import ScenarioError
 from gainsim.theory import delay_stability_bound, delayed_gd_poles, spectral_radius
 
@@ -94,7 +94,7 @@ def test_estimators_without_a_delayed_loop_refuse_with_one_line():
 
 
 def test_explain_prints_the_delay_bound():
-    from gainsim.explain import explain_text
+    from gainsim.predict.explain import explain_text
 
     text = explain_text(gainsim.loads(_bowl(2, [0.1], 10, lam=2.0)))
     line = next(l for l in text.splitlines() if l.strip().startswith("feedback delay"))

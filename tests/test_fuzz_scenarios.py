@@ -20,9 +20,9 @@ from hypothesis import strategies as st  # noqa: E402
 import tomli_w  # noqa: E402
 
 import gainsim  # noqa: E402
-from gainsim.explain import explain_text  # noqa: E402
+from gainsim.predict.explain import explain_text  # noqa: E402
 from gainsim.scenario import ScenarioError  # noqa: E402
-from gainsim.sizes import MAX_MEMORY, estimate  # noqa: E402
+from gainsim.scenario.sizes import MAX_MEMORY, estimate  # noqa: E402
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.toml"))
 BASES = [tomllib.loads(p.read_text(encoding="utf-8")) for p in SCENARIOS]

@@ -94,7 +94,7 @@ def test_adaptive_gains_run_in_the_engine_without_diverging():
     grid = 20
     """
     scen = gainsim.loads(textwrap.dedent(text) + pol)
-    trace = gainsim.sim.simulate(scen, np.random.SeedSequence(0))
+    trace = gainsim.engine.sim.simulate(scen, np.random.SeedSequence(0))
     assert len(adaptive) >= 17
     assert np.all(np.isnan(trace.diverged_at))
     assert np.all(np.isfinite(trace.eta[:, -1])) and np.all(trace.eta[:, -1] >= 0)

@@ -2,7 +2,7 @@
 
 Two harnesses: the Python ``policy.step(state, Obs(...))`` (the same compiled law the
 engine runs) on chosen x, e, and tiny deterministic scenarios through
-:func:`gainsim.sim.simulate` on the quadratic plant L = w² (H = 2, w0 = 5, rate 1,
+:func:`gainsim.engine.sim.simulate` on the quadratic plant L = w² (H = 2, w0 = 5, rate 1,
 no noise, grid = samples), where ``trace.misalignment[p, k]`` is w_k².
 """
 import math
@@ -24,7 +24,7 @@ from gainsim.gains.normalized import NlmsGain, Polyak
 from gainsim.gains.plateau import Plateau
 from gainsim.gains.trackers import Kalman, Rls
 from gainsim.gains.vss import Benveniste, MathewsXie, Vss
-from gainsim.sim import simulate
+from gainsim.engine.sim import simulate
 
 QUAD = """
 name = "q"

@@ -164,7 +164,7 @@ def test_a_bank_of_ten_thousand_policies_loads():
 # ------------------------------------------------------------------ sizes, before any work
 
 def test_work_estimate_is_samples_times_replicas_times_taps_per_policy():
-    from gainsim.sizes import estimate
+    from gainsim.scenario.sizes import estimate
 
     scenario = load(Path(__file__).parent.parent / "scenarios" / "quickstart.toml")
     # 20 s at 1000 Hz, 20 replicas, 6 LMS/NLMS policies of 16 taps (counted by hand)
@@ -184,13 +184,13 @@ def test_work_estimate_is_samples_times_replicas_times_taps_per_policy():
 ])
 def test_absurd_sizes_are_refused_before_any_work_naming_the_key(tmp_path, capsys, monkeypatch,
                                                                   old, new, argv, expected):
-    import gainsim.sim
-    from gainsim.cli import main
+    import gainsim.engine.sim
+    from gainsim.cli.main import main
 
     def no_work(*args, **kwargs):
         raise AssertionError("simulated although the size is refused")
 
-    monkeypatch.setattr(gainsim.sim, "simulate", no_work)
+    monkeypatch.setattr(gainsim.engine.sim, "simulate", no_work)
     path = tmp_path / "big.toml"
     path.write_text(BASE.replace(old, new, 1) if old else BASE)
     for command in (["validate", str(path)], ["run", str(path), "-o", str(tmp_path / "o")]):
@@ -205,7 +205,7 @@ def test_absurd_sizes_are_refused_before_any_work_naming_the_key(tmp_path, capsy
 
 
 def test_explain_refuses_a_correlation_matrix_too_big_for_memory(tmp_path, capsys):
-    from gainsim.cli import main
+    from gainsim.cli.main import main
 
     path = tmp_path / "wide.toml"
     path.write_text(BASE.replace("taps = 4", "taps = 1_000_000"))

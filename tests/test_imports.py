@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gainsim"
-GROUND_FLOOR = ("gainsim.registry", "gainsim.fields", "gainsim.quantities")
+GROUND_FLOOR = ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.files")
 
 
 def module_names() -> dict[str, Path]:
@@ -145,26 +145,27 @@ def test_registry_is_filled_by_the_catalogue_only():
     importers = sorted(n for n, deps in graph.items() if "gainsim.catalog" in deps)
     assert "gainsim.registry" not in importers
     assert "gainsim.scenario.build" in importers  # the loader
-    assert "gainsim.cli" in importers             # gainsim list
+    assert "gainsim.cli.main" in importers             # gainsim list
 
 
 # The floors of docs/concepts.md ("Architecture"), lowest first. A module imports only
 # modules of its own floor or below; a module not listed is on the top floor (commands).
 FLOORS = (
-    ("ground", ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.lifetime")),
-    ("maths", ("gainsim.theory", "gainsim.plant_theory", "gainsim.theory_poles",
-               "gainsim.predict_mrac", "gainsim._numba_cache")),
-    ("components", ("gainsim.signals", "gainsim.stream", "gainsim.gains", "gainsim.estimators",
+    ("ground", ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.engine.lifetime",
+                "gainsim.files")),
+    ("maths", ("gainsim.theory", "gainsim.predict.plants", "gainsim.predict.mrac",
+               "gainsim._numba_cache")),
+    ("components", ("gainsim.signals", "gainsim.engine.stream", "gainsim.gains", "gainsim.estimators",
                     "gainsim.baselines")),
     ("catalogue", ("gainsim.catalog",)),
-    ("scenario", ("gainsim.scenario", "gainsim.sweep_grammar")),
-    ("engine", ("gainsim.sim", "gainsim.offline", "gainsim.lifetime")),
-    ("numbers", ("gainsim.metrics", "gainsim.replica_stats", "gainsim.paired",
-                 "gainsim.results", "gainsim.predict", "gainsim.explain", "gainsim.poles",
-                 "gainsim.sizes")),
-    ("report", ("gainsim.report",)),
-    ("orchestration", ("gainsim.executors", "gainsim.runner", "gainsim.sweep_spec",
-                       "gainsim.lifetime")),
+    ("scenario", ("gainsim.scenario", "gainsim.sweeps.grammar")),
+    ("engine", ("gainsim.engine.sim", "gainsim.engine.offline", "gainsim.engine.lifetime")),
+    ("numbers", ("gainsim.analysis.metrics", "gainsim.analysis.paired",
+                 "gainsim.analysis.replica_stats", "gainsim.engine.results", "gainsim.predict.policies",
+                 "gainsim.predict.explain", "gainsim.predict.zplane")),
+    ("report", ("gainsim.report.text",)),
+    ("orchestration", ("gainsim.engine.executors", "gainsim.engine.runner", "gainsim.sweeps.spec",
+                       "gainsim.engine.lifetime")),
 )
 
 
@@ -172,7 +173,7 @@ def floor_of(module: str) -> int:
     for level, (_, prefixes) in enumerate(FLOORS):
         if any(module == p or module.startswith(p + ".") for p in prefixes):
             return level
-    return len(FLOORS)  # cli.py, cli_*.py, __init__.py, __main__.py
+    return len(FLOORS)  # the top floor: api.py, report/, figures/, sweeps/, cli/ …
 
 
 def test_floors_import_only_floors_below():
@@ -185,7 +186,7 @@ def test_floors_import_only_floors_below():
 
 def test_floor_order():
     order = ["gainsim.registry", "gainsim.theory.lms", "gainsim.signals.fir", "gainsim.catalog",
-             "gainsim.scenario.load", "gainsim.sim", "gainsim.metrics", "gainsim.report",
-             "gainsim.runner", "gainsim.cli"]
+             "gainsim.scenario.load", "gainsim.engine.sim", "gainsim.analysis.metrics", "gainsim.report.text",
+             "gainsim.engine.runner", "gainsim.cli.main"]
     assert [floor_of(m) for m in order] == sorted(floor_of(m) for m in order)
     assert len({floor_of(m) for m in order}) == len(order)

@@ -5,7 +5,7 @@ import pytest
 
 import gainsim
 from gainsim.demos import scenario_path
-from gainsim.interactive import goldilocks_page, goldilocks_sweep, momentum_page, momentum_sweep
+from gainsim.report.interactive import goldilocks_page, goldilocks_sweep, momentum_page, momentum_sweep
 from browser import console_errors, open_page, set_range
 
 ETAS = [0.05, 0.5, 0.9, 1.1]

@@ -48,7 +48,7 @@ def test_optimal_tracking_gain_wins():
 def test_ar1_delay_line_has_the_toeplitz_correlation():
     # R_ij = std² a^|i-j| (theory.ar1_correlation_matrix) from 2e5 regressors, tol 0.03
     scen = fir_scenario(taps=5, input='{kind = "ar1", pole = 0.7, std = 2.0}')
-    from gainsim.sim import Rngs
+    from gainsim.engine.sim import Rngs
     rngs = Rngs.from_seed(np.random.SeedSequence(0))
     state, _ = scen.plant.init(rngs)
     cols, _ = scen.plant.packet(state, np.arange(1.0, 200001.0), rngs)

@@ -5,8 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from gainsim.metrics import band, mean_ci95, nanmean_replicas, replica_curves, settling_time
-from gainsim.replica_stats import band_of
+from gainsim.analysis.metrics import (band, mean_ci95, nanmean_replicas, replica_curves,
+                                      settling_time)
+from gainsim.analysis.replica_stats import band_of
 
 
 def nanquantiles(values, qs):
@@ -107,8 +108,8 @@ estimator = "lms"
 gain = 0.95
 """)
     res = run(scenario)
-    from gainsim.runner import replica_seeds
-    from gainsim.sim import simulate
+    from gainsim.engine.runner import replica_seeds
+    from gainsim.engine.sim import simulate
 
     traces = [simulate(res.scenario, s) for s in replica_seeds(res.seed, res.replicas)]
     curves = replica_curves(traces)

@@ -8,7 +8,7 @@ import pytest
 import gainsim
 from gainsim import theory
 from gainsim.estimators.mrac import rk4
-from gainsim.sim import simulate
+from gainsim.engine.sim import simulate
 
 FIRST = """
 name = "m"
@@ -120,7 +120,7 @@ def test_wrong_controller_for_the_process_is_a_validation_error():
 def test_explain_states_the_ideal_parameters_and_the_gain_bound():
     import pathlib
 
-    from gainsim.explain import explain_text
+    from gainsim.predict.explain import explain_text
 
     root = pathlib.Path(__file__).resolve().parents[1]
     text = explain_text(gainsim.load(root / "scenarios" / "mrac_instability.toml"))

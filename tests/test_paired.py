@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import gainsim
-from gainsim.paired import paired_fields
-from gainsim.report import summary_dict, summary_rows
+from gainsim.analysis.paired import paired_fields
+from gainsim.report.text import summary_dict, summary_rows
 
 
 def test_paired_interval_by_hand():

@@ -11,17 +11,20 @@ import numpy as np
 import pytest
 
 from gainsim.catalog import kinds
-from gainsim.sim import Rngs
+from gainsim.engine.sim import Rngs
+from gainsim.signals.data import Data
 from gainsim.signals.fir import Fir
 from gainsim.signals.inputs import White
 from gainsim.signals.mrac import Mrac
 from gainsim.signals.quadratic import Quadratic
-from gainsim.stream import Stream
+from gainsim.engine.stream import Stream
 
 EXAMPLES = {"fir": Fir(taps=3, input=White(std=2.0), noise_std=0.5),
             "quadratic": Quadratic(theta0=(1.0, -1.0), eigenvalues=(1.0, 3.0),
                                    gradient_noise_std=0.2),
-            "mrac": Mrac()}
+            "mrac": Mrac(),
+            "data": Data.from_arrays({"u": np.arange(8.0), "d": np.arange(8.0) ** 2},
+                                     target="d", inputs=("u",), lags=1, bias=True)}
 
 
 def test_every_plant_kind_has_an_example():
@@ -40,8 +43,12 @@ def test_plant_describes_itself(kind):
     assert tuple(sorted(cols)) == tuple(sorted(cls.columns))  # exactly the declared columns
     assert all(len(v) == 5 for v in cols.values())
     assert np.shape(theta_star) == (plant.n,)
-    # a plant either has closed forms on a curvature matrix or its own analysis
-    assert hasattr(plant, "theory") != hasattr(plant, "policy_theory")
+    # a plant has closed forms on a curvature matrix, or its own analysis, or (recorded
+    # data, no truth) neither
+    if getattr(cls, "has_truth", True):
+        assert hasattr(plant, "theory") != hasattr(plant, "policy_theory")
+    else:
+        assert not hasattr(plant, "theory") and hasattr(plant, "explain_text")
 
 
 def test_fir_theory_inputs_by_hand():
@@ -64,6 +71,18 @@ def test_quadratic_theory_inputs_by_hand():
     assert pt.mean_square_bound is None
     assert pt.optimum()[1] is None  # gradient noise, no drift: a smaller gain is always better
     assert Quadratic(theta0=(1.0, -1.0), eigenvalues=(1.0, 3.0)).theory(0.0).optimum()[1] == 0.5
+
+
+def test_data_description_by_hand():
+    # rows k = 1..7 of u = k, d = k²: x_k = (k, (k-1)², 1); R̂ = XᵀX/7 has R̂[2, 2] = 1 and
+    # R̂[0, 0] = (1 + 4 + ... + 49)/7 = 140/7 = 20
+    plant = EXAMPLES["data"]
+    assert plant.n == 3 and plant.rows == 7 and np.isnan(plant.noise_floor)
+    assert plant.describe() == "data, 7 samples from data=, target 'd', regressors u, d[k-1], 1"
+    R = plant.curvature()
+    assert R[2, 2] == 1.0 and R[0, 0] == 20.0
+    f, grad = plant.window_objective(np.array([[1.0, 0, 1]]), np.array([2.0]))
+    assert f(np.zeros(3)) == 2.0  # ½ · 2² / 1
 
 
 def test_dropout_stretches_the_drift_per_update():

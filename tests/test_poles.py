@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 import gainsim
-from gainsim.cli import main
-from gainsim.poles import policy_loops, simulated_rate, updates_axis
+from gainsim.cli.main import main
+from gainsim.predict.zplane import policy_loops, simulated_rate, updates_axis
 
 ROOT = Path(__file__).resolve().parent.parent
 CURVATURE = ROOT / "gainsim" / "demos" / "scenarios" / "curvature.toml"

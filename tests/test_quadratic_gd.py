@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import gainsim
-from gainsim.sim import simulate
+from gainsim.engine.sim import simulate
 
 GOLDILOCKS = """
 name = "gl"

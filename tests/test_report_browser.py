@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import fir_scenario, policies
-from gainsim.cli import main
+from gainsim.cli.main import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 
 import gainsim  # noqa: E402
 from conftest import fir_scenario, policies  # noqa: E402
-from gainsim.cli import main  # noqa: E402
-from gainsim.report import ranked  # noqa: E402
+from gainsim.cli.main import main  # noqa: E402
+from gainsim.report.text import ranked  # noqa: E402
 
 FIR = dict(taps=4, samples=600, grid=40, replicas=3, drift='{kind = "random_walk", std = 0.002}',
            policies=policies(("lms", 0.005), ("lms", 0.05), ("nlms", 0.3), ("lms", 0.9)))
@@ -199,8 +199,8 @@ def test_a_sweep_directory_gets_a_report_too(fir_run, tmp_path):
 
 
 def test_a_saved_sweep_json_gives_back_the_sweep():
-    from gainsim.sweep import SweepResult, sweep_dict
-    from gainsim.sweep_spec import Axis
+    from gainsim.sweeps.sweep import SweepResult, sweep_dict
+    from gainsim.sweeps.spec import Axis
 
     records = tuple({"scenario": "s", "seed": 3, "replicas": 2, "policies": [
         {"name": "a", "diverged": False, "steady_state_tracking_error": e,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from gainsim import rundir
-from gainsim.cli import main
+from gainsim.report import rundir
+from gainsim.cli.main import main
 
 TINY = textwrap.dedent("""
     name = "tiny"
@@ -103,7 +103,7 @@ def test_force_replaces_only_run_directories(tiny, tmp_path, capsys, make, what)
 ])
 def test_an_impossible_output_is_refused_before_simulating(tiny, tmp_path, capsys, monkeypatch,
                                                            where, expected):
-    from gainsim import sim
+    from gainsim.engine import sim
 
     monkeypatch.setattr(sim, "simulate", lambda *a: pytest.fail("simulated anyway"))
     assert main(["run", str(tiny), "-o", str(where(tmp_path)), "--quiet"]) == 2
@@ -113,7 +113,7 @@ def test_an_impossible_output_is_refused_before_simulating(tiny, tmp_path, capsy
 
 def test_a_late_write_failure_keeps_the_results_and_says_where(tiny, tmp_path, capsys,
                                                                 monkeypatch):
-    from gainsim import cli
+    from gainsim.cli import main as cli
 
     real, calls = cli.write_files, []
 
@@ -258,7 +258,7 @@ def test_a_run_that_applied_no_sample_says_so(tmp_path, capsys):
 def test_python_warnings_become_one_note_per_kind():
     import warnings
 
-    from gainsim.notes import collect_notes
+    from gainsim.report.notes import collect_notes
 
     with collect_notes() as notes:
         for _ in range(3):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import gainsim
-from gainsim.report import summary_dict
+from gainsim.report.text import summary_dict
 from gainsim.scenario import dumps
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.toml"))

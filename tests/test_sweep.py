@@ -8,8 +8,8 @@ import pytest
 
 from conftest import fir_toml
 
-from gainsim.cli import main
-from gainsim.sweep_spec import SweepError, parse_over, parse_spec, point_scenarios
+from gainsim.cli.main import main
+from gainsim.sweeps.spec import SweepError, parse_over, parse_spec, point_scenarios
 
 # Random-walk FIR with known theory: n = 10, sigma_v = 1, white input (R = I), drift std
 # 0.01 per sample (Q = 1e-4 I): eta* = sqrt(tr Q / (sigma_v^2 tr R)) = sqrt(1e-3 / 10) = 0.01.
@@ -98,7 +98,7 @@ def test_bad_sweeps_are_one_line_exit_2_nothing_written(write, tmp_path, capsys,
 
 def test_every_grid_point_is_validated_before_anything_runs(write):
     data_path = write(TINY)
-    from gainsim.sweep_spec import read_toml
+    from gainsim.sweeps.spec import read_toml
 
     data, source = read_toml(data_path)
     axes = [parse_over("policy[1].gain.eta=0.01,0.1"), parse_over("plant.noise_std=0.1,-1")]
@@ -162,12 +162,12 @@ def test_sweep_table_in_the_file(write, tmp_path, capsys):
 
 
 def test_interrupted_sweep_leaves_no_directory(write, tmp_path, monkeypatch):
-    import gainsim.sweep
+    import gainsim.sweeps.sweep
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(gainsim.sweep, "run_sweep", interrupted)
+    monkeypatch.setattr(gainsim.sweeps.sweep, "run_sweep", interrupted)
     path = write(TINY)
     assert main(["sweep", str(path), "--over", "policy[0].gain=0.01,0.02",
                  "-o", str(tmp_path / "out")]) == 130
@@ -234,10 +234,10 @@ def test_existing_output_is_refused_before_running(write, tmp_path, capsys):
 
 def test_a_sweep_that_loses_the_output_to_another_says_so(write, tmp_path, monkeypatch, capsys):
     # Another sweep commits the same -o while this one runs: this one must not touch it.
-    import gainsim.sweep
+    import gainsim.sweeps.sweep
 
     out = tmp_path / "out"
-    real = gainsim.sweep.run_sweep
+    real = gainsim.sweeps.sweep.run_sweep
 
     def meanwhile(*args, **kwargs):
         result = real(*args, **kwargs)
@@ -245,7 +245,7 @@ def test_a_sweep_that_loses_the_output_to_another_says_so(write, tmp_path, monke
         (out / "sweep.json").write_text('{"theirs": true}')
         return result
 
-    monkeypatch.setattr(gainsim.sweep, "run_sweep", meanwhile)
+    monkeypatch.setattr(gainsim.sweeps.sweep, "run_sweep", meanwhile)
     path = write(TINY)
     assert main(["sweep", str(path), "--over", "policy[0].gain=0.01,0.02", "-o", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -284,15 +284,15 @@ def test_two_concurrent_sweeps_into_one_directory(write, tmp_path):
 def test_warnings_during_a_sweep_are_notes(write, tmp_path, capsys, monkeypatch):
     import warnings
 
-    import gainsim.sweep
+    import gainsim.sweeps.sweep
 
-    real = gainsim.sweep.run_sweep
+    real = gainsim.sweeps.sweep.run_sweep
 
     def warns(*args, **kwargs):
         warnings.warn("overflow encountered in multiply", RuntimeWarning)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gainsim.sweep, "run_sweep", warns)
+    monkeypatch.setattr(gainsim.sweeps.sweep, "run_sweep", warns)
     path = write(TINY)
     assert main(["sweep", str(path), "--over", "policy[0].gain=0.01", "-o",
                  str(tmp_path / "o"), "--quiet"]) == 0

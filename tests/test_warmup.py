@@ -4,8 +4,8 @@ from pathlib import Path
 import numpy as np
 
 import gainsim
-from gainsim.cli import main
-from gainsim.warmup import PROBE_SAMPLES, probes, warm
+from gainsim.cli.main import main
+from gainsim.engine.warmup import PROBE_SAMPLES, probes, warm
 
 ROOT = Path(__file__).resolve().parent.parent
 

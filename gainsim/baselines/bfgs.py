@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Window,
+from gainsim.baselines.common import (BOTH, LOSSES, Counted, LossChoice, Sample, Update, Window,
                                       a_priori_error, implied_gain,
                                       objective)
 from gainsim.registry import register
@@ -25,7 +25,7 @@ class QuasiNewtonState:
 
 
 @dataclass(frozen=True)
-class _QuasiNewton:
+class _QuasiNewton(LossChoice):
     """Fields and the step shared by :class:`Bfgs` and :class:`Lbfgsb`."""
 
     method: ClassVar[str] = ""

@@ -46,6 +46,15 @@ LOSSES = ("window", "expected")
 BOTH = ("regression", "quadratic")  # plant families a baseline serves
 
 
+class LossChoice:
+    """Mixin of the baselines with a ``loss`` key: the ``expected`` loss needs the truth."""
+
+    @property
+    def uses_truth(self) -> bool:
+        """True when the searched loss is the true expected one (it needs ``theta_star``)."""
+        return self.loss == "expected"
+
+
 class Sample(NamedTuple):
     """One sample as a learner sees it (fields a plant does not produce are ``None``)."""
 

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from gainsim.baselines.common import BOTH, LOSSES, Sample, Update
+from gainsim.baselines.common import BOTH, LOSSES, LossChoice, Sample, Update
 from gainsim.baselines.wolfe import SearchState, begin_step, no_direction, search_state
 from gainsim.registry import register
 from gainsim.fields import at_least_one, param, positive
@@ -14,7 +14,7 @@ from gainsim.fields import at_least_one, param, positive
 
 @register("estimator")
 @dataclass(frozen=True)
-class ExactLineSearch:
+class ExactLineSearch(LossChoice):
     r"""Step length minimising the loss along :math:`p = -\nabla L(\theta)`.
 
     .. math:: \alpha_k = \arg\min_{0 \le \alpha \le \alpha_{max}} L(\theta_k + \alpha p_k),

@@ -52,6 +52,11 @@ class LeastSquares:
                       choices=("window", "wiener"))
     window: int = param(32, doc="samples in the sliding window W", check=at_least_one)
 
+    @property
+    def uses_truth(self) -> bool:
+        """The Wiener oracle solves with the true ``R`` and ``theta_star``."""
+        return self.mode == "wiener"
+
     def init_state(self, n: int, plant, eta0: float = 1.0) -> LeastSquaresState:
         return LeastSquaresState(window=Window.empty(n, self.window, plant),
                                  R=plant.curvature())

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from gainsim.baselines.common import (BOTH, LOSSES, Counted, Sample, Update, Window,
+from gainsim.baselines.common import (BOTH, LOSSES, Counted, LossChoice, Sample, Update, Window,
                                       a_priori_error, objective)
 from gainsim.registry import register
 from gainsim.fields import at_least_one, between, param, positive
@@ -64,7 +64,7 @@ def armijo(obj, theta, p, f0: float, slope: float, alpha0: float, c1: float) -> 
 
 @register("estimator")
 @dataclass(frozen=True)
-class Wolfe:
+class Wolfe(LossChoice):
     r"""Step length by a strong-Wolfe line search along :math:`p = -\nabla L(\theta)`.
 
     .. math::

@@ -3,7 +3,7 @@
 A demo runs one or more scenario files shipped in ``gainsim/demos/scenarios/`` and turns
 the results into :class:`Number` rows: a simulated number next to the closed form that
 predicts it (and the formula). Everything here is pure: :func:`run_demo` returns a
-:class:`DemoOutput`; the CLI (:mod:`gainsim.cli_demo`) prints it and writes the files.
+:class:`DemoOutput`; the CLI (:mod:`gainsim.cli.demo`) prints it and writes the files.
 
 The demos, in the order a lecture would take them (:data:`LECTURE_ORDER`), are returned by
 :func:`demos`; each

@@ -34,7 +34,7 @@ import numpy as np
 
 from gainsim.demos.base import Demo, Number
 from gainsim.demos.measure import local_level_variance
-from gainsim.predict import kalman_floor, plant_theory
+from gainsim.predict.policies import kalman_floor, plant_theory
 
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from gainsim.demos.base import Demo, Number
 from gainsim.demos.measure import (divergence_step, estimates, first_step, gd_misalignment,
                                    misalignment, steps_to_fraction)
-from gainsim.poles import policy_loops, simulated_rate, updates_axis
+from gainsim.predict.zplane import policy_loops, simulated_rate, updates_axis
 
 LOSS_FRACTION = 0.01      # goldilocks: steps to 1 % of the initial loss
 CURVATURE_TOL = 1e-6      # curvature: steps to 1e-6 of the initial misalignment
@@ -171,7 +171,7 @@ def curvature_figures(results_list) -> dict:
 
 def goldilocks_page(results_list) -> tuple[str, str]:
     """``goldilocks.html``: an η slider over 115 precomputed simulations (0.01 … 1.15)."""
-    from gainsim.interactive import goldilocks_page as page, goldilocks_sweep
+    from gainsim.report.interactive import goldilocks_page as page, goldilocks_sweep
 
     etas = np.round(np.arange(1, 116) * 0.01, 2)
     return "goldilocks.html", page(goldilocks_sweep(results_list[0].scenario, etas))
@@ -181,7 +181,7 @@ def momentum_page(results_list) -> tuple[str, str]:
     """``momentum.html``: α/β sliders over 20 × 12 precomputed heavy-ball simulations."""
     from dataclasses import replace
 
-    from gainsim.interactive import momentum_page as page, momentum_sweep
+    from gainsim.report.interactive import momentum_page as page, momentum_sweep
 
     s = results_list[0].scenario
     s = replace(s, run=replace(s.run, samples=120), metrics=replace(s.metrics, grid=120))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from gainsim.demos.base import Demo, Number
 from gainsim.demos.measure import misalignment, plot_misalignment
-from gainsim.poles import policy_loops, simulated_rate, updates_axis
+from gainsim.predict.zplane import policy_loops, simulated_rate, updates_axis
 from gainsim.theory import delay_stability_bound
 
 RATE_TOL = 1e-2  # the rate fitted over the simulated run against the spectral radius
@@ -43,7 +43,7 @@ def delay_figures(results_list) -> dict:
     """``delay_root_locus.png``: the locus of z^{D+1} − z^D + ηλ and the loss per step."""
     import matplotlib.pyplot as plt
 
-    from gainsim.poles import plot_root_locus
+    from gainsim.predict.zplane import plot_root_locus
 
     res = results_list[0]
     s = res.scenario

@@ -9,8 +9,8 @@ import numpy as np
 def estimates(scenario) -> np.ndarray:
     """The simulated estimate θ̂ of every policy at every grid time, replica 0 of the seed:
     shape (P, G+1, n), NaN once a policy has diverged (a deterministic plant needs no more)."""
-    from gainsim.results import replica_seeds
-    from gainsim.sim import simulate
+    from gainsim.engine.results import replica_seeds
+    from gainsim.engine.sim import simulate
 
     return simulate(scenario, replica_seeds(scenario.run.seed, 1)[0]).theta
 

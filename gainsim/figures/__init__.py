@@ -1,6 +1,6 @@
 """Figures of a run: ``plot(run, kind, ax=None)`` draws one and returns its axes.
 
-``run`` is a :class:`~gainsim.runner.Results`, a :class:`~gainsim.rundata.RunData`
+``run`` is a :class:`~gainsim.engine.runner.Results`, a :class:`~gainsim.report.rundata.RunData`
 loaded from a run directory, or anything with ``run_data()``. :data:`KINDS` lists the
 kinds; :func:`report_figures` says which figures a run directory holds.
 """
@@ -45,9 +45,18 @@ def report_figures(data) -> list[tuple[str, str, object]]:
         ("eta.png", "The gain η(t) of every policy; shaded: gains the plant's stability "
          "bounds call unstable. NLMS is drawn at its effective gain.", plot_eta, True),
         ("theta.png", "Estimates θ̂ (solid) against the true weights θ* (dashed), mean "
-         "over replicas: lag against noise.", theta_panels, has_theta),
+         "over replicas: lag against noise." if _has_truth(data) else "Estimates θ̂, mean "
+         "over replicas (recorded data: there is no true θ*).", theta_panels, has_theta),
     ]
     return [(name, caption, draw) for name, caption, draw, present in figures if present]
+
+
+def _has_truth(data) -> bool:
+    """Whether the run has a true θ* (recorded data has none: all nan)."""
+    import numpy as np
+
+    star = data.traces.get("theta_star_mean")
+    return star is None or bool(np.isfinite(np.asarray(star, dtype=float)).any())
 
 
 __all__ = ["KINDS", "plot", "plot_eta", "plot_misalignment", "plot_path", "plot_replicas",

@@ -1,6 +1,6 @@
 """What every figure shares: axes, colours (a colour scale for big banks), legends, time axes.
 
-Figures take a :class:`~gainsim.rundata.RunData` (what a run directory holds), so a figure
+Figures take a :class:`~gainsim.report.rundata.RunData` (what a run directory holds), so a figure
 drawn right after a run and one redrawn from the saved files by ``gainsim report`` are
 the same picture.
 """
@@ -13,7 +13,7 @@ BANK = 12           # more policies than this: a colour scale by gain value, no 
 
 
 def as_run_data(obj):
-    """The :class:`~gainsim.rundata.RunData` of ``obj`` (itself, or ``obj.run_data()``)."""
+    """The :class:`~gainsim.report.rundata.RunData` of ``obj`` (itself, or ``obj.run_data()``)."""
     return obj.run_data() if hasattr(obj, "run_data") else obj
 
 
@@ -84,7 +84,8 @@ def time_axis(scenario, counts: bool = False) -> tuple[float, str]:
     """
     s = scenario.stream
     lossless = (s.arrivals == "periodic" and s.dropout == 0
-                and type(s.latency).kind == "none")
+                and type(s.latency).kind == "none"
+                and not getattr(scenario.plant, "own_times", False))  # recorded times
     if lossless and (counts or s.rate == 1.0):
         return float(s.rate), "update count k"
     return 1.0, "time t (s)"
@@ -92,8 +93,8 @@ def time_axis(scenario, counts: bool = False) -> tuple[float, str]:
 
 def is_bowl(scenario) -> bool:
     """True when every sample is one gradient of a quadratic bowl (the plant says so)."""
-    from gainsim.plant_theory import GradientBowl
-    from gainsim.predict import plant_theory
+    from gainsim.predict.plants import GradientBowl
+    from gainsim.predict.policies import plant_theory
 
     return isinstance(plant_theory(scenario), GradientBowl)
 

@@ -1,6 +1,6 @@
 """Curves against time: tracking error (with theory), misalignment and the gain η(t).
 
-Each function takes a :class:`~gainsim.rundata.RunData`, draws on ``ax`` (a new figure when
+Each function takes a :class:`~gainsim.report.rundata.RunData`, draws on ``ax`` (a new figure when
 ``None``) and returns the axes. Bands are the 10–90 % spread across replicas.
 """
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _style(ax, data, xlabel: str, ylabel: str, title: str) -> None:
 def plot_tracking_error(data, ax=None, *, counts: bool | None = None):
     """A-priori tracking error vs time (log scale), with theory drawn on it.
 
-    Each policy's predicted steady-state level (:mod:`gainsim.predict`, where a formula
+    Each policy's predicted steady-state level (:mod:`gainsim.predict.policies`, where a formula
     applies) is a dashed line of the same colour; the noise floor σᵥ² is dotted;
     diverged policies are marked with × where they blew up. For the quadratic plant the
     error is the a-priori loss L(θ̂) and the x axis counts updates when it can.
@@ -85,8 +85,8 @@ def plot_tracking_error(data, ax=None, *, counts: bool | None = None):
             predicted = True
     if predicted:
         ax.plot([], [], color="0.3", ls="--", lw=1.0, label="theory: predicted steady state")
-    floor = data.summary["noise_floor"]
-    if floor > 0:
+    floor = data.summary["noise_floor"]  # None for recorded data
+    if floor is not None and floor > 0:
         ax.axhline(floor, color="k", ls=":", lw=1.2, label="noise floor σᵥ²")
     _style(ax, data, xlabel, data.scenario.plant.error_label,
            "loss vs updates" if bowl else "tracking error")
@@ -99,6 +99,11 @@ def plot_misalignment(data, ax=None):
     """Misalignment ‖θ̂ − θ*‖² at each grid time (log scale)."""
     ax = new_axes(ax)
     scale, xlabel = time_axis(data.scenario)
+    if not np.isfinite(np.asarray(data.traces["misalignment_mean"], dtype=float)).any():
+        ax.text(0.5, 0.5, "no true θ* (recorded data): misalignment is undefined",
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
     cols, mappable = _curves(data, "misalignment", ax, scale=scale)
     _clip_diverged(data, "misalignment", ax, cols, scale)
     _style(ax, data, xlabel, "misalignment ‖θ̂ − θ*‖²", "misalignment")
@@ -109,7 +114,7 @@ def plot_misalignment(data, ax=None):
 
 def effective_gain_factor(data, i: int) -> float | None:
     """1/(ε + tr R) for a policy of the ``nlms`` estimator (its η is the normalised μ)."""
-    from gainsim.predict import plant_theory
+    from gainsim.predict.policies import plant_theory
 
     est = data.scenario.policy[i].estimator
     if type(est).kind != "nlms":
@@ -120,8 +125,8 @@ def effective_gain_factor(data, i: int) -> float | None:
 
 def _unstable_regions(data) -> list[tuple[float, str, float]]:
     """``(bound, label, alpha)`` of the shaded regions of the η plot, lowest bound first."""
-    from gainsim.plant_theory import GradientBowl
-    from gainsim.predict import plant_theory
+    from gainsim.predict.plants import GradientBowl
+    from gainsim.predict.policies import plant_theory
 
     pt = plant_theory(data.scenario)
     if pt is None or not np.isfinite(pt.mean_bound):

@@ -50,7 +50,7 @@ def plot_path(data, ax=None, *, policy=None):
     ax = new_axes(ax, figsize=(5.5, 4.0))
     i = _policy_index(data, policy)
     theta, star = _path(data, i)
-    from gainsim.predict import plant_theory
+    from gainsim.predict.policies import plant_theory
 
     H = np.asarray(plant_theory(data.scenario).matrix, dtype=float)
     centre = np.asarray(data.traces["theta_star_mean"])[0]

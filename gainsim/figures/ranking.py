@@ -28,8 +28,8 @@ def _excess(data) -> tuple[np.ndarray, float, str]:
     """Steady-state error per policy minus the floor when that stays positive, and the label."""
     te = np.array([np.nan if p["steady_state_tracking_error"] is None
                    else p["steady_state_tracking_error"] for p in data.summary["policies"]])
-    floor = data.summary["noise_floor"]
-    if floor > 0 and np.all(te[np.isfinite(te)] > floor):
+    floor = data.summary["noise_floor"]  # None for recorded data
+    if floor is not None and floor > 0 and np.all(te[np.isfinite(te)] > floor):
         return te - floor, floor, "excess steady-state error over the noise floor (e² − σᵥ²)"
     return te, 0.0, "steady-state tracking error"
 
@@ -44,7 +44,7 @@ def plot_steady_state(data, ax=None):
     """
     if is_bank(data) and initial_gains(data) is not None:
         return _bank_curve(data, ax)
-    from gainsim.report import ranked
+    from gainsim.report.text import ranked
 
     policies = data.summary["policies"]
     order = ranked(data.summary)
@@ -127,7 +127,7 @@ def plot_replicas(data, ax=None):
     Ranked best first (at most :data:`MAX_ROWS` policies); diverged replicas are left out
     and counted in the label. The noise floor is dotted.
     """
-    from gainsim.report import ranked
+    from gainsim.report.text import ranked
 
     errors = np.asarray(data.replicas["steady_state_tracking_error"])  # (R, P)
     policies = data.summary["policies"]
@@ -146,8 +146,8 @@ def plot_replicas(data, ax=None):
                        medianprops={"color": "tab:orange"}, **_HORIZONTAL)
         jitter = np.linspace(-0.18, 0.18, v.size) if v.size > 1 else np.zeros(1)
         ax.plot(v, row + jitter, "o", ms=3, alpha=0.6, color="tab:blue")
-    floor = data.summary["noise_floor"]
-    if floor > 0:
+    floor = data.summary["noise_floor"]  # None for recorded data
+    if floor is not None and floor > 0:
         ax.axvline(floor, color="k", ls=":", lw=1.2, label="noise floor σᵥ²")
         ax.legend(fontsize="small", loc="lower right")
     ax.set_yticks(y, labels, fontsize="small")

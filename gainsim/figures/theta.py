@@ -10,7 +10,7 @@ MAX_WEIGHTS = 8
 
 def _policy_index(data, policy) -> int:
     """A policy given by index or name; by default the best-ranked one."""
-    from gainsim.report import ranked
+    from gainsim.report.text import ranked
 
     if policy is None:
         return ranked(data.summary)[0]
@@ -38,14 +38,18 @@ def plot_theta(data, ax=None, *, policy=None):
     theta = np.asarray(data.traces["theta_hat_mean"])[i]
     star = np.asarray(data.traces["theta_star_mean"])
     n = min(theta.shape[1], MAX_WEIGHTS)
+    truth = bool(np.isfinite(star).any())  # recorded data has no θ*
     cycle = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
     for k in range(n):
         c = cycle[k % len(cycle)]
-        ax.plot(x, star[:, k], color=c, ls="--", lw=1.0)
+        if truth:
+            ax.plot(x, star[:, k], color=c, ls="--", lw=1.0)
         ax.plot(x, theta[:, k], color=c, lw=1.4, label=f"θ̂{_sub(k + 1)}")
-    ax.plot([], [], color="0.3", ls="--", lw=1.0, label="θ* (dashed)")
+    if truth:
+        ax.plot([], [], color="0.3", ls="--", lw=1.0, label="θ* (dashed)")
     more = f" (first {n} of {theta.shape[1]})" if theta.shape[1] > n else ""
-    ax.set_title(f"{policy_names(data)[i]}: θ̂ vs θ*{more}", fontsize="medium")
+    vs = " vs θ*" if truth else " (no true θ*: recorded data)"
+    ax.set_title(f"{policy_names(data)[i]}: θ̂{vs}{more}", fontsize="medium")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("weight (mean over replicas)")
     ax.grid(True, alpha=0.3)
@@ -57,7 +61,7 @@ def theta_panels(data, count: int = 4):
     """A figure of :func:`plot_theta` for up to ``count`` policies, best to worst stable."""
     import matplotlib.pyplot as plt
 
-    from gainsim.report import ranked
+    from gainsim.report.text import ranked
 
     order = [i for i in ranked(data.summary) if not data.summary["policies"][i]["diverged"]]
     if len(order) > count:  # best, worst and evenly spaced ranks between

@@ -33,14 +33,14 @@ def nlms_gain_loop(data, laws, books, mon):  # pragma: no cover - compiled
 
 @njit(cache=True, inline="always")
 def polyak_law(prm, st, g, c, x, e, loss, base, k, step, eta):  # pragma: no cover
-    """Polyak step with f* = 0: eta = min(loss / |g|², eta_max); prm = (eta_max,)."""
-    eta_max = prm[0]
+    """Polyak step: eta = min((loss - f*) / |g|², eta_max); prm = (eta_max, f_star)."""
+    eta_max, f_star = prm[0], prm[1]
     gg = 0.0
     for j in range(g.size):
         gg += g[j] * g[j]
     gain = eta_max
     if gg > 0.0:
-        ratio = loss / gg
+        ratio = (loss - f_star) / gg
         if ratio < eta_max:
             gain = ratio if ratio > 0.0 else 0.0
     for j in range(g.size):
@@ -98,15 +98,16 @@ class NlmsGain(CompiledPolicy):
 @register("gain")
 @dataclass(frozen=True)
 class Polyak(CompiledPolicy):
-    r"""Polyak's step size with a known optimal value :math:`f^* = 0`, capped.
+    r"""Polyak's step size with a known optimal value :math:`f^*` (default 0), capped.
 
     .. math::
         \eta_k = \min\Big(\frac{f(\theta_{k-1}) - f^*}{\lVert g_k\rVert^2},\ \eta_\max\Big),
         \qquad \theta_k = \theta_{k-1} - \eta_k g_k
 
-    with :math:`f` the sample's loss (``loss``) and :math:`f^* = 0` (the per-sample loss
-    can reach 0); :math:`\eta_k = \eta_\max` when :math:`g_k = 0` (the step is zero anyway).
-    Default ``eta_max = 1``.
+    with :math:`f` the sample's loss (``loss``) and :math:`f^* = 0` by default (the
+    per-sample loss can reach 0); :math:`\eta_k = \eta_\max` when :math:`g_k = 0` (the
+    step is zero anyway). Default ``eta_max = 1``. On a ``data`` plant the optimal loss
+    is unknown and ``f_star`` must be given (``truth_keys``).
 
     On LMS, :math:`f = \tfrac12 e^2` and :math:`g = -e x` give
     :math:`\eta = 1/(2\lVert x\rVert^2)`: NLMS with :math:`\mu = \tfrac12`. On a 1-D
@@ -125,12 +126,18 @@ class Polyak(CompiledPolicy):
     """
 
     kind: ClassVar[str] = "polyak"
-    summary: ClassVar[str] = "Polyak step: eta = min(loss / |g|², eta_max) with f* = 0"
+    summary: ClassVar[str] = "Polyak step: eta = min((loss - f*) / |g|², eta_max), f* = 0 default"
     law: ClassVar = polyak_law
     loop: ClassVar = polyak_loop
-    hyperparameters: ClassVar = ("eta_max",)
+    hyperparameters: ClassVar = ("eta_max", "f_star")
     needs: ClassVar = ("direction", "gradient", "loss")
+    truth_keys: ClassVar = ("f_star",)  # no default without a known optimum (data plant)
     eta_max: float = param(1.0, doc="cap on the gain", check=positive)
+    f_star: float | None = param(None, doc="optimal value f* of the per-sample loss "
+                                 "(default: 0; required on a data plant)", default_doc="0")
+
+    def law_values(self, plant) -> dict:
+        return {**super().law_values(plant), "f_star": 0.0 if self.f_star is None else self.f_star}
 
     def first_gain(self, values: dict, n: int) -> float:
         return float(self.eta_max)

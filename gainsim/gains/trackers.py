@@ -128,6 +128,7 @@ class Kalman(CompiledPolicy):
     drift variance and noise variance, and ``p0`` the prior variance of
     ``theta_star`` (``1/taps`` when it is drawn at random), so for linear-Gaussian
     drift this is the minimum-MSE causal tracker: the floor for every other policy.
+    A ``data`` plant has no truth: ``q`` and ``r`` must be given there (``truth_keys``).
 
     References
     ----------
@@ -142,6 +143,7 @@ class Kalman(CompiledPolicy):
     hyperparameters: ClassVar = ("q", "r")
     rows: ClassVar = (Row("P", "p0", identity=True),)
     needs: ClassVar = ("regressor", "error")
+    truth_keys: ClassVar = ("q", "r")  # no default without a true drift and noise (data plant)
     _unit_test_params: ClassVar = ({}, {"q": 1e-4, "r": 0.01, "p0": 0.5})
     q: float | None = param(None, doc="drift variance per sample (default: the plant's)",
                             check=nonneg)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
-import stat
 import tomllib
 import types
 import typing
@@ -22,10 +20,11 @@ import tomli_w
 from gainsim.scenario.build import (Problems, add_unknown_keys, build_component,
                                     build_dataclass, is_callable_hint, to_table,
                                     type_hints)
-from gainsim.fields import param
+from gainsim.fields import FieldError, param
+from gainsim.files import FileRefused, read_regular
 from gainsim.quantities import mismatch
 from gainsim.scenario.model import Metrics, Policy, Run
-from gainsim.stream import Stream
+from gainsim.engine.stream import Stream
 
 
 @dataclass(frozen=True)
@@ -96,52 +95,36 @@ def _one_line(text: str) -> str:
                    for c in text)
 
 
-def load(path: str | Path) -> Scenario:
+def load(path: str | Path, arrays: dict | None = None) -> Scenario:
     """Load and validate a scenario file; raise :class:`ScenarioError` on any problem.
 
     Messages name the path as given. Only a regular file of at most
     :data:`MAX_FILE_BYTES` is read (a FIFO, directory or device such as ``/dev/zero``
-    is refused before reading); a UTF-8 byte-order mark is allowed.
+    is refused before reading); a UTF-8 byte-order mark is allowed. Files a plant
+    reads (the ``data`` plant's ``path``) are relative to the scenario file's folder;
+    ``arrays`` (named columns) replace a data plant's file.
     """
     path = Path(path)
     source = str(path)
     try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then decides
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise ScenarioError(source, [f"not a regular file ({_file_type(info.st_mode)})"])
-            if info.st_size > MAX_FILE_BYTES:
-                raise ScenarioError(source, [f"file too large ({info.st_size:,} bytes; a "
-                                             f"scenario may have at most {MAX_FILE_BYTES:,})"])
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ScenarioError(source, ["file not found"]) from None
-    except IsADirectoryError:
-        raise ScenarioError(source, ["not a regular file (a directory)"]) from None
-    except OSError as err:
-        raise ScenarioError(source, [f"cannot read file ({err.strerror or err})"]) from None
-    if len(raw) > MAX_FILE_BYTES:  # grew while being read
-        raise ScenarioError(source, [f"file too large (over {MAX_FILE_BYTES:,} bytes)"])
+        raw = read_regular(path, MAX_FILE_BYTES, "a scenario")
+    except FileRefused as err:
+        raise ScenarioError(source, [str(err)]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ScenarioError(source, [f"not UTF-8 text (byte {err.start}: {err.reason})"]) from None
-    return loads(text, source=source, default_name=path.stem)
+    return loads(text, source=source, default_name=path.stem, base_dir=path.parent,
+                 arrays=arrays)
 
 
-def _file_type(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return name
-    return "not a plain file"
+def loads(text: str, source: str = "<string>", default_name: str = "scenario",
+          base_dir: str | Path | None = None, arrays: dict | None = None) -> Scenario:
+    """Validate TOML text; ``source`` names it in error messages.
 
-
-def loads(text: str, source: str = "<string>", default_name: str = "scenario") -> Scenario:
-    """Validate TOML text; ``source`` names it in error messages."""
+    ``base_dir``: the folder a plant's relative file paths start from (default: the
+    working directory); ``arrays``: named columns for a ``data`` plant instead of its file.
+    """
     text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     try:
         data = tomllib.loads(text)
@@ -150,13 +133,13 @@ def loads(text: str, source: str = "<string>", default_name: str = "scenario") -
     except RecursionError:
         raise ScenarioError(source, ["arrays or inline tables nested too deep"]) from None
     problems = Problems()
-    scenario = from_dict(data, problems, default_name)
+    scenario = from_dict(data, problems, default_name, base_dir, arrays)
     if problems:
         raise ScenarioError(source, problems)
     return scenario
 
 
-def loads_dict(data: dict, source: str = "<dict>") -> Scenario:
+def loads_dict(data: dict, source: str = "<dict>", arrays: dict | None = None) -> Scenario:
     """Validate a scenario given as nested dicts: written as TOML, then :func:`loads`."""
     if not isinstance(data, dict):
         raise ScenarioError(source, [f"a scenario is a dict of tables (got {type(data).__name__})"])
@@ -164,15 +147,19 @@ def loads_dict(data: dict, source: str = "<dict>") -> Scenario:
         text = tomli_w.dumps(data)
     except (TypeError, ValueError) as err:
         raise ScenarioError(source, [f"not a TOML value: {err}"]) from None
-    return loads(text, source=source)
+    return loads(text, source=source, arrays=arrays)
 
 
-def from_dict(data: dict, problems: Problems, default_name: str = "scenario") -> Scenario | None:
-    """Build a :class:`Scenario` from parsed TOML, adding every problem found."""
+def from_dict(data: dict, problems: Problems, default_name: str = "scenario",
+              base_dir: str | Path | None = None, arrays: dict | None = None) -> Scenario | None:
+    """Build a :class:`Scenario` from parsed TOML, adding every problem found.
+
+    ``base_dir`` and ``arrays``: see :func:`loads`.
+    """
     fields = {f.name for f in dataclasses.fields(Scenario)} | {"sweep"}
     add_unknown_keys(data, fields, "", problems)
-    if "sweep" in data:  # read by `gainsim sweep` only (gainsim.sweep_spec); checked here
-        from gainsim.sweep_grammar import table_problems
+    if "sweep" in data:  # read by `gainsim sweep` only (gainsim.sweeps.spec); checked here
+        from gainsim.sweeps.grammar import table_problems
 
         for path, message in table_problems(data["sweep"]):
             problems.add(path, message)
@@ -186,9 +173,14 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
         problems.add("plant", "missing required table [plant]")
         plant = None
     else:
-        plant = build_component("plant", data["plant"], "plant", problems)
+        plant = _plant_files(build_component("plant", data["plant"], "plant", problems),
+                             base_dir, arrays, problems)
     defaults = {f.name: f.default for f in dataclasses.fields(Scenario)}
-    sections = {key: build_dataclass(cls, data[key], key, problems) if key in data
+    tables = dict(data)
+    run_table = getattr(plant, "run_table", None)  # a plant that knows its length (data)
+    if run_table is not None:
+        tables["run"] = run_table(data.get("run"))
+    sections = {key: build_dataclass(cls, tables[key], key, problems) if key in tables
                 else defaults[key] for key, cls in _SECTIONS.items()}
     policies = _policies(data.get("policy"), plant, problems)
     stream = sections["stream"]
@@ -196,6 +188,10 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
     message = stream_problem(stream) if stream_problem and stream is not None else None
     if message:
         problems.add("stream", message)
+    run_problems = getattr(plant, "run_problems", None)  # a plant's limits on [run] (data)
+    if run_problems is not None and stream is not None and sections["run"] is not None:
+        for key, message in run_problems(stream, sections["run"]):
+            problems.add(key, message)
     if stream is not None and stream.feedback_delay > 0:
         from gainsim.estimators.delayed import delay_problem
 
@@ -205,6 +201,30 @@ def from_dict(data: dict, problems: Problems, default_name: str = "scenario") ->
     if problems:
         return None
     return Scenario(name=name, description=description, plant=plant, policy=policies, **sections)
+
+
+def replicas_problem(scenario: Scenario, replicas: int) -> str | None:
+    """The plant's objection to ``replicas`` replicas (a data plant: 1 unless the stream
+    is random), or ``None``: for overrides (``--replicas``, ``run(replicas=)``)."""
+    check = getattr(scenario.plant, "run_problems", None)
+    if check is None:
+        return None
+    run = dataclasses.replace(scenario.run, replicas=replicas)
+    return next((m for key, m in check(scenario.stream, run) if key == "run.replicas"), None)
+
+
+def _plant_files(plant: Any, base_dir, arrays: dict | None, problems: Problems) -> Any:
+    """A plant that reads files (``attach``), with them read; ``arrays`` replace the file."""
+    attach = getattr(plant, "attach", None)
+    if attach is None:
+        if arrays is not None and plant is not None:
+            problems.add("plant.kind", f"data= needs a 'data' plant (got {type(plant).kind!r})")
+        return plant
+    try:
+        return attach(base_dir, arrays)
+    except FieldError as err:
+        problems.add(f"plant.{err.key}" if err.key else "plant", err.message)
+        return None
 
 
 def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
@@ -236,6 +256,8 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
         message = mismatch(policy.gain, policy.estimator)  # what the gain needs, computed
         if message:
             problems.add(f"{path}.gain.kind", message)
+        for key, message in getattr(plant, "policy_problems", lambda p: ())(policy):
+            problems.add(f"{path}.{key}", message)
         out.append(policy)
     return tuple(out)
 

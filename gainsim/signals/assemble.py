@@ -3,7 +3,9 @@
 The regressor rows ``x_k = [u_k, ..., u_{k-n+1}]`` are a strided *view* of the
 source buffer (no copy: a 16-tap regressor would otherwise be 16 times the data);
 the compiled kernels read it as it is. ``d`` is computed row by row in a fixed
-sequential order, so the numbers do not depend on the packet size.
+sequential order, so the numbers do not depend on the packet size. The least-squares
+loss of a window of such rows (:func:`least_squares_objective`) serves every
+linear-regression plant.
 """
 from __future__ import annotations
 
@@ -37,3 +39,17 @@ def fir_samples(history: np.ndarray, u: np.ndarray, theta: np.ndarray, noise: np
     if theta.shape[0] > 1 and theta.strides[0] == 0:
         theta = theta[:1]
     return x, _measure(x, np.ascontiguousarray(theta), noise)
+
+
+def least_squares_objective(a: np.ndarray, b: np.ndarray):
+    r"""``(f, grad)`` of a window's least-squares loss
+    :math:`\frac{1}{2W}\sum_i (d_i - \theta^\top x_i)^2` (``a`` rows ``x``, ``b`` the ``d``):
+    the sliding-window loss of the scipy baselines on any linear-regression plant
+    (Nocedal & Wright, *Numerical Optimization*, 2nd ed., 2006, §10.1)."""
+    m = a.shape[0]
+
+    def f(th):
+        r = b - a @ th
+        return 0.5 * float(r @ r) / m
+
+    return f, lambda th: -(a.T @ (b - a @ th)) / m

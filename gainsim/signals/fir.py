@@ -8,7 +8,7 @@ import numpy as np
 
 from gainsim.registry import register
 from gainsim.fields import at_least_one, nonneg, param
-from gainsim.signals.assemble import fir_samples
+from gainsim.signals.assemble import fir_samples, least_squares_objective
 from gainsim.signals.drift import NoDrift
 from gainsim.signals.inputs import White
 
@@ -82,8 +82,8 @@ class Fir:
         return self.input.correlation(self.taps)
 
     def theory(self, dropout: float = 0.0):
-        """LMS's closed forms on ``R`` (:class:`gainsim.plant_theory.LinearRegression`)."""
-        from gainsim.plant_theory import LinearRegression, drift_per_update
+        """LMS's closed forms on ``R`` (:class:`gainsim.predict.plants.LinearRegression`)."""
+        from gainsim.predict.plants import LinearRegression, drift_per_update
 
         white = self.input.std if type(self.input).kind == "white" else None
         return LinearRegression.of(self.curvature(), self.noise_std ** 2,
@@ -94,15 +94,9 @@ class Fir:
         return ()
 
     def window_objective(self, a: np.ndarray, b: np.ndarray):
-        r"""``(f, grad)`` of the window's least-squares loss
-        :math:`\frac{1}{2W}\sum_i (d_i - \theta^\top x_i)^2` (``a`` rows ``x``, ``b`` the ``d``)."""
-        m = a.shape[0]
-
-        def f(th):
-            r = b - a @ th
-            return 0.5 * float(r @ r) / m
-
-        return f, lambda th: -(a.T @ (b - a @ th)) / m
+        """``(f, grad)`` of the window's least-squares loss
+        (:func:`gainsim.signals.assemble.least_squares_objective`)."""
+        return least_squares_objective(a, b)
 
     # ------------------------------------------------------------ samples
     def init(self, rngs) -> tuple[FirState, np.ndarray]:

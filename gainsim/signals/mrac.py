@@ -184,14 +184,14 @@ class Mrac:
 
     def policy_theory(self, policy) -> dict:
         """Prediction fields of one policy: the linearised MIT bound or the Lyapunov rule
-        (:func:`gainsim.predict_mrac.mrac_prediction`)."""
-        from gainsim.predict_mrac import mrac_prediction
+        (:func:`gainsim.predict.mrac.mrac_prediction`)."""
+        from gainsim.predict.mrac import mrac_prediction
 
         return mrac_prediction(policy, self)
 
     def explain_text(self, scenario) -> str:
-        """``gainsim explain`` for this plant (:func:`gainsim.predict_mrac.explain_mrac_text`)."""
-        from gainsim.predict_mrac import explain_mrac_text
+        """``gainsim explain`` for this plant (:func:`gainsim.predict.mrac.explain_mrac_text`)."""
+        from gainsim.predict.mrac import explain_mrac_text
 
         return explain_mrac_text(scenario)
 

@@ -95,8 +95,8 @@ class Quadratic:
         return self.H
 
     def theory(self, dropout: float = 0.0):
-        """GD's closed forms on ``H`` (:class:`gainsim.plant_theory.GradientBowl`)."""
-        from gainsim.plant_theory import GradientBowl, drift_per_update
+        """GD's closed forms on ``H`` (:class:`gainsim.predict.plants.GradientBowl`)."""
+        from gainsim.predict.plants import GradientBowl, drift_per_update
 
         return GradientBowl.of(self.H, self.gradient_noise_std ** 2,
                                drift_per_update(self.drift, self.n, dropout))

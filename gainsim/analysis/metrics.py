@@ -1,0 +1,215 @@
+"""Metrics: from per-replica monitor traces to per-policy numbers and curves.
+
+Evaluation is *predict, then learn*: the tracking error of a sample is its
+a-priori squared error ``(d - theta_hatᵀx)²`` (for the quadratic plant, the
+a-priori loss), measured before the sample updates the estimate.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+BAND = (0.1, 0.9)  # quantiles of the spread band across replicas
+
+
+@dataclass(frozen=True)
+class PolicySummary:
+    """The numbers ``summary.json`` publishes for one policy (``None`` = not defined)."""
+
+    name: str
+    estimator: str
+    gain: str
+    steady_state_tracking_error: float | None
+    steady_state_tracking_error_ci95: tuple[float | None, float | None]
+    final_misalignment: float | None
+    steady_state_misalignment: float | None
+    excess_mse: float | None
+    convergence_time: float | None
+    diverged: bool
+    diverged_at: float | None
+    diverged_replicas: int
+    updates: float
+    eta_final: float | None
+    events: float
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _mean_exact(values) -> float:
+    """The mean, exactly the common value when every replica agrees (no rounding)."""
+    values = np.asarray(values, dtype=float)
+    return float(values[0]) if np.all(values == values[0]) else float(values.mean())
+
+
+def replica_curves(traces: list) -> dict[str, np.ndarray]:
+    """Stack replicas: ``tracking_error``, ``misalignment``, ``eta`` of shape (R, P, G+1)."""
+    err_sum = np.stack([tr.err_sum for tr in traces])
+    err_cnt = np.stack([tr.err_cnt for tr in traces])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        te = np.where(err_cnt > 0, err_sum / err_cnt, np.nan)
+    te = np.concatenate([np.full(te.shape[:2] + (1,), np.nan), te], axis=2)
+    return {"tracking_error": te,
+            "misalignment": np.stack([tr.misalignment for tr in traces]),
+            "eta": np.stack([tr.eta for tr in traces]),
+            "eta_min": np.stack([tr.eta_min for tr in traces]),
+            "eta_max": np.stack([tr.eta_max for tr in traces])}
+
+
+def nanmean_replicas(arrays) -> np.ndarray:
+    """``np.nanmean(np.stack(arrays), axis=0)``, the same bits, without the stacked copies.
+
+    numpy sums along a leading axis one row after another, so adding the replicas in
+    order (NaN as 0) and dividing by the count of non-NaN values is its own arithmetic;
+    :mod:`gainsim.analysis.replica_stats` does those additions in one compiled pass per replica
+    (no stacked array, no NaN-replaced copies of data that is replicas × policies ×
+    grid × taps large). All-NaN entries give NaN.
+    """
+    from numba.typed import List
+
+    from gainsim.analysis.replica_stats import nanmean_of
+
+    arrays = [np.ascontiguousarray(a, dtype=float) for a in arrays]
+    shape = arrays[0].shape
+    if any(a.shape != shape for a in arrays):
+        raise ValueError(f"replica arrays differ in shape: {[a.shape for a in arrays]}")
+    return nanmean_of(List([a.reshape(-1) for a in arrays])).reshape(shape)
+
+
+def replica_mean(traces: list, name: str) -> np.ndarray:
+    """Mean over replicas of the trace array ``name``, ignoring nan (diverged replicas)."""
+    return nanmean_replicas(getattr(tr, name) for tr in traces)
+
+
+def eta_vector_mean(traces: list) -> np.ndarray:
+    """Per-parameter gain at each grid time, mean over replicas: (P, G+1, n)."""
+    return replica_mean(traces, "eta_vector")
+
+
+def band(curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Mean and the 10–90 % band across replicas of every curve, shape (P, G+1).
+
+    ``curves`` holds arrays (R, P, G+1). The mean is ``np.nanmean(values, axis=0)`` and
+    the band ``np.nanquantile(values, BAND, axis=0)``, the same bits, computed column by
+    column in one compiled pass (:func:`gainsim.analysis.replica_stats.band_of`); numpy's own
+    ``nanquantile`` makes a Python call per column (47× the simulation at 64 policies ×
+    grid 2000). Columns without a value give NaN.
+    """
+    from gainsim.analysis.replica_stats import band_of
+
+    out = {}
+    for name, values in curves.items():
+        values = np.ascontiguousarray(values, dtype=float)
+        stats = band_of(values.reshape(values.shape[0], -1), *BAND)
+        for suffix, column in zip(("mean", "p10", "p90"), stats):
+            out[f"{name}_{suffix}"] = column.reshape(values.shape[1:])
+    return out
+
+
+def mean_ci95(values: np.ndarray) -> tuple[float, tuple[float | None, float | None]]:
+    """Mean and Student-t 95 % confidence interval of the finite ``values``."""
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return math.nan, (None, None)
+    mean = float(v.mean())
+    if v.size < 2:
+        return mean, (None, None)
+    from scipy.special import stdtrit  # what scipy.stats.t.ppf calls; imported when needed
+
+    half = stdtrit(v.size - 1, 0.975) * v.std(ddof=1) / math.sqrt(v.size)
+    return mean, (_num(mean - half), _num(mean + half))
+
+
+def settling_time(t: np.ndarray, curve: np.ndarray, steady: float, band_frac: float,
+                  start: int | None = None):
+    """First grid time after which ``curve`` stays within the settling band.
+
+    The band is ``steady + band_frac * (curve[0] - steady)``: the control-engineering
+    settling time (e.g. 5 %) measured on the distance to the steady level. A curve
+    that is still moving inside the steady-state window ``curve[start:]`` (its last
+    quarter differs from its first by more than a factor of 2, and it spans more than
+    a tenth of the band) has not settled, and gives ``None``.
+    """
+    if not np.all(np.isfinite(curve)) or not math.isfinite(steady):
+        return None
+    limit = steady + band_frac * max(curve[0] - steady, 0.0)
+    if start is not None and not _is_steady(curve[start:], 0.1 * (limit - steady)):
+        return None
+    outside = np.flatnonzero(curve > limit)
+    if outside.size == 0:
+        return float(t[0])
+    last = outside[-1]
+    return float(t[last + 1]) if last + 1 < t.size else None
+
+
+def _is_steady(window: np.ndarray, tolerance: float) -> bool:
+    """Flat enough: the quarters agree within a factor 2, or it hardly moves at all."""
+    if np.ptp(window) <= tolerance:
+        return True
+    q = max(window.size // 4, 1)
+    first, last = float(np.mean(window[:q])), float(np.mean(window[-q:]))
+    return first > 0 and 0.5 <= last / first <= 2.0
+
+
+def steady_state_start(scenario, G: int) -> int:
+    """First grid interval of the steady-state window."""
+    return min(int(round((1.0 - scenario.metrics.steady_state_window) * G)), G - 1)
+
+
+def replica_steady_errors(scenario, traces: list) -> np.ndarray:
+    """Steady-state tracking error of every replica and policy, shape (R, P).
+
+    The mean a-priori error over the steady-state window; ``nan`` where the replica
+    diverged or applied no sample there. Paired comparisons difference these per replica.
+    """
+    G = scenario.metrics.grid
+    start = steady_state_start(scenario, G)
+    # one row at a time, as a 1-D sum (numpy's pairwise order, same bits as ever)
+    err_sum = np.array([[tr.err_sum[p, start:].sum() for p in range(tr.err_sum.shape[0])]
+                        for tr in traces])
+    err_cnt = np.array([tr.err_cnt[:, start:].sum(axis=1) for tr in traces])
+    diverged = np.isfinite(np.array([tr.diverged_at for tr in traces]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(diverged | (err_cnt == 0), np.nan, err_sum / np.maximum(err_cnt, 1))
+
+
+def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
+    """One :class:`PolicySummary` per policy, in scenario order."""
+    G = t.size - 1
+    start = steady_state_start(scenario, G)
+    floor = scenario.plant.noise_floor
+    truth = getattr(scenario.plant, "has_truth", True)  # recorded data: no theta_star
+    errors = replica_steady_errors(scenario, traces)
+    out = []
+    for p, policy in enumerate(scenario.policy):
+        div = np.array([tr.diverged_at[p] for tr in traces])
+        diverged = np.isfinite(div)
+        ss_te = errors[:, p]
+        te, ci = mean_ci95(ss_te)
+        mis = curves["misalignment"][:, p, :]
+        ss_mis = (np.nanmean(mis[~diverged, start + 1:], axis=1) if truth and not diverged.all()
+                  else np.array([np.nan]))
+        ss_mis_mean = float(np.nanmean(ss_mis)) if np.isfinite(ss_mis).any() else math.nan
+        eta = curves["eta"][:, p, :]
+        last_eta = [row[np.isfinite(row)][-1] for row in eta if np.isfinite(row).any()]
+        out.append(PolicySummary(
+            name=policy.name, estimator=type(policy.estimator).kind, gain=type(policy.gain).kind,
+            steady_state_tracking_error=_num(te), steady_state_tracking_error_ci95=ci,
+            final_misalignment=(_num(np.nanmean(mis[:, -1])) if truth and not diverged.all()
+                                else None),
+            steady_state_misalignment=_num(ss_mis_mean), excess_mse=_num(te - floor),
+            convergence_time=None if diverged.any() else settling_time(
+                t, mean["misalignment_mean"][p], ss_mis_mean, scenario.metrics.convergence_band,
+                start + 1),
+            diverged=bool(diverged.any()),
+            diverged_at=_num(div[diverged].min()) if diverged.any() else None,
+            diverged_replicas=int(diverged.sum()),
+            updates=float(np.mean([tr.updates[p] for tr in traces])),
+            eta_final=_num(_mean_exact(last_eta)) if last_eta else None,
+            events=float(np.mean([tr.events[p] for tr in traces]))))
+    return out

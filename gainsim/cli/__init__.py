@@ -1,0 +1,1 @@
+"""The `gainsim` command: one module per sub-command."""
