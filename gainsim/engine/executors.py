@@ -9,9 +9,10 @@ Work goes out in chunks: whole sweep points (a worker runs every replica of a fe
 points and sends back only their summaries) when there are enough points to keep
 every worker busy, in chunks that shrink towards the end (:func:`guided_chunks`), else
 blocks of replicas (the traces come back and are summarised here). While the workers
-of a sweep start, this process runs the smallest chunks itself. Before anything is handed out, the first replicas run in this process: they
-load the kernels here and time a replica, and when the remaining work is too small to
-pay for starting workers (:data:`STARTUP_SECONDS`) everything stays in this process.
+of a sweep start, this process runs the smallest chunks itself when a core is free for
+it. Before anything is handed out, the first replicas run in this process: they load
+the kernels here and time a replica, and when the remaining work is too small to pay
+for starting workers (:data:`STARTUP_SECONDS`) everything stays in this process.
 """
 from __future__ import annotations
 
