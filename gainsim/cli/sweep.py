@@ -246,7 +246,7 @@ def cmd_sweep(args) -> int:
               f"replicas each (seed {sweep.records[0]['seed']})")
         print("\n".join(best_lines(sweep)))
         print()
-    print(f"wrote {where}/ ({OUTPUTS['sweep']})")
+    print(f"wrote {where}/ ({OUTPUTS['sweep']}{', curves/' if sweep.curves else ''})")
     return 0
 
 
