@@ -25,6 +25,7 @@ import gainsim.engine.stream  # noqa: F401
 import gainsim.gains.schedules  # noqa: F401
 import gainsim.gains.cyclic  # noqa: F401
 import gainsim.gains.constant  # noqa: F401
+import gainsim.gains.per_parameter  # noqa: F401
 import gainsim.gains.normalized  # noqa: F401
 import gainsim.gains.vss  # noqa: F401
 import gainsim.gains.idbd  # noqa: F401
@@ -39,6 +40,7 @@ import gainsim.gains.trackers  # noqa: F401
 import gainsim.estimators.lms  # noqa: F401
 import gainsim.estimators.gd  # noqa: F401
 import gainsim.estimators.mrac  # noqa: F401
+import gainsim.estimators.lms_variants  # noqa: F401
 import gainsim.baselines.wolfe  # noqa: F401
 import gainsim.baselines.exact  # noqa: F401
 import gainsim.baselines.bfgs  # noqa: F401

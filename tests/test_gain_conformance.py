@@ -36,7 +36,8 @@ def test_estimator_conforms(kind):
 
 
 # Which gains fit which estimators: computed from needs/provides, pinned here by hand.
-PLAIN = {"momentum", "nesterov", "adagrad", "rmsprop", "adam", "sgd_hd", "adam_hd", "plateau"}
+PLAIN = {"momentum", "nesterov", "adagrad", "rmsprop", "adam", "sgd_hd", "adam_hd", "plateau",
+         "per_parameter"}
 GRADIENT = {"idbd", "autostep", "polyak"}
 LMS_ONLY = {"nlms_gain", "vss", "mathews_xie", "benveniste", "rls", "kalman"}
 
@@ -47,15 +48,16 @@ def test_which_estimators_a_gain_fits_is_unchanged(kind):
     mrac = ("mit", "lyapunov", "mit_feedforward", "mit_feedforward_normalized")
     baselines = tuple(k for k in ESTIMATORS if hasattr(kinds("estimator")[k], "init_state"))
     fits = set(fitting_estimators(cls, tuple(ESTIMATORS)))
+    signs = ("sign_error", "sign_data", "sign_sign")  # a direction, loss and error only
     if kind == "constant":
         assert fits == set(ESTIMATORS)
     elif kind in LMS_ONLY:
         assert fits == {"lms"}
     elif kind in GRADIENT:
-        assert fits == {"lms", "gd", *mrac}
+        assert fits == {"lms", "gd", "leaky_lms", *mrac}
     else:  # the schedules and the plain first-order gains
         assert kind in PLAIN or hasattr(cls, "_eta"), kind
-        assert fits == {"lms", "nlms", "gd", *mrac}
+        assert fits == {"lms", "nlms", "gd", "leaky_lms", *signs, *mrac}
     assert not fits & set(baselines) or kind == "constant"
 
 
@@ -78,7 +80,7 @@ def test_gd_curvature_is_the_hessian_diagonal():
 def test_adaptive_gains_run_in_the_engine_without_diverging():
     """One short drifting FIR run with every adaptive law at its defaults."""
     adaptive = [k for k in KINDS if "lms" in fitting_estimators(kinds("gain")[k])
-                and not hasattr(kinds("gain")[k], "_eta") and k != "constant"]
+                and not hasattr(kinds("gain")[k], "_eta") and k not in ("constant", "per_parameter")]
     pol = "\n".join(f'[[policy]]\nname = "{k}"\nestimator = "lms"\ngain = {{ kind = "{k}" }}\n'
                     for k in adaptive)
     text = """

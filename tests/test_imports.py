@@ -154,7 +154,7 @@ FLOORS = (
     ("ground", ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.engine.lifetime",
                 "gainsim.files")),
     ("maths", ("gainsim.theory", "gainsim.predict.plants", "gainsim.predict.mrac",
-               "gainsim._numba_cache")),
+               "gainsim.predict.lms_variants", "gainsim._numba_cache")),
     ("components", ("gainsim.signals", "gainsim.engine.stream", "gainsim.gains", "gainsim.estimators",
                     "gainsim.baselines")),
     ("catalogue", ("gainsim.catalog",)),

@@ -135,3 +135,63 @@ def test_nanmean_replicas_equals_numpy_bit_for_bit(replicas):
         want = np.nanmean(values, axis=0)
     np.testing.assert_array_equal(nanmean_replicas(list(values)), want)
     np.testing.assert_array_equal(nanmean_replicas(values), want)  # an array iterates by row
+
+
+def test_a_slow_decay_that_never_reached_its_band_has_no_settling_time():
+    # GD at gamma = 0.01 on the bowl diag(0.1, 1) from (1, 1): the slow mode decays as
+    # (1 - 0.001)^(2k), so over 200 iterations |theta|² only falls from 2 to about 0.69;
+    # the window's own mean is no steady level (its quarters differ by ~0.05, five times
+    # the 1 % band of ~0.013), so no settling time is reported
+    t = np.arange(201.0)
+    curve = 0.999 ** (2 * t) + 0.99 ** (2 * t)
+    steady = curve[151:].mean()
+    assert settling_time(t, curve, steady, 0.01, start=151) is None
+    # the fast bowl diag(2, 20) at gamma = 0.01 does reach 1 % of its start: it settles
+    fast = 0.98 ** (2 * t) + 0.8 ** (2 * t)
+    assert settling_time(t, fast, fast[151:].mean(), 0.01, start=151) is not None
+
+
+def test_the_engine_reports_no_settling_time_for_the_slow_bowl():
+    import gainsim
+
+    raw = {"name": "bowl", "plant": {"kind": "quadratic", "eigenvalues": [0.1, 1.0],
+                                      "theta0": [1.0, 1.0]},
+           "stream": {"rate": 1.0}, "run": {"samples": 200},
+           "metrics": {"grid": 200, "convergence_band": 0.01},
+           "policy": [{"estimator": "gd", "gain": 0.01}]}
+    summary = gainsim.run(raw).summary["policies"][0]
+    assert summary["final_misalignment"] > 0.5          # still far from 0 at the end
+    assert summary["convergence_time"] is None
+
+
+def test_growing_curves_by_hand():
+    from gainsim.analysis.metrics import is_growing
+
+    t = np.arange(101.0)
+    grows = 25 * 1.02 ** (2 * t)                  # GD at eta = 1.01 on w², pole -1.02
+    assert is_growing(np.r_[np.nan, grows[1:]], 76)
+    assert not is_growing(25 * 0.98 ** (2 * t), 76)       # converging
+    rng = np.random.default_rng(1)
+    noisy = 1.0 + 0.1 * rng.standard_normal(101)           # stationary noise
+    assert not is_growing(noisy, 76)
+    # a jump at 80 the estimate is recovering from: the quarters do not all rise
+    jump = np.where(t < 80, 0.01, 0.01 + 5 * 0.9 ** (t - 80))
+    assert not is_growing(jump, 76)
+
+
+def test_a_run_growing_below_the_divergence_norm_is_flagged_and_ranked_after():
+    import gainsim
+    from gainsim.report.text import format_table, summary_rows
+
+    raw = gainsim.load("scenarios/goldilocks.toml")
+    raw = gainsim.scenario.to_dict(raw)
+    raw["policy"][3]["gain"] = {"kind": "constant", "eta": 1.01}   # |1 - 2.02| = 1.02
+    result = gainsim.run(raw)
+    policies = result.summary["policies"]
+    assert [p["growing"] for p in policies] == [False, False, False, True]
+    assert not policies[3]["diverged"]
+    table = format_table(summary_rows(result.summary))
+    last = table.splitlines()[-1]
+    assert last.startswith("4  diverging (1.1) (GROWING: no steady state)")
+    # it is not the best even with a lower error than every ordinary run would need
+    assert result.summary["best_policy"] == "just right (0.5)"

@@ -109,3 +109,21 @@ def test_mrac_states_its_stream_needs():
     plant = EXAMPLES["mrac"]
     assert plant.stream_problem(Stream()) is None
     assert "periodic" in plant.stream_problem(Stream(arrivals="poisson"))
+
+
+def test_fir_with_independent_regressors_describes_itself_by_hand():
+    from gainsim.signals.inputs import Independent
+
+    plant = Fir(taps=3, input=Independent(eigenvalues=(1.0, 2.0, 4.0)), noise_std=0.5)
+    # R = diag(1, 2, 4): mean bound 2/4; not white, so the mean-square bound is 2/tr R = 2/7
+    pt = plant.theory(0.0)
+    np.testing.assert_array_equal(pt.matrix, np.diag([1.0, 2.0, 4.0]))
+    assert pt.independent and pt.white_std is None
+    assert pt.mean_bound == 0.5 and pt.mean_square_bound == pytest.approx(2 / 7)
+    assert "independent Gaussian regressors (given R)" in plant.describe()
+    rngs = Rngs.from_seed(np.random.SeedSequence(1))
+    state, _ = plant.init(rngs)
+    cols, _ = plant.packet(state, np.arange(1.0, 6.0), rngs)
+    assert cols["x"].shape == (5, 3) and cols["d"].shape == (5,)
+    white = Fir(taps=3, input=Independent(std=2.0)).theory(0.0)
+    assert white.white_std == 2.0 and white.mean_square_bound == pytest.approx(0.1)

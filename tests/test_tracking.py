@@ -45,3 +45,31 @@ def test_decaying_gain_error_grows_while_a_constant_gain_holds(drift_results):
     # and its level is the lag + noise prediction (tr R = 8, Q = 1e-6 I) within 15 %
     predicted = theory.lms_excess_mse(0.01, np.eye(8), 0.1, 1e-6 * np.eye(8))
     assert const[late].mean() == pytest.approx(predicted, rel=0.15)
+
+
+def test_sign_flip_one_weight_per_interval():
+    import numpy as np
+
+    from gainsim.signals.drift import SignFlip
+
+    drift = SignFlip(indices=(0, 1, 2), interval=2.0, flip="one")
+    theta0 = np.array([1.0, -1.0, 1.0, 0.5])
+    t = np.arange(1.0, 13.0)                       # 6 flips, at t = 2, 4, ..., 12
+    theta, _ = drift.path(drift.init(theta0, None), t, np.random.default_rng(4))
+    changed = np.abs(np.diff(np.vstack([theta0, theta]), axis=0)).sum(axis=1)
+    # exactly one weight of the three changes sign at each boundary, none in between
+    assert np.array_equal(changed > 0, t % 2 == 0)
+    assert np.all(changed[t % 2 == 0] == 2.0)      # a ±1 weight flipping moves by 2
+    assert np.all(theta[:, 3] == 0.5)              # weights not listed never flip
+    assert np.array_equal(np.abs(theta[:, :3]), np.ones((12, 3)))
+    # packets of any size: the same path
+    rng = np.random.default_rng(4)
+    state = drift.init(theta0, None)
+    parts = []
+    for chunk in (t[:3], t[3:4], t[4:]):
+        part, state = drift.path(state, chunk, rng)
+        parts.append(part)
+    assert np.array_equal(np.vstack(parts), theta)
+    # the default still flips every listed weight together
+    together, _ = SignFlip(indices=(0, 1), interval=2.0).path(theta0, np.array([2.0]), None)
+    assert together[0].tolist() == [-1.0, 1.0, 1.0, 0.5]

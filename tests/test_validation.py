@@ -193,3 +193,29 @@ def test_default_names_of_an_estimator_list_name_the_gain_once():
     names = [p.name for p in gainsim.loads(text).policy]
     assert "eta=0.1 [estimator=lms]" in names and "eta=0.1 [estimator=nlms]" in names
     assert not any("[" in n.split(" [")[0] for n in names)
+
+
+def test_default_names_use_the_gains_own_symbol():
+    text = GOOD.replace('name = "a"\n', "").replace('name = "c"\n', "")
+    names = [p.name for p in gainsim.loads(text.replace('estimator = "lms"',
+                                                        'estimator = "nlms"')).policy]
+    assert "nlms mu=0.1" in names
+    lms = [p.name for p in gainsim.loads(text).policy]
+    assert "lms eta=0.1" in lms
+    mrac = gainsim.loads(textwrap.dedent("""
+        name = "m"
+        [plant]
+        kind = "mrac"
+        process = { kind = "first_order", a = 1.0, b = 0.5 }
+        command = { kind = "square", amplitude = 1.0, period = 20.0 }
+        [run]
+        duration = 1.0
+        [[policy]]
+        estimator = "mit"
+        gain = 0.5
+        [[policy]]
+        estimator = "lyapunov"
+        gain = [1.0, 2.0]
+        """))
+    assert [p.name for p in mrac.policy] == ["mit gamma=0.5", "lyapunov [gamma=1.0]",
+                                             "lyapunov [gamma=2.0]"]

@@ -29,6 +29,7 @@ class PolicySummary:
     excess_mse: float | None
     convergence_time: float | None
     diverged: bool
+    growing: bool                   # not diverged, but the error still grows at the end
     diverged_at: float | None
     diverged_replicas: int
     updates: float
@@ -131,14 +132,16 @@ def settling_time(t: np.ndarray, curve: np.ndarray, steady: float, band_frac: fl
 
     The band is ``steady + band_frac * (curve[0] - steady)``: the control-engineering
     settling time (e.g. 5 %) measured on the distance to the steady level. A curve
-    that is still moving inside the steady-state window ``curve[start:]`` (its last
-    quarter differs from its first by more than a factor of 2, and it spans more than
-    a tenth of the band) has not settled, and gives ``None``.
+    that is still moving inside the steady-state window ``curve[start:]`` has not
+    settled, and gives ``None``: its last quarter differs from its first by more than a
+    factor of 2, or by more than the band's width (then the window's mean is no steady
+    level, and the curve has not reached a band around where it is going); a window
+    that spans less than a tenth of the band counts as flat.
     """
     if not np.all(np.isfinite(curve)) or not math.isfinite(steady):
         return None
     limit = steady + band_frac * max(curve[0] - steady, 0.0)
-    if start is not None and not _is_steady(curve[start:], 0.1 * (limit - steady)):
+    if start is not None and not _is_steady(curve[start:], limit - steady):
         return None
     outside = np.flatnonzero(curve > limit)
     if outside.size == 0:
@@ -147,13 +150,33 @@ def settling_time(t: np.ndarray, curve: np.ndarray, steady: float, band_frac: fl
     return float(t[last + 1]) if last + 1 < t.size else None
 
 
-def _is_steady(window: np.ndarray, tolerance: float) -> bool:
-    """Flat enough: the quarters agree within a factor 2, or it hardly moves at all."""
-    if np.ptp(window) <= tolerance:
+def _is_steady(window: np.ndarray, band_width: float) -> bool:
+    """Flat enough: it hardly moves at all (spans at most a tenth of the band), or its
+    first and last quarters agree within a factor 2 *and* within the band's width."""
+    if np.ptp(window) <= 0.1 * band_width:
         return True
     q = max(window.size // 4, 1)
     first, last = float(np.mean(window[:q])), float(np.mean(window[-q:]))
-    return first > 0 and 0.5 <= last / first <= 2.0
+    return first > 0 and 0.5 <= last / first <= 2.0 and abs(last - first) <= band_width
+
+
+def is_growing(curve: np.ndarray, start: int) -> bool:
+    """Whether ``curve`` grows without settling through its steady-state window.
+
+    The window ``curve[start:]`` is cut in four quarters; the curve is growing when
+    each quarter's mean exceeds the one before, the last is more than 1.5 times
+    the first, and it ends above where the curve began (``curve``'s first finite value):
+    a mean-square unstable run whose norm has not yet reached ``divergence_norm``.
+    A jump in the target that the estimate is still recovering from does not rise in
+    all four quarters; a curve that is converging ends below its start.
+    """
+    window = np.asarray(curve[start:], dtype=float)
+    finite = curve[np.isfinite(curve)]
+    if window.size < 4 or not np.all(np.isfinite(window)) or finite.size == 0:
+        return False
+    means = [float(np.mean(part)) for part in np.array_split(window, 4)]
+    rising = all(b > a for a, b in zip(means, means[1:]))
+    return rising and means[-1] > 1.5 * means[0] and means[-1] > float(finite[0])
 
 
 def steady_state_start(scenario, G: int) -> int:
@@ -207,6 +230,7 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
                 t, mean["misalignment_mean"][p], ss_mis_mean, scenario.metrics.convergence_band,
                 start + 1),
             diverged=bool(diverged.any()),
+            growing=not diverged.any() and is_growing(mean["tracking_error_mean"][p], start + 1),
             diverged_at=_num(div[diverged].min()) if diverged.any() else None,
             diverged_replicas=int(diverged.sum()),
             updates=float(np.mean([tr.updates[p] for tr in traces])),

@@ -347,6 +347,7 @@ class Nlms:
     columns: ClassVar[tuple[str, ...]] = ("x", "d")
     # its direction is normalised (not the gradient of the loss), and it is no LMS step
     provides: ClassVar[tuple[str, ...]] = ("direction", "loss", "error")
+    gain_symbol: ClassVar[str] = "mu"  # its constant gain is the normalised step μ
     eps: float = param(1e-6, doc="regulariser added to x·x", check=positive)
 
     def inputs(self, chunk) -> NlmsData:

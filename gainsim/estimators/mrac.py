@@ -135,6 +135,7 @@ class _MracEstimator:
     # g is the sensitivity gradient of ½e² (times dt); there is no regressor of a linear model
     provides: ClassVar[tuple[str, ...]] = ("direction", "gradient", "curvature", "loss", "error")
     loop_rows: ClassVar[int] = 4  # closed-loop state per policy
+    gain_symbol: ClassVar[str] = "gamma"  # the adaptation gain γ (default policy names)
     rule: ClassVar[int]
     feedforward: ClassVar[bool]
     shorthand_field: ClassVar[str | None] = None

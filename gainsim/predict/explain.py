@@ -11,7 +11,8 @@ import numpy as np
 from gainsim.predict.policies import plant_theory, predict_policy
 
 
-def _g(x, digits: int = 4) -> str:
+def _g(x, digits: int = 6) -> str:
+    """Six significant digits: the numbers here are closed forms."""
     return "—" if x is None else f"{x:.{digits}g}"
 
 

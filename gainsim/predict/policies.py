@@ -23,9 +23,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from gainsim.predict import lms_variants as variants
 from gainsim import theory
-from gainsim.predict.plants import (PlantTheory, _argmin, gd_optimum,  # noqa: F401  (public)
-                                  gd_tracking_loss, kalman_floor)
+from gainsim.predict.plants import (TDL_TRUSTED_FRACTION, PlantTheory, _argmin,  # noqa: F401
+                                  gd_optimum, gd_tracking_loss, kalman_floor)
 
 SUMMARY_FIELDS = ("stability_bound", "mean_square_stability_bound",
                   "predicted_steady_state_tracking_error", "predicted_misadjustment",
@@ -61,24 +62,35 @@ def plant_theory(scenario) -> PlantTheory | None:
     return describe(scenario.stream.dropout) if describe is not None else None
 
 
-def lms_tracking_error(eta: float, pt: PlantTheory) -> tuple[float, str]:
-    r"""Steady-state a-priori MSE of LMS with gain η, and the formula used.
 
-    White input :math:`R=\sigma^2 I` with isotropic drift :math:`Q=qI`: the exact
-    Gaussian result (:func:`gainsim.theory.lms_white_gaussian_weight_error` with
-    :math:`\eta\sigma^2`, :math:`\sigma_v/\sigma`), :math:`E e^2 = \sigma_v^2 + \sigma^2 n k`.
+
+def lms_tracking_error(eta: float, pt: PlantTheory) -> tuple[float, str]:
+    r"""Steady-state a-priori MSE of LMS with gain η, and the formula used (its assumption).
+
+    White input :math:`R=\sigma^2 I` with isotropic drift :math:`Q=qI`: the Gaussian
+    result (:func:`gainsim.theory.lms_white_gaussian_weight_error` with
+    :math:`\eta\sigma^2`, :math:`\sigma_v/\sigma`), :math:`E e^2 = \sigma_v^2 + \sigma^2 n k`:
+    exact for independent Gaussian regressors, first-order in η for a tapped delay line.
     Otherwise the small-gain :func:`gainsim.theory.lms_steady_state_tracking_error`.
-    ``inf`` beyond the stability bound.
+    ``inf`` beyond the stability bound; ``nan`` on a tapped delay line above
+    :data:`TDL_TRUSTED_FRACTION` of the mean-square bound (no trustworthy prediction).
     """
-    if eta >= min(pt.mean_bound, pt.mean_square_bound or np.inf):
+    bound = min(pt.mean_bound, pt.mean_square_bound or np.inf)
+    if eta >= bound:
         return np.inf, "unstable"
+    if not pt.independent and eta > TDL_TRUSTED_FRACTION * bound:
+        return np.nan, (f"tapped delay line: no prediction above {TDL_TRUSTED_FRACTION:g}× the "
+                        "mean-square bound (runs there exceed theory and may diverge)")
     sv = np.sqrt(pt.noise_var)
     Q = pt.Q
     if pt.white_std is not None and np.allclose(Q, Q[0, 0] * np.eye(pt.n)):
         s2 = pt.white_std ** 2
         k = theory.lms_white_gaussian_weight_error(eta * s2, pt.n, sv / pt.white_std, Q[0, 0])
-        return pt.noise_var + s2 * pt.n * k, "exact, white Gaussian input"
-    return theory.lms_steady_state_tracking_error(eta, pt.matrix, sv, Q), "small-gain"
+        return pt.noise_var + s2 * pt.n * k, ("exact, independent Gaussian regressors"
+                                              if pt.independent else
+                                              "first-order in η (tapped delay line)")
+    return (theory.lms_steady_state_tracking_error(eta, pt.matrix, sv, Q),
+            "first-order in η" + ("" if pt.independent else " (tapped delay line)"))
 
 
 def nlms_tracking_error(mu: float, pt: PlantTheory) -> float:
@@ -87,8 +99,10 @@ def nlms_tracking_error(mu: float, pt: PlantTheory) -> float:
     .. math:: E e^2 \approx \sigma_v^2 (1 + M(\mu))
               + \frac{\operatorname{tr}R\,\operatorname{tr}Q}{2\mu}
 
-    with M from :func:`gainsim.theory.nlms_misadjustment` (Gaussian n/(n−2) correction
-    for white input) and the lag term of LMS at the effective gain μ/tr R.
+    with M from :func:`gainsim.theory.nlms_misadjustment` and the lag term of LMS at the
+    effective gain μ/tr R. For white input (``n > 2``) M carries the small-n correction
+    :math:`E[1/\lVert x\rVert^2] = 1/((n-2)\sigma^2)` (:math:`\lVert x\rVert^2/\sigma^2 \sim
+    \chi^2_n`, for a delay line as for independent regressors).
     """
     if not 0 < mu < 2:
         return np.inf
@@ -143,10 +157,12 @@ def _lms(policy, pt: PlantTheory) -> Prediction:
     if eta is None or pt.Q is None:
         return _base(policy, eta, optimal_fixed_gain=opt, **bounds)
     te, method = lms_tracking_error(eta, pt)
-    return _base(policy, eta, regime=regime(eta, min(pt.mean_bound, pt.mean_square_bound), opt,
-                                            pt.eigenvalues),
+    where = (None if np.isnan(te) else
+             regime(eta, min(pt.mean_bound, pt.mean_square_bound), opt, pt.eigenvalues))
+    return _base(policy, eta, regime=where,
                  predicted_steady_state_tracking_error=te, optimal_fixed_gain=opt,
-                 predicted_misadjustment=_misadjustment(te, pt), method=method, **bounds)
+                 predicted_misadjustment=_misadjustment(te, pt), method=method,
+                 note=method if np.isnan(te) else "", **bounds)
 
 
 def _misadjustment(te: float, pt: PlantTheory) -> float | None:
@@ -180,7 +196,8 @@ def _nlms(policy, pt: PlantTheory) -> Prediction:
     te = nlms_tracking_error(mu, pt)
     return _base(policy, mu, regime=regime(mu, 2.0, opt, [1.0]), optimal_fixed_gain=opt,
                  predicted_steady_state_tracking_error=te,
-                 predicted_misadjustment=_misadjustment(te, pt), method="small-gain NLMS",
+                 predicted_misadjustment=_misadjustment(te, pt),
+                 method="small-gain NLMS" + ("" if pt.independent else " (tapped delay line)"),
                  **bounds)
 
 
@@ -220,8 +237,24 @@ def _newton(policy, pt: PlantTheory) -> Prediction:
     return _base(policy, eta, predicted_steady_state_tracking_error=te, method="deadbeat")
 
 
+def _sign_error(policy, pt: PlantTheory) -> Prediction:
+    eta = _fixed_eta(policy.gain)
+    return _base(policy, eta, **variants.sign_error_fields(eta, pt))
+
+
+def _sign_data(policy, pt: PlantTheory) -> Prediction:
+    eta = _fixed_eta(policy.gain)
+    return _base(policy, eta, **variants.sign_data_fields(eta, pt))
+
+
+def _leaky(policy, pt: PlantTheory) -> Prediction:
+    eta = _fixed_eta(policy.gain)
+    return _base(policy, eta, **variants.leaky_fields(eta, policy.estimator.leak, pt))
+
+
 _BY_ESTIMATOR = {"lms": _lms, "nlms": _nlms, "gd": _gd, "least_squares": _least_squares,
-                 "newton": _newton}
+                 "newton": _newton, "sign_error": _sign_error, "sign_data": _sign_data,
+                 "sign_sign": _sign_data, "leaky_lms": _leaky}
 
 
 def predict_policy(policy, pt: PlantTheory | None) -> Prediction:

@@ -17,18 +17,20 @@ def as_summary(obj) -> dict:
     return obj.summary if hasattr(obj, "run_data") else summary_dict(obj)
 
 
-def _order(scores: list[tuple[bool, float | None]]) -> list[int]:
-    """Indices by ``(diverged, steady-state error)``: the lowest error first, diverged last."""
+def _order(scores: list[tuple]) -> list[int]:
+    """Indices by ``(diverged, steady-state error[, growing])``: the lowest error first,
+    growing runs after the ordinary ones (their error is no steady level), diverged last."""
     def key(i):
-        diverged, te = scores[i]
-        return (diverged, math.inf if te is None else te, i)
+        diverged, te, *growing = scores[i]
+        group = 2 if diverged else 1 if growing and growing[0] else 0
+        return (group, math.inf if te is None else te, i)
 
     return sorted(range(len(scores)), key=key)
 
 
 def ranked(summary) -> list[int]:
-    """Policy indices by steady-state tracking error, diverged ones last."""
-    return _order([(p["diverged"], p["steady_state_tracking_error"])
+    """Policy indices by steady-state tracking error, growing ones after, diverged last."""
+    return _order([(p["diverged"], p["steady_state_tracking_error"], p.get("growing", False))
                    for p in as_summary(summary)["policies"]])
 
 
@@ -50,7 +52,8 @@ def summary_rows(summary) -> list[list[str]]:
             rows.append([f"{rank}", p["name"], f"DIVERGED at t = {p['diverged_at']:.4g} s", "",
                          "", "", "", _g(p["eta_final"]), ""])
             continue
-        mark = f" (diverged in {p['diverged_replicas']}/{replicas})" if p["diverged"] else ""
+        mark = f" (diverged in {p['diverged_replicas']}/{replicas})" if p["diverged"] else \
+            " (GROWING: no steady state)" if p.get("growing") else ""
         paired = versus_best(p, rank == 1) if "difference_to_best" in p else "—"
         rows.append([f"{rank}", p["name"] + mark, _g(p["steady_state_tracking_error"]), ci,
                      _g(p["excess_mse"]), _g(p["steady_state_misalignment"]),
@@ -106,7 +109,8 @@ def summary_dict(results, versions: dict | None = None) -> dict:
 
     policies = []
     costs = getattr(results, "costs", None)  # (P, 4) mean cost sums of Python baselines
-    best = _order([(p.diverged, p.steady_state_tracking_error) for p in results.policies])[0]
+    best = _order([(p.diverged, p.steady_state_tracking_error, p.growing)
+                   for p in results.policies])[0]
     paired = paired_fields(getattr(results, "replica_errors", None), best,
                            [p.diverged for p in results.policies])
     for i, (p, theory) in enumerate(zip(results.policies, summary_fields(results.scenario))):

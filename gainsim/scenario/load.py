@@ -253,6 +253,10 @@ def _policies(raw: Any, plant: Any, problems: Problems) -> tuple[Policy, ...]:
             message = policy.estimator.check_plant(plant)
             if message:
                 problems.add(f"{path}.estimator.kind", message)
+        gain_check = getattr(policy.gain, "check_plant", None)  # e.g. one gain per parameter
+        message = gain_check(plant) if plant is not None and gain_check is not None else None
+        if message:
+            problems.add(f"{path}.gain.eta", message)
         message = mismatch(policy.gain, policy.estimator)  # what the gain needs, computed
         if message:
             problems.add(f"{path}.gain.kind", message)
@@ -288,7 +292,8 @@ def _expanded(raw: list):
             for (part, keys, _), value in zip(axes, combo):
                 if keys is None:
                     variant[part] = value
-                    labels.append(f"{_SHORT_KEY[part]}={value}")
+                    short = gain_symbol(table.get("estimator")) if part == "gain" else part
+                    labels.append(f"{short}={value}")
                 else:
                     _set_copied(variant, (part, *keys), value)
                     labels.append(f"{'.'.join(keys)}={value}")
@@ -303,7 +308,15 @@ def _set_copied(table: dict, keys: tuple, value: Any) -> None:
     table[keys[-1]] = value
 
 
-_SHORT_KEY = {"gain": "eta", "estimator": "estimator"}
+def gain_symbol(estimator: Any) -> str:
+    """The name of a constant gain for ``estimator`` (a kind name or table) in default
+    policy names: its ``gain_symbol`` (``gamma`` for the MRAC controllers' adaptation
+    gain, ``mu`` for NLMS's normalised step), else ``eta``."""
+    from gainsim.catalog import kinds  # here, not at import: `import gainsim` stays light
+
+    kind = estimator.get("kind") if isinstance(estimator, dict) else estimator
+    cls = kinds("estimator").get(kind) if isinstance(kind, str) else None
+    return getattr(cls, "gain_symbol", "eta")
 
 
 def _list_keys(part: Any, family: str) -> list:
@@ -352,6 +365,7 @@ def _default_name(table: dict) -> str:
         if isinstance(gain, dict):
             return str(gain.get("kind", "?"))
         return "gain" if isinstance(gain, list) else f"eta={gain}"
+    symbol = gain_symbol(est)
     if isinstance(gain, list):  # a bank: the variants add "[eta=...]"
         return str(est)
     if isinstance(gain, dict) and _list_keys(gain, "gain"):  # variants add "[key=...]"
@@ -359,7 +373,7 @@ def _default_name(table: dict) -> str:
     if isinstance(gain, dict):
         detail = ", ".join(f"{k}={v}" for k, v in gain.items() if k != "kind")
         gain = f"{gain.get('kind', '?')}({detail})"
-    return f"{est} eta={gain}" if not isinstance(gain, str) else f"{est} {gain}"
+    return f"{est} {symbol}={gain}" if not isinstance(gain, str) else f"{est} {gain}"
 
 
 def to_dict(scenario: Scenario) -> dict:

@@ -28,6 +28,13 @@ def _measure(x, theta, noise):  # pragma: no cover - compiled
     return d
 
 
+def measure(x: np.ndarray, theta: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """``d_k = theta_kᵀ x_k + noise_k`` for given regressor rows ``x`` (independent inputs)."""
+    if theta.shape[0] > 1 and theta.strides[0] == 0:
+        theta = theta[:1]
+    return _measure(np.ascontiguousarray(x), np.ascontiguousarray(theta), noise)
+
+
 def fir_samples(history: np.ndarray, u: np.ndarray, theta: np.ndarray, noise: np.ndarray):
     """Regressors ``x_k = [u_k, ..., u_{k-n+1}]`` and ``d_k = theta_kᵀ x_k + noise_k``.
 

@@ -104,27 +104,61 @@ class Jumps:
         return state[np.searchsorted(np.asarray(self.times), t, side="right")], state
 
 
+@dataclass
+class OneFlipState:
+    """``flip = "one"``: the weights now and how many flips have happened."""
+
+    theta: np.ndarray
+    flips: int
+
+
 @register("drift")
 @dataclass(frozen=True)
 class SignFlip:
-    """The chosen weights change sign every ``interval`` seconds."""
+    """The chosen weights change sign every ``interval`` seconds.
+
+    ``flip = "all"`` (the default): every listed weight flips at each interval
+    boundary. ``flip = "one"``: at each boundary one of the listed weights, chosen
+    uniformly at random (the drift generator), flips: Sutton's (1992) tracking task,
+    20 inputs, 5 relevant weights ±1, one flip every 20 examples. The draws happen
+    flip by flip, so the numbers do not depend on the packet size.
+
+    References
+    ----------
+    R. S. Sutton, "Adapting bias by gradient descent: an incremental version of
+    delta-bar-delta", AAAI-92, pp. 171–176, 1992.
+    """
 
     kind: ClassVar[str] = "sign_flip"
-    summary: ClassVar[str] = "chosen weights flip sign at a fixed interval"
+    summary: ClassVar[str] = "chosen weights flip sign at a fixed interval (all, or one at random)"
     shorthand_field: ClassVar[str | None] = None
     indices: tuple[int, ...] = param(doc="0-based indices of the weights that flip", check=nonneg,
                                      note="< n")
     interval: float = param(doc="seconds between flips", check=positive)
+    flip: str = param("all", doc="at each interval: all listed weights flip, or one of them "
+                      "chosen at random", choices=("all", "one"))
 
     def init(self, theta0: np.ndarray, rng: np.random.Generator) -> Any:
         bad = [i for i in self.indices if i >= theta0.size]
         if bad:
             raise ValueError(f"sign_flip index {bad[0]} is out of range for {theta0.size} weights")
-        return theta0
+        return theta0 if self.flip == "all" else OneFlipState(theta=theta0.copy(), flips=0)
 
     def path(self, state, t: np.ndarray, rng: np.random.Generator):
+        if self.flip == "one":
+            return self._one_path(state, t, rng)
         sign = np.where(np.floor(t / self.interval) % 2 == 1, -1.0, 1.0)
         theta = np.repeat(state[None, :], t.size, axis=0)
         idx = list(self.indices)
         theta[:, idx] *= sign[:, None]
         return theta, state
+
+    def _one_path(self, state: OneFlipState, t: np.ndarray, rng: np.random.Generator):
+        count = np.floor(t / self.interval).astype(np.int64)   # flips that happened by t
+        new = max(int(count[-1]) - state.flips, 0)
+        picks = np.asarray(self.indices)[rng.integers(len(self.indices), size=new)]
+        rows = np.repeat(state.theta[None, :], new + 1, axis=0)  # theta after each new flip
+        for j, i in enumerate(picks, start=1):
+            rows[j:, i] *= -1.0
+        theta = rows[np.clip(count - state.flips, 0, new)]
+        return theta, OneFlipState(theta=rows[-1].copy(), flips=state.flips + new)

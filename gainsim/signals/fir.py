@@ -8,7 +8,7 @@ import numpy as np
 
 from gainsim.registry import register
 from gainsim.fields import at_least_one, nonneg, param
-from gainsim.signals.assemble import fir_samples, least_squares_objective
+from gainsim.signals.assemble import fir_samples, least_squares_objective, measure
 from gainsim.signals.drift import NoDrift
 from gainsim.signals.inputs import White
 
@@ -24,8 +24,8 @@ class FirState:
 class Fir:
     """System identification of an n-tap FIR filter (or any linear regression).
 
-    The regressor is a tapped delay line of a white or AR(1) source
-    (:mod:`gainsim.signals.inputs`); the measurement is
+    The regressor is a tapped delay line of a white or AR(1) source, or (input
+    ``independent``) a fresh Gaussian vector per sample (:mod:`gainsim.signals.inputs`); the measurement is
     ``d = theta_starᵀ x + v`` with ``v ~ N(0, noise_std²)``; ``theta_star``
     moves by the ``drift`` model. Without ``theta_star`` each replica draws
     ``theta_star ~ N(0, I/taps)`` (expected norm 1).
@@ -39,7 +39,8 @@ class Fir:
     error_label: ClassVar[str] = "tracking error (a-priori e², mean per interval)"
     taps: int = param(doc="number of taps n (parameters)", check=at_least_one)
     noise_std: float = param(0.1, doc="measurement noise standard deviation sigma_v", check=nonneg)
-    input: Any = param(White(), doc="input source feeding the delay line", family="input")
+    input: Any = param(White(), doc="input source feeding the delay line, or independent "
+                       "regressors", family="input")
     drift: Any = param(NoDrift(), doc="how theta_star moves", family="drift")
     theta_star: tuple[float, ...] | None = param(
         None, doc="true weights at t = 0 (default: drawn per replica, N(0, I/taps))",
@@ -52,6 +53,10 @@ class Fir:
             value = getattr(self, key)
             if value is not None and len(value) != self.taps:
                 yield key, f"must have {self.taps} entries (taps) (got {len(value)})"
+        size = getattr(self.input, "size_problem", None)
+        message = size(self.taps) if size is not None else None
+        if message:
+            yield f"input.{message.split()[0]}", message.split(" ", 1)[1]
         for i in getattr(self.drift, "indices", ()):
             if i >= self.taps:
                 yield "drift.indices", f"must be < taps = {self.taps} (got {i})"
@@ -72,6 +77,10 @@ class Fir:
     def describe(self) -> str:
         """One line for ``gainsim explain``."""
         src = self.input
+        if self.independent:
+            how = "white, std " + f"{src.std:.4g}" if src.white else "given R"
+            return (f"fir, {self.n} weights, independent Gaussian regressors ({how}), "
+                    f"noise_std {self.noise_std:.4g}, drift {type(self.drift).kind}")
         inp = f"{type(src).kind} input (std {src.std:.4g}" + \
             (f", pole {src.pole:.4g})" if hasattr(src, "pole") else ")")
         return (f"fir, {self.n} taps, {inp}, noise_std {self.noise_std:.4g}, "
@@ -85,9 +94,11 @@ class Fir:
         """LMS's closed forms on ``R`` (:class:`gainsim.predict.plants.LinearRegression`)."""
         from gainsim.predict.plants import LinearRegression, drift_per_update
 
-        white = self.input.std if type(self.input).kind == "white" else None
+        white = self.input.std if getattr(self.input, "white", type(self.input).kind == "white") \
+            else None
         return LinearRegression.of(self.curvature(), self.noise_std ** 2,
-                                   drift_per_update(self.drift, self.n, dropout), white)
+                                   drift_per_update(self.drift, self.n, dropout), white,
+                                   self.theta_star, independent=self.independent)
 
     def observation_shape(self, n: int) -> tuple[int, ...]:
         """Shape of one sample's measurement in a baseline's window (a scalar ``d``)."""
@@ -111,8 +122,20 @@ class Fir:
 
     def packet(self, state: FirState, t: np.ndarray, rngs):
         """Samples measured at times ``t``: columns ``x``, ``d``, ``theta_star``."""
-        u, inputs = self.input.source(state.inputs, t.size, rngs.input)
+        if self.independent:
+            x, inputs = self.input.vectors(t.size, self.taps, rngs.input), state.inputs
+        else:
+            u, inputs = self.input.source(state.inputs, t.size, rngs.input)
         theta, drift = self.drift.path(state.drift, t, rngs.drift)
         noise = self.noise_std * rngs.noise.standard_normal(t.size)
-        x, d = fir_samples(state.inputs.history, u, theta, noise)
+        if self.independent:
+            d = measure(x, theta, noise)
+        else:
+            x, d = fir_samples(state.inputs.history, u, theta, noise)
         return {"x": x, "d": d, "theta_star": theta}, FirState(inputs=inputs, drift=drift)
+
+    @property
+    def independent(self) -> bool:
+        """Whether every sample draws a fresh regressor (input ``independent``), not a
+        tapped delay line."""
+        return getattr(self.input, "independent", False)

@@ -92,3 +92,77 @@ class Ar1:
     def source(self, state: DelayLine, m: int, rng: np.random.Generator):
         """``m`` new source values and the new delay-line state."""
         return _advance(state, self._source(state, m, rng))
+
+
+@register("input")
+@dataclass(frozen=True)
+class Independent:
+    r"""Independent Gaussian regressors: each sample a fresh :math:`x_k \sim N(0, R)`.
+
+    No delay line: the regressors of different samples are independent, the setting of
+    the linear-regression view of online learning and of the exact Gaussian LMS theory
+    (Feuer & Weinstein 1985). ``R = std² I`` by default; ``eigenvalues`` gives the
+    diagonal ``R = diag(λ)`` (coordinates along its eigenvectors), ``covariance`` a full
+    symmetric positive-definite ``R`` (``x = L z``, ``L`` its Cholesky factor).
+
+    References
+    ----------
+    A. Feuer and E. Weinstein, "Convergence analysis of LMS filters with uncorrelated
+    Gaussian data", IEEE Trans. ASSP 33(1), 1985.
+    """
+
+    kind: ClassVar[str] = "independent"
+    summary: ClassVar[str] = "independent Gaussian regressors x ~ N(0, R), no delay line"
+    shorthand_field: ClassVar[str | None] = None
+    independent: ClassVar[bool] = True  # the plant draws whole regressors (vectors)
+    std: float = param(1.0, doc="standard deviation of every input (R = std² I)",
+                       check=positive)
+    eigenvalues: tuple[float, ...] | None = param(
+        None, doc="R = diag(eigenvalues) (default: std² I)", check=positive,
+        default_doc="std² (×n)", note="`taps` entries")
+    covariance: tuple[tuple[float, ...], ...] | None = param(
+        None, doc="a full covariance R (rows), symmetric positive definite (default: std² I)",
+        default_doc="std² I", note="`taps` × `taps`")
+
+    def problems(self):
+        if self.eigenvalues is not None and self.covariance is not None:
+            yield "covariance", "give at most one of eigenvalues and covariance"
+        if self.covariance is not None:
+            c = np.array(self.covariance, dtype=float) if len({len(r) for r in self.covariance}) == 1 \
+                else None
+            if c is None or c.shape[0] != c.shape[1]:
+                yield "covariance", "must be a square array of rows"
+            elif not np.allclose(c, c.T) or np.linalg.eigvalsh(c)[0] <= 0:
+                yield "covariance", "must be symmetric positive definite"
+
+    def size_problem(self, n: int) -> str | None:
+        """A message when ``eigenvalues`` / ``covariance`` do not have ``n`` entries."""
+        if self.eigenvalues is not None and len(self.eigenvalues) != n:
+            return f"eigenvalues must have {n} entries (taps) (got {len(self.eigenvalues)})"
+        if self.covariance is not None and len(self.covariance) != n:
+            return f"covariance must be {n} × {n} (taps) (got {len(self.covariance)} rows)"
+        return None
+
+    @property
+    def white(self) -> bool:
+        return self.eigenvalues is None and self.covariance is None
+
+    def correlation(self, n: int) -> np.ndarray:
+        """The input correlation ``R`` of the n-dimensional regressor."""
+        if self.covariance is not None:
+            return np.array(self.covariance, dtype=float)
+        if self.eigenvalues is not None:
+            return np.diag(np.array(self.eigenvalues, dtype=float))
+        return self.std**2 * np.eye(n)
+
+    def init(self, n: int, rng: np.random.Generator) -> DelayLine:
+        return DelayLine(history=np.empty(0), last=0.0)  # no state: samples are independent
+
+    def vectors(self, m: int, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``m`` fresh regressors, shape ``(m, n)`` (row by row: packet-size independent)."""
+        z = rng.standard_normal((m, n))
+        if self.covariance is not None:
+            return z @ np.linalg.cholesky(self.correlation(n)).T
+        if self.eigenvalues is not None:
+            return z * np.sqrt(np.array(self.eigenvalues, dtype=float))
+        return self.std * z
