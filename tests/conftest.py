@@ -5,7 +5,7 @@ import gainsim
 
 
 FIR_TEMPLATE = """
-name = "t"
+name = "{name}"
 [plant]
 kind = "fir"
 taps = {taps}
@@ -28,16 +28,20 @@ steady_state_window = {window}
 {policies}
 """
 
-DEFAULTS = dict(taps=4, noise_std=0.1, input='{kind = "white"}', drift='{kind = "none"}',
+DEFAULTS = dict(name="t", taps=4, noise_std=0.1, input='{kind = "white"}', drift='{kind = "none"}',
                 rate=1.0, arrivals="periodic", latency=0.0, dropout=0.0, packet=1024,
                 samples=200, replicas=1, seed=3, grid=200, window=0.5,
                 policies='[[policy]]\nname = "a"\nestimator = "lms"\ngain = 0.05\n')
 
 
+def fir_toml(**kw) -> str:
+    """The TOML text of a FIR scenario with a few settings changed."""
+    return FIR_TEMPLATE.format(**{**DEFAULTS, **kw})
+
+
 def fir_scenario(**kw):
     """A FIR scenario with a few settings changed."""
-    values = {**DEFAULTS, **kw}
-    return gainsim.loads(FIR_TEMPLATE.format(**values), source="test.toml")
+    return gainsim.loads(fir_toml(**kw), source="test.toml")
 
 
 @pytest.fixture

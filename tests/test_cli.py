@@ -7,23 +7,13 @@ import textwrap
 import numpy as np
 import pytest
 
+from conftest import fir_toml
+
 from gainsim.cli.main import main
 
-TINY = """
-name = "tiny"
-[plant]
-kind = "fir"
-taps = 4
-noise_std = 0.1
-drift = { kind = "random_walk", std = 1e-3 }
-[stream]
-rate = 100.0
-[run]
-duration = 5.0
-replicas = 3
-seed = 7
-[metrics]
-grid = 50
+# three policies on a small random-walk FIR (500 samples at 100 Hz); "boom" diverges
+TINY = fir_toml(name="tiny", drift='{ kind = "random_walk", std = 1e-3 }', rate=100.0,
+                samples=500, replicas=3, seed=7, grid=50, policies="""
 [[policy]]
 name = "slow"
 estimator = "lms"
@@ -36,7 +26,7 @@ gain = 0.1
 name = "boom"
 estimator = "lms"
 gain = 5.0
-"""
+""")
 
 KEYS = {"name", "steady_state_tracking_error", "steady_state_tracking_error_ci95",
         "final_misalignment", "steady_state_misalignment", "excess_mse", "convergence_time",

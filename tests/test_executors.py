@@ -2,27 +2,16 @@
 import numpy as np
 import pytest
 
+from conftest import fir_toml
+
 import gainsim
 import gainsim.engine.executors as executors
 from gainsim.engine.executors import ProcessPool, Serial, execute
 from gainsim.sweeps.sweep import run_sweep, sweep_dict
 from gainsim.sweeps.spec import parse_over, point_scenarios
 
-TOML = """
-name = "grid"
-[plant]
-kind = "fir"
-taps = 4
-noise_std = 0.1
-drift = { kind = "random_walk", std = 1e-3 }
-[stream]
-rate = 100.0
-[run]
-duration = 4.0
-replicas = 5
-seed = 11
-[metrics]
-grid = 20
+# two policies on a small random-walk FIR (the conftest template: 400 samples at 100 Hz)
+POLICIES = """
 [[policy]]
 name = "lms"
 estimator = "lms"
@@ -32,6 +21,9 @@ name = "adam"
 estimator = "lms"
 gain = { kind = "adam", eta = 0.01 }
 """
+GRID = dict(name="grid", drift='{ kind = "random_walk", std = 1e-3 }', rate=100.0,
+            samples=400, replicas=5, seed=11, grid=20, policies=POLICIES)
+TOML = fir_toml(**GRID)
 
 
 def grid(*over):
@@ -82,9 +74,6 @@ def test_run_on_workers_equals_serial(pool, always_pool):
     np.testing.assert_array_equal(one.replica_errors, two.replica_errors)
 
 
-@pytest.mark.skip(reason="flaky: after the earlier tests of this module a worker seen before "
-                  "close() was still alive after it in 2 of 4 runs (not when run alone); "
-                  "left open in the session-3 closing note")
 def test_close_leaves_no_worker_behind(pool, always_pool):
     _, _, scenarios = grid(*GRIDS["blocks"])
     execute(scenarios, pool)
@@ -92,6 +81,71 @@ def test_close_leaves_no_worker_behind(pool, always_pool):
     assert workers
     pool.close()
     assert not any(p.is_alive() for p in workers), "a worker outlived close()"
+    assert all(p.exitcode is not None for p in workers)
+
+
+def test_close_reaps_a_worker_started_to_replace_one(always_pool):
+    # max_tasks_per_child=1: the pool replaces each worker after one task, so workers
+    # exist that no look at the pool before the last task saw.
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPool(2)
+    pool._pool.shutdown()
+    pool._pool = ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn"),
+                                     max_tasks_per_child=1)
+    _, _, scenarios = grid(*GRIDS["points"])
+    seen = []
+    try:
+        records = execute(scenarios, pool)
+        seen = list(pool._workers.values()) + _processes(pool)
+    finally:
+        pool.close()
+    assert len({p.pid for p in seen}) > 2, "the pool replaced no worker"
+    assert not any(p.is_alive() for p in pool._workers.values())
+    assert {p.pid for p in seen} <= set(pool._workers)
+    assert records == execute(scenarios, Serial())
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs /proc (Linux)")
+def _busy_pool() -> ProcessPool:
+    """A pool of 2 whose workers are both inside ``time.sleep(30)``."""
+    import time
+
+    pool = ProcessPool(2)
+    futures = [pool._submit(time.sleep, 30) for _ in range(2)]
+    deadline = time.monotonic() + 120
+    while len(_processes(pool)) < 2 or not all(f.running() for f in futures):
+        assert time.monotonic() < deadline, "the workers never started"
+        time.sleep(0.05)
+    time.sleep(0.5)  # both inside time.sleep(30)
+    return pool
+
+
+def test_abort_terminates_busy_workers_at_once():
+    import time
+
+    pool = _busy_pool()
+    started = time.monotonic()
+    pool.close(abort=True)
+    assert time.monotonic() - started < 5.0, "close(abort=True) waited for busy workers"
+    assert not any(p.is_alive() for p in pool._workers.values())
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs /proc (Linux)")
+def test_close_after_sigterm_does_not_wait_for_busy_workers(monkeypatch):
+    # A plain close() in a `finally` while SIGTERM unwinds: no 10 s grace per busy worker.
+    import signal
+    import time
+
+    from gainsim.engine import lifetime
+
+    pool = _busy_pool()
+    monkeypatch.setattr(lifetime, "_received", [signal.SIGTERM])  # as the handler records it
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 5.0, "close() after SIGTERM waited for busy workers"
+    assert not any(p.is_alive() for p in pool._workers.values())
 
 
 def test_serial_equals_dask_local_cluster():
@@ -166,8 +220,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_directory(tmp_path):
 
     path = tmp_path / "big.toml"
     # long enough that the pool always pays (STARTUP_SECONDS) even on an idle machine
-    path.write_text(TOML.replace("duration = 4.0", "duration = 5000.0").replace(
-        "replicas = 5", "replicas = 10"))
+    path.write_text(fir_toml(**{**GRID, "samples": 500_000, "replicas": 10}))
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "gainsim", "sweep", str(path), "--over",
                              "policy[0].gain=logspace:0.001:0.1:64", "--workers", "2",
@@ -188,3 +241,57 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_directory(tmp_path):
     while not all(_gone(pid) for pid in workers):
         assert time.monotonic() < deadline, "a worker outlived the interrupted sweep"
         time.sleep(0.05)
+
+
+def test_guided_chunks_shrink_to_single_points():
+    # 2 workers: ceil(left / 6) of what is left: 20 -> 4, 16 -> 3, 13 -> 3, 10 -> 2, 8 -> 2,
+    # 6 -> 1, then single items
+    chunks = executors.guided_chunks(list(range(20)), 2)
+    assert [len(c) for c in chunks] == [4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1]
+    assert [x for c in chunks for x in c] == list(range(20))
+
+
+def test_this_process_helps_while_workers_start(always_pool, monkeypatch):
+    monkeypatch.setattr(executors.os, "cpu_count", lambda: 8)  # a core free for this process
+    whole_points_here = []
+    real = executors.simulate_block
+
+    def counting(scenario, start, stop):  # the probe runs 2 replicas; a helped task all
+        if (start, stop) == (0, scenario.run.replicas):
+            whole_points_here.append(scenario)
+        return real(scenario, start, stop)
+
+    monkeypatch.setattr(executors, "simulate_block", counting)  # in this process only
+    axes, points, scenarios = grid(*GRIDS["points"])
+    pool = ProcessPool(2)  # fresh: its workers start while this process works
+    try:
+        helped = execute(scenarios, pool)
+    finally:
+        pool.close()
+    assert whole_points_here, "this process ran no chunk while the workers started"
+    monkeypatch.undo()
+    assert helped == execute(scenarios, Serial())
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_absurd_workers_are_one_line_exit_2(command, tmp_path, capsys, monkeypatch):
+    import os
+
+    from gainsim.cli.main import main
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # limit 4 per CPU: 8
+    path = tmp_path / "s.toml"
+    path.write_text(TOML)
+    extra = ["--over", "policy[0].gain=0.01"] if command == "sweep" else []
+    for workers, says in ((9, "--workers: must be <= 8 (4 per CPU, 2 CPUs here, at most 256; "
+                              "got 9)"), (0, "--workers: must be >= 1 (got 0)")):
+        assert main([command, str(path), *extra, "--workers", str(workers),
+                     "-o", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == f"gainsim: {says}", err
+    monkeypatch.setattr(os, "cpu_count", lambda: 1000)
+    assert main([command, str(path), *extra, "--workers", "257", "-o", str(tmp_path / "o")]) == 2
+    assert "at most 256; got 257" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]  # nothing written
+    with pytest.raises(ValueError, match="workers: must be <= 4000|at most 256"):
+        executors.make_executor("process", 5000)

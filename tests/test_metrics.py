@@ -5,8 +5,16 @@ import warnings
 import numpy as np
 import pytest
 
-from gainsim.analysis.metrics import (mean_ci95, nanmean_replicas, nanquantiles, replica_curves,
-                             settling_time)
+from gainsim.analysis.metrics import (band, mean_ci95, nanmean_replicas, replica_curves,
+                                      settling_time)
+from gainsim.analysis.replica_stats import band_of
+
+
+def nanquantiles(values, qs):
+    """``np.nanquantile(values, q, axis=0)`` for each ``q``, from the compiled band."""
+    values = np.asarray(values, dtype=float)
+    flat = values.reshape(values.shape[0], -1)
+    return [band_of(flat, q, q)[1].reshape(values.shape[1:]) for q in qs]
 
 
 def test_settling_time_of_a_first_order_response():
@@ -67,6 +75,17 @@ def test_nanquantiles_equal_numpy_bit_for_bit(replicas):
                           nanquantiles(values, (0.1, 0.9, 0.5, 0.0, 1.0))):
             want = np.nanquantile(values, q, axis=0)
             np.testing.assert_array_equal(got, want)
+        means = band({"x": values})["x_mean"]
+        np.testing.assert_array_equal(means, np.nanmean(values, axis=0))
+
+
+def test_band_keeps_a_negative_zero_mean():
+    # replicas added in order from the first one (NaN as 0.0), as gainsim always has:
+    # -0.0 alone stays -0.0; -0.0 + (NaN as 0.0) is +0.0
+    values = np.array([[-0.0, -0.0], [-0.0, np.nan]])[:, None, :]
+    mean = band({"x": values})["x_mean"]
+    assert list(np.signbit(mean).ravel()) == [True, False]
+    assert list(np.signbit(nanmean_replicas(values)).ravel()) == [True, False]
 
 
 def test_band_of_a_run_with_diverged_replicas_equals_numpy():

@@ -6,6 +6,8 @@ import textwrap
 import numpy as np
 import pytest
 
+from conftest import fir_toml
+
 from gainsim.cli.main import main
 from gainsim.sweeps.spec import SweepError, parse_over, parse_spec, point_scenarios
 
@@ -34,21 +36,9 @@ gain = 0.01
 """
 ETA_STAR = math.sqrt(10 * 0.01 ** 2 / (1.0 ** 2 * 10 * 1.0))
 
-TINY = """
-name = "tiny"
-[plant]
-kind = "fir"
-taps = 4
-noise_std = 0.1
-drift = { kind = "random_walk", std = 1e-3 }
-[stream]
-rate = 100.0
-[run]
-duration = 5.0
-replicas = 3
-seed = 7
-[metrics]
-grid = 50
+# two policies on a small random-walk FIR (the conftest template: 500 samples at 100 Hz)
+TINY = fir_toml(name="tiny", drift='{ kind = "random_walk", std = 1e-3 }', rate=100.0,
+                samples=500, replicas=3, seed=7, grid=50, policies="""
 [[policy]]
 name = "slow"
 estimator = "lms"
@@ -57,7 +47,7 @@ gain = 0.01
 name = "adam"
 estimator = "lms"
 gain = { kind = "adam", eta = 0.01 }
-"""
+""")
 
 
 @pytest.fixture
@@ -240,3 +230,106 @@ def test_existing_output_is_refused_before_running(write, tmp_path, capsys):
                  str(tmp_path / "mine"), "--force"]) == 2
     assert "not a run directory" in capsys.readouterr().err
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_a_sweep_that_loses_the_output_to_another_says_so(write, tmp_path, monkeypatch, capsys):
+    # Another sweep commits the same -o while this one runs: this one must not touch it.
+    import gainsim.sweeps.sweep
+
+    out = tmp_path / "out"
+    real = gainsim.sweeps.sweep.run_sweep
+
+    def meanwhile(*args, **kwargs):
+        result = real(*args, **kwargs)
+        out.mkdir()
+        (out / "sweep.json").write_text('{"theirs": true}')
+        return result
+
+    monkeypatch.setattr(gainsim.sweeps.sweep, "run_sweep", meanwhile)
+    path = write(TINY)
+    assert main(["sweep", str(path), "--over", "policy[0].gain=0.01,0.02", "-o", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "another run wrote it" in err[0] and "out-2" in err[0], err
+    assert sorted(p.name for p in out.iterdir()) == ["sweep.json"]  # theirs, untouched
+    assert json.loads((out / "sweep.json").read_text()) == {"theirs": True}
+    mine = json.loads((tmp_path / "out-2" / "sweep.json").read_text())
+    assert mine["over"] == {"policy[0].gain": [0.01, 0.02]}
+    assert not [p for p in tmp_path.iterdir() if ".partial" in p.name]
+
+
+def test_two_concurrent_sweeps_into_one_directory(write, tmp_path):
+    import subprocess
+    import sys
+
+    path = write(TINY.replace("samples = 500", "samples = 20000"))
+    out = tmp_path / "out"
+    procs = [subprocess.Popen([sys.executable, "-m", "gainsim", "sweep", str(path), "--over",
+                               "policy[0].gain=logspace:0.001:0.1:6", "--seed", str(seed),
+                               "-o", str(out), "--quiet"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for seed in (1, 2)]
+    results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes[0] == 0 and codes[1] != 0, results
+    loser = next(err for code, _, err in results if code != 0)
+    assert len(loser.strip().splitlines()) == 1 and "Traceback" not in loser, loser
+    assert "already exists" in loser or "another run wrote it" in loser, loser
+    # out holds one sweep, whole: its files agree on the seed
+    seed = json.loads((out / "sweep.json").read_text())["seed"]
+    assert json.loads((out / "manifest.json").read_text())["seed"] == seed
+    assert f"seed = {seed}" in (out / "scenario.toml").read_text()
+    assert not [p for p in tmp_path.iterdir() if ".partial" in p.name]
+
+
+def test_warnings_during_a_sweep_are_notes(write, tmp_path, capsys, monkeypatch):
+    import warnings
+
+    import gainsim.sweeps.sweep
+
+    real = gainsim.sweeps.sweep.run_sweep
+
+    def warns(*args, **kwargs):
+        warnings.warn("overflow encountered in multiply", RuntimeWarning)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gainsim.sweeps.sweep, "run_sweep", warns)
+    path = write(TINY)
+    assert main(["sweep", str(path), "--over", "policy[0].gain=0.01", "-o",
+                 str(tmp_path / "o"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "RuntimeWarning" not in err and "warnings.warn" not in err, err
+    assert "gainsim: note: numpy/scipy met overflowing" in err
+
+
+def test_curves_of_chosen_points_equal_run_bit_for_bit(write, tmp_path, capsys):
+    path = write(TINY)
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(path), "--over", "policy[0].gain=0.01,0.03,0.05", "--curves",
+                 "2,0", "-o", str(out), "--quiet"]) == 0
+    data = json.loads((out / "sweep.json").read_text())
+    assert [p.get("curves") for p in data["points"]] == [
+        "curves/point-0.npz", None, "curves/point-2.npz"]
+    assert sorted(p.name for p in (out / "curves").iterdir()) == ["point-0.npz", "point-2.npz"]
+    # point 2 is the file with policy[0].gain = 0.05: its curves are that run's traces.npz
+    single = write(TINY.replace("gain = 0.01", "gain = 0.05", 1), "p2.toml")
+    assert main(["run", str(single), "-o", str(tmp_path / "run"), "--quiet"]) == 0
+    with np.load(out / "curves" / "point-2.npz") as got, \
+            np.load(tmp_path / "run" / "traces.npz") as want:
+        assert sorted(got.files) == sorted(want.files)
+        for name in want.files:
+            np.testing.assert_array_equal(got[name], want[name], err_msg=name)
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("curves, says", [
+    ("3", "--curves: point 3 does not exist (the sweep has 2 points: 0 .. 1)"),
+    ("a", "--curves: point numbers separated by commas"),
+    (",".join(map(str, range(17))), "--curves: at most 16 points (got 17)")])
+def test_bad_curves_are_one_line_exit_2_nothing_written(write, tmp_path, capsys, curves, says):
+    path = write(TINY)
+    over = "policy[0].gain=logspace:0.001:0.1:20" if "17" in says else "policy[0].gain=0.01,0.02"
+    assert main(["sweep", str(path), "--over", over, "--curves", curves,
+                 "-o", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and says in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]

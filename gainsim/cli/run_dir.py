@@ -12,11 +12,14 @@ from pathlib import Path
 
 
 def check_overrides(args) -> str | None:
-    for name, low in (("replicas", 1), ("seed", 0), ("workers", 1)):
+    """The one-line problem with ``--replicas``, ``--seed`` or ``--workers``, or None."""
+    from gainsim.scenario.sizes import workers_problem
+
+    for name, low in (("replicas", 1), ("seed", 0)):
         value = getattr(args, name)
         if value is not None and value < low:
             return f"--{name}: must be >= {low} (got {value})"
-    return None
+    return workers_problem(args.workers) if args.workers is not None else None
 
 
 def default_dir(name: str) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 EXIT_USAGE = 2
+MAX_CURVES = 16  # points of a sweep whose curves --curves keeps (a chosen few)
 OUTPUTS = {"sweep": "report.html, sweep.json, sweep.csv, sweep.png, scenario.toml, manifest.json",
            "range": "range_test.json, range_test.png, scenario.resolved.toml, manifest.json",
            "tune": "tune.json, manifest.json"}
@@ -26,6 +27,9 @@ def add_commands(sub) -> None:
                        help="instead: one run whose gain rises geometrically (--bounds LO HI)")
     sweep.add_argument("--bounds", nargs=2, type=float, metavar=("LO", "HI"),
                        help="gain range of --range-test (default: from theory's bound)")
+    sweep.add_argument("--curves", metavar="I,J,...",
+                       help=f"also keep the curves (traces.npz arrays) of these points, "
+                            f"numbered as in sweep.json from 0 (at most {MAX_CURVES})")
     tune = sub.add_parser("tune", help="find the value of one key that minimises a policy's "
                                        "steady-state tracking error")
     tune.add_argument("scenario", help="scenario TOML file")
@@ -111,7 +115,55 @@ def _prepare(args):
         check_target(out, args.force)  # taken, or --force on something that is not ours
     except OutputError as err:
         raise _Usage(f"gainsim: {err}") from None
-    return data, source, out
+    args.target = _Target(out, args.force)
+    return data, source, args.target
+
+
+class _Target:
+    """Where a command's files go: a hidden folder beside ``out`` (:meth:`open`, made and
+    probed once the input is checked, before simulating), committed to ``out``
+    exclusively as ``gainsim run`` does (:func:`gainsim.report.rundir.commit`): of two commands
+    writing the same ``-o``, one wins and the other says where its files went."""
+
+    def __init__(self, out: Path, force: bool):
+        self.out, self.force, self.tmp = out, force, None
+
+    def __str__(self) -> str:
+        return str(self.out)
+
+    def open(self) -> None:
+        from gainsim.report.rundir import OutputError, prepare
+
+        try:
+            self.tmp = prepare(self.out)
+        except OutputError as err:
+            raise _Usage(f"gainsim: {err}") from None
+
+    def discard(self) -> None:
+        """Remove the hidden folder if it is still there (nothing was committed)."""
+        if self.tmp is not None:
+            import shutil
+
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write(self, fill) -> Path | None:
+        """``fill(folder)``, then commit; where the files went, or ``None`` after one line
+        on stderr: another command took ``out`` meanwhile (its files are left whole, ours
+        are put beside it) or the folder could not be written."""
+        from gainsim.report.rundir import OutputError, Taken, commit
+
+        if self.tmp is None:
+            self.open()
+        try:
+            fill(self.tmp)
+            return commit(self.tmp, self.out, self.force)
+        except Taken as err:
+            print(f"gainsim: {err}", file=sys.stderr)
+        except (OSError, OutputError) as err:
+            print(f"gainsim: {self.out}: cannot write ({getattr(err, 'strerror', None) or err})",
+                  file=sys.stderr)
+        self.discard()
+        return None
 
 
 class _Usage(Exception):
@@ -128,18 +180,28 @@ def _executor(args):
 
 
 def _guarded(body):
-    """Run ``body(args)``: usage problems and scenario errors become one line, exit 2."""
+    """Run ``body(args)``: usage problems and scenario errors become one line, exit 2;
+    Python warnings raised meanwhile become one-line notes (:mod:`gainsim.report.notes`), printed
+    at the end; the hidden output folder never outlives the command uncommitted."""
     def run(args) -> int:
+        from gainsim.report.notes import collect_notes
         from gainsim.scenario import ScenarioError
         from gainsim.sweeps.spec import SweepError
 
+        notes: list[str] = []
         try:
-            return body(args)
+            with collect_notes() as notes:
+                return body(args)
         except (_Usage, SweepError) as err:
             return _fail(str(err))
         except ScenarioError as err:
             print(err, file=sys.stderr)
             return EXIT_USAGE
+        finally:
+            if getattr(args, "target", None) is not None:
+                args.target.discard()
+            for note in notes:
+                print(f"gainsim: note: {note}", file=sys.stderr)
     return run
 
 
@@ -164,13 +226,17 @@ def cmd_sweep(args) -> int:
     from gainsim.sweeps.spec import point_scenarios
 
     points, scenarios = point_scenarios(data, source, axes)  # all checked before anything runs
+    curves = _chosen_points(args.curves, len(points))
+    out.open()
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
         with opened(_executor(args)) as executor:
-            sweep = run_sweep(axes, points, scenarios, executor, progress)
+            sweep = run_sweep(axes, points, scenarios, executor, progress, curves)
     finally:
         progress.close()
-    _write_sweep(out, sweep, data, args)
+    where = _write_sweep(out, sweep, data, args)
+    if where is None:
+        return 1
     if not args.quiet:
         from gainsim.sweeps.sweep import best_lines
 
@@ -180,18 +246,44 @@ def cmd_sweep(args) -> int:
               f"replicas each (seed {sweep.records[0]['seed']})")
         print("\n".join(best_lines(sweep)))
         print()
-    print(f"wrote {out}/ ({OUTPUTS['sweep']})")
+    print(f"wrote {where}/ ({OUTPUTS['sweep']}{', curves/' if sweep.curves else ''})")
     return 0
 
 
-def _write_sweep(out: Path, sweep, data: dict, args) -> None:
+def _chosen_points(text: str | None, n: int) -> list[int]:
+    """``--curves 0,5``: point numbers, each in 0 .. n - 1, at most :data:`MAX_CURVES`."""
+    if text is None:
+        return []
+    try:
+        chosen = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise _Usage(f"gainsim: --curves: point numbers separated by commas, e.g. 0,5 "
+                     f"(got {text!r})") from None
+    bad = [i for i in chosen if not 0 <= i < n]
+    if bad:
+        raise _Usage(f"gainsim: --curves: point {bad[0]} does not exist (the sweep has {n} "
+                     f"point{'s' if n != 1 else ''}: 0 .. {n - 1})")
+    chosen = sorted(set(chosen))
+    if len(chosen) > MAX_CURVES:
+        raise _Usage(f"gainsim: --curves: at most {MAX_CURVES} points (got {len(chosen)}); "
+                     "a sweep keeps summaries, curves only for a chosen few")
+    return chosen
+
+
+def _write_sweep(out: _Target, sweep, data: dict, args) -> Path | None:
     import tomli_w
 
-    from gainsim.report.outdir import write_atomically, write_csv
-    from gainsim.sweeps.sweep import csv_rows, sweep_dict
+    from gainsim.report.outdir import write_csv
+    from gainsim.sweeps.sweep import csv_rows, curves_file, sweep_dict
 
     def fill(folder: Path) -> None:
         _agg()
+        if sweep.curves:
+            import numpy as np
+
+            (folder / "curves").mkdir()
+            for point, arrays in sweep.curves.items():
+                np.savez_compressed(folder / curves_file(point), **arrays)
         _json(folder / "sweep.json", sweep_dict(sweep))
         write_csv(folder / "sweep.csv", *csv_rows(sweep))
         (folder / "scenario.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
@@ -200,7 +292,7 @@ def _write_sweep(out: Path, sweep, data: dict, args) -> None:
 
         write_sweep_report(folder)  # draws sweep.png from sweep.json, as `gainsim report` does
 
-    write_atomically(out, fill)
+    return out.write(fill)
 
 
 def _range_test(args) -> int:
@@ -209,6 +301,8 @@ def _range_test(args) -> int:
 
     if args.over:
         raise _Usage("gainsim: --range-test: runs one ramp; drop --over")
+    if args.curves:
+        raise _Usage("gainsim: --curves: only for a sweep (--range-test writes its one curve)")
     if args.executor == "dask":
         raise _Usage("gainsim: --range-test: one run (use --executor process --workers N)")
     data, source, out = _prepare(args)
@@ -216,6 +310,7 @@ def _range_test(args) -> int:
 
     scenario = loads(tomli_w.dumps({k: v for k, v in data.items() if k != "sweep"}),
                      source=source, default_name=Path(args.scenario).stem)
+    out.open()
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), what="replicas")
     try:
         rt = range_test(scenario, args.range_test, tuple(args.bounds) if args.bounds else None,
@@ -224,7 +319,6 @@ def _range_test(args) -> int:
         raise _Usage(f"{source}: --range-test: {err}") from None
     finally:
         progress.close()
-    from gainsim.report.outdir import write_atomically
     from gainsim.sweeps.range_test import ramp_scenario, find_policy
     from gainsim.sweeps.plot import plot_range_test
 
@@ -238,7 +332,9 @@ def _range_test(args) -> int:
         _json(folder / "manifest.json", _manifest(args, {"seed": scenario.run.seed,
                                                          "replicas": scenario.run.replicas}))
 
-    write_atomically(out, fill)
+    where = out.write(fill)
+    if where is None:
+        return 1
     if not args.quiet:
         print(f"{rt.name}: gain range test of {rt.policy}, η from {rt.lo:.3g} to {rt.hi:.3g}")
         print(f"  suggested gain {_g(rt.suggested)} ({rt.rule})")
@@ -250,7 +346,7 @@ def _range_test(args) -> int:
         if theory:
             print(f"  theory: {', '.join(theory)}")
         print()
-    print(f"wrote {out}/ ({OUTPUTS['range']})")
+    print(f"wrote {where}/ ({OUTPUTS['range']})")
     return 0
 
 
@@ -261,6 +357,7 @@ def cmd_tune(args) -> int:
     data, source, out = _prepare(args)
     from gainsim.engine.executors import opened
 
+    out.open()
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), what="candidates")
     try:
         with opened(_executor(args)) as executor:
@@ -268,14 +365,14 @@ def cmd_tune(args) -> int:
                           tuple(args.bounds) if args.bounds else None, executor, progress)
     finally:
         progress.close()
-    from gainsim.report.outdir import write_atomically
-
     def fill(folder: Path) -> None:
         _json(folder / "tune.json", result.to_dict())
         _json(folder / "manifest.json", _manifest(args, {"seed": result.seed,
                                                          "replicas": result.replicas}))
 
-    write_atomically(out, fill)
+    where = out.write(fill)
+    if where is None:
+        return 1
     if not args.quiet:
         b = result.best
         lo, hi = b.ci95
@@ -291,7 +388,7 @@ def cmd_tune(args) -> int:
         if result.optimal_fixed_gain is not None:
             print(f"  theory η* = {result.optimal_fixed_gain:.4g}")
         print()
-    print(f"wrote {out}/ ({OUTPUTS['tune']})")
+    print(f"wrote {where}/ ({OUTPUTS['tune']})")
     return 0
 
 

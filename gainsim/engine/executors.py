@@ -7,13 +7,16 @@ process ran which replica (see :func:`gainsim.engine.runner.replica_seeds`).
 
 Work goes out in chunks: whole sweep points (a worker runs every replica of a few
 points and sends back only their summaries) when there are enough points to keep
-every worker busy, else blocks of replicas (the traces come back and are summarised
-here). Before anything is handed out, the first replicas run in this process: they
-load the kernels here and time a replica, and when the remaining work is too small to
-pay for starting workers (:data:`STARTUP_SECONDS`) everything stays in this process.
+every worker busy, in chunks that shrink towards the end (:func:`guided_chunks`), else
+blocks of replicas (the traces come back and are summarised here). While the workers
+of a sweep start, this process runs the smallest chunks itself when a core is free for
+it. Before anything is handed out, the first replicas run in this process: they load
+the kernels here and time a replica, and when the remaining work is too small to pay
+for starting workers (:data:`STARTUP_SECONDS`) everything stays in this process.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import math
 import os
@@ -26,6 +29,8 @@ EXECUTORS = ("serial", "process", "dask")
 # Starting a worker: interpreter, imports (0.6 s of CPU measured) and the cached kernels;
 # a conservative 3 s (under a load average of 11 on 2 cores the first worker took 12 s).
 STARTUP_SECONDS = 3.0
+# How long close() lets a busy worker finish its chunk before terminating it.
+CLOSE_GRACE_SECONDS = 10.0
 
 
 # ----------------------------------------------------------------------------- work units
@@ -38,25 +43,31 @@ def simulate_block(scenario, start: int, stop: int) -> list:
     return [simulate(scenario, s) for s in seeds]
 
 
-def point_record(scenario, traces: list) -> dict:
-    """What a sweep keeps of one point: its ``summary.json`` dict (no curves)."""
-    from gainsim.report.text import summary_dict
+def point_record(scenario, traces: list, curves: bool = False) -> dict:
+    """What a sweep keeps of one point: its ``summary.json`` dict; with ``curves`` also
+    its ``traces.npz`` arrays, under ``"traces"`` (only for the few points asked for)."""
     from gainsim.engine.results import collect
+    from gainsim.report.text import summary_dict, trace_arrays
 
-    return summary_dict(collect(scenario, traces))
+    results = collect(scenario, traces)
+    record = summary_dict(results)
+    if curves:
+        record["traces"] = trace_arrays(results)
+    return record
 
 
 def work(task: tuple):
     """Run one chunk (the only function shipped to workers).
 
     ``("block", point, scenario, start, stop)`` returns ``("block", point, start, traces)``;
-    ``("points", [(point, scenario), ...])`` returns ``("points", [(point, record), ...])``.
+    ``("points", [(point, scenario, curves), ...])`` returns ``("points", [(point, record),
+    ...])`` (``curves``: keep that point's curves, see :func:`point_record`).
     """
     if task[0] == "block":
         _, point, scenario, start, stop = task
         return "block", point, start, simulate_block(scenario, start, stop)
-    return "points", [(i, point_record(s, simulate_block(s, 0, s.run.replicas)))
-                      for i, s in task[1]]
+    return "points", [(i, point_record(s, simulate_block(s, 0, s.run.replicas), curves))
+                      for i, s, curves in task[1]]
 
 
 def _worker_init(parent_pid: int) -> None:
@@ -86,7 +97,7 @@ class Serial:
 
     name, workers = "serial", 1
 
-    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
+    def imap(self, fn: Callable, tasks: Iterable, help_while_starting: bool = False) -> Iterator:
         return map(fn, tasks)
 
     def close(self, abort: bool = False) -> None:
@@ -109,21 +120,32 @@ class ProcessPool:
 
         quiet_resource_tracker()
         self.workers = workers
+        self._workers: dict = {}  # pid -> Process: every worker ever started
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                          initializer=_worker_init, initargs=(os.getpid(),))
 
-    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
-        """Results in completion order; at most ``2 * workers`` tasks in flight."""
-        tasks, pending = iter(tasks), set()
+    def imap(self, fn: Callable, tasks: Iterable, help_while_starting: bool = False) -> Iterator:
+        """Results in completion order; at most ``2 * workers`` tasks in flight.
+
+        ``help_while_starting``: until the first result of a worker arrives (a worker
+        starts in ~1.2 s of CPU: interpreter, imports, numba's registries and the
+        cached kernels), this process runs tasks itself, from the end of the list (the
+        smallest chunks), instead of waiting idle. The results are the same bits
+        whoever computes them.
+        """
+        queue, pending, started = collections.deque(tasks), set(), not help_while_starting
         while True:
-            while len(pending) < 2 * self.workers:
-                task = next(tasks, None)
-                if task is None:
-                    break
-                pending.add(self._submit(fn, task))
+            while len(pending) < 2 * self.workers and queue:
+                pending.add(self._submit(fn, queue.popleft()))
             if not pending:
                 return
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            if not started and queue:
+                yield fn(queue.pop())
+                done = {future for future in pending if future.done()}
+            else:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            started = started or bool(done)
+            pending -= done
             for future in done:
                 yield future.result()
 
@@ -136,27 +158,65 @@ class ProcessPool:
 
         if not hasattr(signal, "pthread_sigmask") or (
                 threading.current_thread() is not threading.main_thread()):
-            return self._pool.submit(fn, task)
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            return self._pool.submit(fn, task)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            future = self._pool.submit(fn, task)
+        else:
+            old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                future = self._pool.submit(fn, task)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        self._note_workers()
+        return future
+
+    def _note_workers(self) -> None:
+        """Remember every worker the pool has started (it may start more later, e.g. to
+        replace one that died), so that :meth:`close` can reap each of them."""
+        table = getattr(self._pool, "_processes", None) or {}
+        self._workers.update(table)
 
     def close(self, abort: bool = False) -> None:
         """Cancel what has not started, stop every worker and wait until each has exited.
 
-        ``abort`` (Ctrl-C, an error): terminate busy workers at once instead of letting
-        them finish their chunk.
+        Idle workers exit on the pool's own signal; a worker still busy after
+        :data:`CLOSE_GRACE_SECONDS` in all (``abort``: Ctrl-C, an error; or once SIGTERM
+        or SIGHUP arrived, :func:`gainsim.engine.lifetime.signal_received`: at once) is
+        terminated. Only the pool's manager thread reaps the workers it knows (two
+        threads calling ``waitpid`` on one child race: the loser's ``Process`` reports
+        it alive forever), so exits are watched through each worker's sentinel, the
+        manager thread is joined, and only then is each worker joined here, including
+        any the pool started after the last look.
         """
-        processes = list((getattr(self._pool, "_processes", None) or {}).values())
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for p in processes:  # idle workers exit on their own; busy ones are stopped
-            p.join(timeout=0 if abort else 10)
-            if p.is_alive():
-                p.terminate()
-                p.join()
-        self._pool.shutdown(wait=True)  # and the pool's own manager thread
+        from multiprocessing.connection import wait as wait_ready
+
+        from gainsim.engine.lifetime import signal_received
+
+        abort = abort or signal_received()  # a close in a `finally` after SIGTERM: be quick
+        pool = self._pool
+        manager = getattr(pool, "_executor_manager_thread", None)
+        table = getattr(pool, "_processes", None)  # the manager's own dict: it may grow
+        self._note_workers()
+        pool.shutdown(wait=False, cancel_futures=True)  # drops pool's reference to manager
+        if table is not None:
+            # shutdown() set pool._processes to None while the manager may still start a
+            # worker to replace one that exited (max_tasks_per_child), which then fails
+            # on len(None) and kills the manager before it stops the other workers.
+            pool._processes = table
+        workers = list(self._workers.values())
+        running = {p.sentinel: p for p in workers}  # not exitcode: that reaps here
+        deadline = time.monotonic() + (0.0 if abort else CLOSE_GRACE_SECONDS)
+        while running:
+            ready = wait_ready(list(running), timeout=max(deadline - time.monotonic(), 0.0))
+            for sentinel in ready:
+                del running[sentinel]
+            if time.monotonic() >= deadline:
+                break
+        for p in running.values():  # not exited (sentinel unready): the pid is still its own
+            p.terminate()
+        if manager is not None:
+            manager.join()
+        self._workers.update(table or {})
+        for p in self._workers.values():
+            p.join()
 
 
 class Dask:
@@ -186,7 +246,7 @@ class Dask:
             self._client = Client(self._cluster)
         self.workers = max(len(self._client.scheduler_info().get("workers", {})), 1)
 
-    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
+    def imap(self, fn: Callable, tasks: Iterable, help_while_starting: bool = False) -> Iterator:
         from dask.distributed import as_completed
 
         futures = self._client.map(fn, list(tasks), pure=False)
@@ -214,7 +274,15 @@ def opened(executor):
 
 
 def make_executor(kind: str = "process", workers: int = 1, scheduler: str | None = None):
-    """``serial``, ``process`` (a pool of ``workers``) or ``dask`` (at ``scheduler``)."""
+    """``serial``, ``process`` (a pool of ``workers``) or ``dask`` (at ``scheduler``).
+
+    Raises ``ValueError`` for more workers than :func:`gainsim.scenario.sizes.workers_limit`.
+    """
+    from gainsim.scenario.sizes import workers_problem
+
+    problem = workers_problem(max(workers, 1))
+    if problem:
+        raise ValueError(problem.replace("--workers", "workers", 1))
     if kind == "dask":
         return Dask(workers, scheduler)
     if kind == "serial" or workers <= 1:
@@ -228,8 +296,8 @@ def make_executor(kind: str = "process", workers: int = 1, scheduler: str | None
 class _Plan:
     """Collects block traces per point and summarises a point once all its blocks are in."""
 
-    def __init__(self, scenarios: list, summarise: bool):
-        self.scenarios, self.summarise = scenarios, summarise
+    def __init__(self, scenarios: list, summarise: bool, curves=frozenset()):
+        self.scenarios, self.summarise, self.curves = scenarios, summarise, curves
         self.blocks: dict[int, dict[int, list]] = {}
         self.results: dict[int, object] = {}
 
@@ -241,8 +309,22 @@ class _Plan:
         ordered = [tr for s in sorted(parts) for tr in parts[s]]
         del self.blocks[point]
         scenario = self.scenarios[point]
-        self.results[point] = point_record(scenario, ordered) if self.summarise else ordered
+        self.results[point] = (point_record(scenario, ordered, point in self.curves)
+                               if self.summarise else ordered)
         return True
+
+
+def guided_chunks(items: list, workers: int) -> list[list]:
+    """Chunks that shrink as the work runs out (guided self-scheduling, Polychronopoulos &
+    Kuck 1987): each takes ``ceil(left / (3 * workers))`` of the items still left, so the
+    first ones are big (few round trips) and the last ones single items (the workers
+    finish together instead of one waiting for another's last big chunk)."""
+    chunks, i = [], 0
+    while i < len(items):
+        size = max(1, math.ceil((len(items) - i) / (3 * workers)))
+        chunks.append(items[i:i + size])
+        i += size
+    return chunks
 
 
 def _blocks(point: int, scenario, start: int, pieces: int) -> list[tuple]:
@@ -252,7 +334,7 @@ def _blocks(point: int, scenario, start: int, pieces: int) -> list[tuple]:
 
 
 def execute(scenarios: list, executor=None, *, summarise: bool = True,
-            progress: Callable[[int, int], None] | None = None) -> list:
+            progress: Callable[[int, int], None] | None = None, curves=frozenset()) -> list:
     """Run every replica of every scenario; per scenario a summary dict or its traces.
 
     Parameters
@@ -266,9 +348,11 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
         replica traces per point (a run, which needs the curves).
     progress
         Called as ``progress(done, total)``: points when summarising, else replicas.
+    curves
+        Points (indices) whose summary also carries its curves (:func:`point_record`).
     """
     executor = executor or Serial()
-    plan = _Plan(scenarios, summarise)
+    plan = _Plan(scenarios, summarise, frozenset(curves))
     total = len(scenarios) if summarise else sum(s.run.replicas for s in scenarios)
     done = 0
 
@@ -298,20 +382,24 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
         tick()
     tasks = [] if finished else _blocks(0, first, probe, 1 if isinstance(executor, Serial)
                                         else 2 * executor.workers)
-    rest = list(enumerate(scenarios))[1:]
+    rest = [(i, s, i in plan.curves) for i, s in enumerate(scenarios)][1:]
     if isinstance(executor, Serial) or len(rest) >= 2 * executor.workers or not summarise:
         if summarise and not isinstance(executor, Serial):
-            size = max(1, math.ceil(len(rest) / (4 * executor.workers)))
-            tasks += [("points", rest[i:i + size]) for i in range(0, len(rest), size)]
+            tasks += [("points", chunk) for chunk in guided_chunks(rest, executor.workers)]
         elif summarise:
             tasks += [("points", [item]) for item in rest]
         else:
             pieces = 1 if isinstance(executor, Serial) else 2 * executor.workers
-            tasks += [t for i, s in rest for t in _blocks(i, s, 0, pieces)]
+            tasks += [t for i, s, _ in rest for t in _blocks(i, s, 0, pieces)]
     else:  # few points, several workers: split each point's replicas
         pieces = math.ceil(2 * executor.workers / len(rest))
-        tasks += [t for i, s in rest for t in _blocks(i, s, 0, pieces)]
-    for result in executor.imap(work, tasks):
+        tasks += [t for i, s, _ in rest for t in _blocks(i, s, 0, pieces)]
+    # This process helps while the workers start only when a core is free for it: on
+    # a machine with no more cores than workers the start-up is CPU-bound and helping
+    # only slows the workers' imports by as much as it computes.
+    helps = summarise and isinstance(executor, ProcessPool) and (
+        (os.cpu_count() or 1) > executor.workers)
+    for result in executor.imap(work, tasks, help_while_starting=helps):
         if result[0] == "points":
             for point, record in result[1]:
                 plan.results[point] = record

@@ -8,7 +8,8 @@
   dies (``prctl(PR_SET_PDEATHSIG)`` on Linux) and a daemon thread checks
   ``os.getppid()`` twice a second as a fallback, so a worker never lingers after the
   parent was killed, even by SIGKILL. On SIGTERM the parent's ``finally`` closes the
-  pool (:meth:`gainsim.engine.executors.ProcessPool.close` stops busy workers).
+  pool: :meth:`gainsim.engine.executors.ProcessPool.close` sees :func:`signal_received`
+  and terminates busy workers at once instead of letting them finish their chunk.
 
 References
 ----------
@@ -63,6 +64,12 @@ def _raise(signum, frame):
     if frame is not None and "llvmlite" in frame.f_code.co_filename:
         return  # inside a C callback of the compiler: raised at the next check instead
     raise Terminated(signum)
+
+
+def signal_received() -> bool:
+    """Whether SIGTERM or SIGHUP has arrived in this process (:func:`terminate_on_signals`):
+    the clean-up that runs now should be quick (a busy worker is stopped, not waited for)."""
+    return bool(_received)
 
 
 def raise_if_terminated() -> None:

@@ -1,4 +1,5 @@
-"""How big a scenario is: work and memory estimated from its resolved settings.
+"""How big a scenario is: work and memory estimated from its resolved settings; how many
+workers are too many (:func:`workers_problem`).
 
 ``gainsim run`` and ``gainsim explain`` call :func:`estimate` before anything is
 simulated or allocated, refuse a scenario above :data:`MAX_WORK` or
@@ -13,6 +14,7 @@ does about 2·10⁸ per second and core (16-tap LMS, ``benchmarks/bench_engine.p
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 MAX_WORK = 1e12          # parameter updates; above: refused (about 1.5 h on one core)
@@ -21,6 +23,7 @@ MAX_MEMORY = 4 * 2**30   # bytes held at once (recorded curves of every replica,
 PYTHON_UPDATE = 5000     # parameter updates one scipy-baseline step costs (Python and scipy calls)
 MATRIX_GAINS = ("rls", "kalman")  # gain policies that carry an n x n matrix per policy
 FLOAT = 8                # bytes
+MAX_WORKERS = 256        # --workers above this (or above 4 per CPU) is refused
 
 
 @dataclass(frozen=True)
@@ -130,3 +133,20 @@ def _work_key(scenario, samples, R, n, substeps) -> str:
     if substeps > 1:
         factors["plant.substeps"] = substeps
     return max(factors, key=factors.get)
+
+
+def workers_limit() -> int:
+    """The most workers accepted: 4 per CPU of this machine, at most :data:`MAX_WORKERS`
+    (more only queue for the same cores, each paying ~1 s of start-up and its memory)."""
+    return min(4 * (os.cpu_count() or 1), MAX_WORKERS)
+
+
+def workers_problem(workers: int) -> str | None:
+    """What is wrong with a worker count, as the one line the commands print; or None."""
+    if workers < 1:
+        return f"--workers: must be >= 1 (got {workers})"
+    limit = workers_limit()
+    if workers > limit:
+        return (f"--workers: must be <= {limit} (4 per CPU, {os.cpu_count() or 1} CPUs here, "
+                f"at most {MAX_WORKERS}; got {workers})")
+    return None

@@ -8,7 +8,7 @@ differences between neighbouring points are not blurred by different noise.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gainsim.sweeps.spec import Axis
 
@@ -24,6 +24,7 @@ class SweepResult:
     axes: tuple[Axis, ...]
     points: tuple[dict, ...]    # {key: value} per point, first axis slowest
     records: tuple[dict, ...]   # summary_dict(...) per point (see docs/outputs.md)
+    curves: dict = field(default_factory=dict)  # point -> traces.npz arrays (chosen few)
 
     @property
     def policy_names(self) -> list[str]:
@@ -48,7 +49,7 @@ class SweepResult:
 
 
 def run_sweep(axes: list[Axis], points: list[dict], scenarios: list, executor=None,
-              progress=None) -> SweepResult:
+              progress=None, curves=()) -> SweepResult:
     """Run every point of a grid from :func:`gainsim.sweeps.spec.point_scenarios`.
 
     Parameters
@@ -59,12 +60,18 @@ def run_sweep(axes: list[Axis], points: list[dict], scenarios: list, executor=No
         From :func:`gainsim.engine.executors.make_executor`; ``None`` runs here.
     progress
         ``progress(points_done, points_total)``.
+    curves
+        Point numbers (as in ``sweep.json``, from 0) whose curves are kept too: the arrays
+        ``traces.npz`` of ``gainsim run`` holds, in :attr:`SweepResult.curves`. Every other
+        point keeps only its summary (memory: points × policies, not × grid).
     """
     from gainsim.engine.executors import execute
 
-    records = execute(scenarios, executor, summarise=True, progress=progress)
+    records = execute(scenarios, executor, summarise=True, progress=progress,
+                      curves=frozenset(curves))
+    kept = {i: records[i].pop("traces") for i in sorted(set(curves))}
     return SweepResult(name=scenarios[0].name, axes=tuple(axes), points=tuple(points),
-                       records=tuple(records))
+                       records=tuple(records), curves=kept)
 
 
 def sweep(path, over: list[str] | None = None, executor=None, progress=None) -> SweepResult:
@@ -121,9 +128,15 @@ def sweep_dict(sweep: SweepResult) -> dict:
             "over": {a.key: list(a.values) for a in sweep.axes},
             "specs": {a.key: a.spec for a in sweep.axes},
             "points": [{"values": point, **{k: v for k, v in rec.items()
-                                            if k not in ("scenario", "seed")}}
-                       for point, rec in zip(sweep.points, sweep.records)],
+                                            if k not in ("scenario", "seed")},
+                        **({"curves": curves_file(i)} if i in sweep.curves else {})}
+                       for i, (point, rec) in enumerate(zip(sweep.points, sweep.records))],
             "best": best_points(sweep)}
+
+
+def curves_file(point: int) -> str:
+    """Where a sweep directory holds the curves of a chosen point (``--curves``)."""
+    return f"curves/point-{point}.npz"
 
 
 def gain_policy(sweep: SweepResult) -> int | None:
