@@ -264,22 +264,31 @@ def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     return trace
 
 
+_TRACE_FIELDS = (("err_sum", "err_sum"), ("err_cnt", "err_cnt"), ("misalignment", "mis"),
+                 ("eta", "eta_mean"), ("eta_min", "eta_min"), ("eta_max", "eta_max"),
+                 ("eta_vector", "eta_vec"), ("theta", "theta_vec"), ("updates", "updates"),
+                 ("diverged_at", "diverged_at"))  # ReplicaTrace field <- Bank attribute
+
+
 def _collect(groups, P: int, G: int, n: int, samples: int) -> ReplicaTrace:
-    trace = ReplicaTrace(err_sum=np.zeros((P, G)), err_cnt=np.zeros((P, G), dtype=np.int64),
-                         misalignment=np.empty((P, G + 1)), eta=np.empty((P, G + 1)),
-                         eta_min=np.empty((P, G + 1)), eta_max=np.empty((P, G + 1)),
-                         eta_vector=np.empty((P, G + 1, n)), events=np.zeros(P, dtype=np.int64),
-                         updates=np.zeros(P, dtype=np.int64), diverged_at=np.empty(P),
-                         samples=samples, theta=np.empty((P, G + 1, n)))
-    for g in groups:
-        b = g.bank
-        for name, value in (("err_sum", b.err_sum), ("err_cnt", b.err_cnt),
-                            ("misalignment", b.mis), ("eta", b.eta_mean),
-                            ("eta_min", b.eta_min), ("eta_max", b.eta_max),
-                            ("eta_vector", b.eta_vec), ("theta", b.theta_vec),
-                            ("events", g.events),
-                            ("updates", b.updates), ("diverged_at", b.diverged_at)):
-            getattr(trace, name)[g.rows] = value
+    if len(groups) == 1 and list(groups[0].rows) == list(range(P)):
+        # one group holding every policy in order: its arrays are the trace (no copies;
+        # the (P, G+1, n) recordings are the largest arrays of a run)
+        g = groups[0]
+        trace = ReplicaTrace(**{f: getattr(g.bank, a) for f, a in _TRACE_FIELDS},
+                             events=g.events, samples=samples)
+    else:
+        trace = ReplicaTrace(err_sum=np.zeros((P, G)), err_cnt=np.zeros((P, G), dtype=np.int64),
+                             misalignment=np.empty((P, G + 1)), eta=np.empty((P, G + 1)),
+                             eta_min=np.empty((P, G + 1)), eta_max=np.empty((P, G + 1)),
+                             eta_vector=np.empty((P, G + 1, n)),
+                             events=np.zeros(P, dtype=np.int64),
+                             updates=np.zeros(P, dtype=np.int64), diverged_at=np.empty(P),
+                             samples=samples, theta=np.empty((P, G + 1, n)))
+        for g in groups:
+            for f, a in _TRACE_FIELDS:
+                getattr(trace, f)[g.rows] = getattr(g.bank, a)
+            trace.events[g.rows] = g.events
     trace.cost = np.full((P, 4), np.nan)
     for g in groups:
         if getattr(g, "cost", None) is not None:

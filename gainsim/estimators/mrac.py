@@ -32,7 +32,7 @@ from gainsim.fields import param, positive
 MIT, LYAPUNOV, FF_MIT, FF_NORMALIZED = 0, 1, 2, 3
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _deriv(ff, prm, z, theta, uc, out):  # pragma: no cover - compiled
     """Closed-loop derivatives. prm = (k, a1, a2, a_m, b_m, k0).
 
@@ -55,7 +55,7 @@ def _deriv(ff, prm, z, theta, uc, out):  # pragma: no cover - compiled
         out[3] = -a2 * z[2] - a1 * z[3] + k0 * uc
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rk4(ff, prm, z, theta, uc, dt, substeps, k1, k2, k3, k4, tmp):  # pragma: no cover
     """Advance ``z`` in place by ``dt`` with ``substeps`` classical RK4 steps."""
     h = dt / substeps
