@@ -90,8 +90,7 @@ def test_close_reaps_a_worker_started_to_replace_one(always_pool):
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPool(2)
-    pool._pool.shutdown()
+    pool = ProcessPool(3)  # this process and 2 spawned workers
     pool._pool = ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn"),
                                      max_tasks_per_child=1)
     _, _, scenarios = grid(*GRIDS["points"])
@@ -109,10 +108,10 @@ def test_close_reaps_a_worker_started_to_replace_one(always_pool):
 
 @pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs /proc (Linux)")
 def _busy_pool() -> ProcessPool:
-    """A pool of 2 whose workers are both inside ``time.sleep(30)``."""
+    """A pool with 2 spawned workers, both inside ``time.sleep(30)``."""
     import time
 
-    pool = ProcessPool(2)
+    pool = ProcessPool(3)
     futures = [pool._submit(time.sleep, 30) for _ in range(2)]
     deadline = time.monotonic() + 120
     while len(_processes(pool)) < 2 or not all(f.running() for f in futures):
@@ -223,13 +222,13 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_directory(tmp_path):
     path.write_text(fir_toml(**{**GRID, "samples": 500_000, "replicas": 10}))
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "gainsim", "sweep", str(path), "--over",
-                             "policy[0].gain=logspace:0.001:0.1:64", "--workers", "2",
+                             "policy[0].gain=logspace:0.001:0.1:64", "--workers", "3",
                              "-o", str(out)], start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 180
     while len(_spawned_children(proc.pid)) < 2:
         assert proc.poll() is None, f"finished before its workers were seen: {proc.stderr.read()}"
-        assert time.monotonic() < deadline, "the sweep never started its two workers"
+        assert time.monotonic() < deadline, "the sweep never started its two spawned workers"
         time.sleep(0.05)
     workers = _spawned_children(proc.pid)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
@@ -251,26 +250,40 @@ def test_guided_chunks_shrink_to_single_points():
     assert [x for c in chunks for x in c] == list(range(20))
 
 
-def test_this_process_helps_while_workers_start(always_pool, monkeypatch):
-    monkeypatch.setattr(executors.os, "cpu_count", lambda: 8)  # a core free for this process
-    whole_points_here = []
+def test_this_process_is_one_of_the_workers(always_pool, monkeypatch):
+    # ProcessPool(2): one spawned worker, and this process computes chunks too (also
+    # while the spawned one starts), so no core idles on a machine with 2 cores.
+    whole_points_here, replicas_here = [], []
     real = executors.simulate_block
 
-    def counting(scenario, start, stop):  # the probe runs 2 replicas; a helped task all
+    def counting(scenario, start, stop):  # the probe runs 2 replicas; a chunk all
         if (start, stop) == (0, scenario.run.replicas):
             whole_points_here.append(scenario)
+        replicas_here.append(stop - start)
         return real(scenario, start, stop)
 
     monkeypatch.setattr(executors, "simulate_block", counting)  # in this process only
     axes, points, scenarios = grid(*GRIDS["points"])
-    pool = ProcessPool(2)  # fresh: its workers start while this process works
+    pool = ProcessPool(2)
     try:
         helped = execute(scenarios, pool)
+        spawned = _processes(pool)
     finally:
         pool.close()
-    assert whole_points_here, "this process ran no chunk while the workers started"
+    assert len(spawned) == 1, "ProcessPool(2) is this process and one spawned worker"
+    assert whole_points_here, "this process ran no chunk"
+    assert sum(replicas_here) < sum(s.run.replicas for s in scenarios), \
+        "the spawned worker ran nothing"
     monkeypatch.undo()
     assert helped == execute(scenarios, Serial())
+
+
+def test_a_pool_given_no_work_starts_no_process():
+    pool = ProcessPool(2)
+    assert pool._pool is None
+    pool.close()  # nothing to stop
+    with pytest.raises(ValueError, match="workers >= 2"):
+        ProcessPool(1)
 
 
 @pytest.mark.parametrize("command", ["run", "sweep"])

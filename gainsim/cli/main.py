@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", help="run directory (default: runs/NAME-TIMESTAMP)")
     run.add_argument("--replicas", type=int, help="override run.replicas")
     run.add_argument("--seed", type=int, help="override run.seed")
-    run.add_argument("--workers", type=int, default=1, help="processes (results do not change)")
+    run.add_argument("--workers", type=int, default=1, help="processes computing, this one included (results do not change)")
     run.add_argument("--force", action="store_true",
                      help="replace an existing run directory (one with a gainsim manifest.json)")
     run.add_argument("--allow-large", action="store_true",

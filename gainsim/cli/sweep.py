@@ -43,8 +43,8 @@ def add_commands(sub) -> None:
                                               f"{p.prog.split()[-1]}-TIMESTAMP)")
         p.add_argument("--replicas", type=int, help="override run.replicas")
         p.add_argument("--seed", type=int, help="override run.seed")
-        p.add_argument("--workers", type=int, default=1, help="processes (results do not "
-                                                              "change)")
+        p.add_argument("--workers", type=int, default=1, help="processes computing, this one "
+                                                              "included (results do not change)")
         p.add_argument("--executor", choices=("serial", "process", "dask"), default="process",
                        help="where replicas run (default: process, serial for 1 worker)")
         p.add_argument("--scheduler", metavar="ADDRESS",

@@ -8,9 +8,9 @@ process ran which replica (see :func:`gainsim.engine.runner.replica_seeds`).
 Work goes out in chunks: whole sweep points (a worker runs every replica of a few
 points and sends back only their summaries) when there are enough points to keep
 every worker busy, in chunks that shrink towards the end (:func:`guided_chunks`), else
-blocks of replicas (the traces come back and are summarised here). While the workers
-of a sweep start, this process runs the smallest chunks itself when a core is free for
-it. Before anything is handed out, the first replicas run in this process: they load
+blocks of replicas (the traces come back and are summarised here). This process is one
+of the pool's workers: it computes the next chunk itself whenever no handed-out chunk
+has come back, so it also works while the spawned workers start. Before anything is handed out, the first replicas run in this process: they load
 the kernels here and time a replica, and when the remaining work is too small to pay
 for starting workers (:data:`STARTUP_SECONDS`) everything stays in this process.
 """
@@ -29,8 +29,11 @@ EXECUTORS = ("serial", "process", "dask")
 # Starting a worker: interpreter, imports (0.6 s of CPU measured) and the cached kernels;
 # a conservative 3 s (under a load average of 11 on 2 cores the first worker took 12 s).
 STARTUP_SECONDS = 3.0
-# How long close() lets a busy worker finish its chunk before terminating it.
+# How long close() lets a busy worker finish its chunk before terminating it, and how
+# long it lets workers with nothing of ours to do exit on their own (an idle worker takes
+# ~0.2 s to wind down; terminating it loses nothing, so a sweep ends without that wait).
 CLOSE_GRACE_SECONDS = 10.0
+IDLE_GRACE_SECONDS = 0.0
 
 
 # ----------------------------------------------------------------------------- work units
@@ -97,7 +100,7 @@ class Serial:
 
     name, workers = "serial", 1
 
-    def imap(self, fn: Callable, tasks: Iterable, help_while_starting: bool = False) -> Iterator:
+    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
         return map(fn, tasks)
 
     def close(self, abort: bool = False) -> None:
@@ -105,8 +108,14 @@ class Serial:
 
 
 class ProcessPool:
-    """A pool of spawned processes kept for the whole sweep (kernels load once per worker).
+    """``workers`` processes computing: this one and ``workers - 1`` spawned ones, kept for
+    the whole sweep (kernels load once per worker).
 
+    This process is one of the workers: it computes chunks itself between collecting
+    results, instead of waiting idle, so on a machine with as many cores as workers no
+    core idles while a spawned worker starts (~1 s: interpreter, imports, numba's
+    registries and the cached kernels). The spawned workers start with the first task
+    handed out, not before: a run that turns out too small for them starts none.
     ``spawn``, not ``fork``: numba's thread pool must not be forked. :meth:`close` stops
     and joins every worker, also after Ctrl-C, so no process outlives the command.
     """
@@ -114,40 +123,61 @@ class ProcessPool:
     name = "process"
 
     def __init__(self, workers: int):
-        import multiprocessing as mp
-
-        from gainsim.engine.lifetime import quiet_resource_tracker
-
-        quiet_resource_tracker()
+        if workers < 2:
+            raise ValueError(f"a process pool needs workers >= 2 (got {workers})")
         self.workers = workers
+        self.spawned = workers - 1  # this process is the other worker
         self._workers: dict = {}  # pid -> Process: every worker ever started
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                         initializer=_worker_init, initargs=(os.getpid(),))
+        self._pool = None  # the ProcessPoolExecutor, made by the first task handed out
+        self._pending: set = set()  # futures handed out and not yet collected
+        self._made_at: float | None = None
+        self.first_result_seconds: float | None = None  # from the first task handed out
 
-    def imap(self, fn: Callable, tasks: Iterable, help_while_starting: bool = False) -> Iterator:
-        """Results in completion order; at most ``2 * workers`` tasks in flight.
+    def _executor(self):
+        if self._pool is None:
+            import multiprocessing as mp
 
-        ``help_while_starting``: until the first result of a worker arrives (a worker
-        starts in ~1.2 s of CPU: interpreter, imports, numba's registries and the
-        cached kernels), this process runs tasks itself, from the end of the list (the
-        smallest chunks), instead of waiting idle. The results are the same bits
-        whoever computes them.
+            from gainsim.engine.lifetime import quiet_resource_tracker
+
+            quiet_resource_tracker()
+            self._made_at = time.perf_counter()
+            self._pool = ProcessPoolExecutor(max_workers=self.spawned,
+                                             mp_context=mp.get_context("spawn"),
+                                             initializer=_worker_init,
+                                             initargs=(os.getpid(),))
+        return self._pool
+
+    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
+        """Results in completion order.
+
+        Every task is handed to the pool at once; the pool feeds its workers in order,
+        keeping only a task or two queued per worker. This process walks the same list
+        in the same order and runs each task no worker has taken yet itself (it cancels
+        the handed-out copy), so both consume one queue and the spawned workers never
+        wait for this process to hand out more. The results are the same bits whoever
+        computes them.
         """
-        queue, pending, started = collections.deque(tasks), set(), not help_while_starting
-        while True:
-            while len(pending) < 2 * self.workers and queue:
-                pending.add(self._submit(fn, queue.popleft()))
-            if not pending:
-                return
-            if not started and queue:
-                yield fn(queue.pop())
-                done = {future for future in pending if future.done()}
-            else:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            started = started or bool(done)
-            pending -= done
-            for future in done:
-                yield future.result()
+        tasks = list(tasks)
+        futures = [self._submit(fn, task) for task in tasks]
+        for future, task in zip(futures, tasks):
+            yield from self._collect(block=False)
+            if future.cancel():  # no worker has it: run it here
+                self._pending.discard(future)
+                yield fn(task)
+        while self._pending:
+            yield from self._collect(block=True)
+
+    def _collect(self, block: bool) -> Iterator:
+        """Results of the handed-out tasks that have finished (``block``: wait for one)."""
+        if block:
+            done, _ = wait(self._pending, return_when=FIRST_COMPLETED)
+        else:
+            done = {future for future in self._pending if future.done()}
+        if done and self.first_result_seconds is None and self._made_at is not None:
+            self.first_result_seconds = time.perf_counter() - self._made_at
+        self._pending -= done
+        for future in done:
+            yield future.result()
 
     def _submit(self, fn: Callable, task):
         """``submit`` with Ctrl-C blocked: a worker it spawns inherits the blocked signal,
@@ -156,16 +186,20 @@ class ProcessPool:
         as the call returns."""
         import threading
 
+        # made before the mask: making it starts multiprocessing's resource tracker,
+        # which unblocks SIGINT after spawning it (undoing the block below)
+        pool = self._executor()
         if not hasattr(signal, "pthread_sigmask") or (
                 threading.current_thread() is not threading.main_thread()):
-            future = self._pool.submit(fn, task)
+            future = pool.submit(fn, task)
         else:
             old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
-                future = self._pool.submit(fn, task)
+                future = pool.submit(fn, task)
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
         self._note_workers()
+        self._pending.add(future)
         return future
 
     def _note_workers(self) -> None:
@@ -192,6 +226,8 @@ class ProcessPool:
 
         abort = abort or signal_received()  # a close in a `finally` after SIGTERM: be quick
         pool = self._pool
+        if pool is None:  # no task was ever handed out: no worker exists
+            return
         manager = getattr(pool, "_executor_manager_thread", None)
         table = getattr(pool, "_processes", None)  # the manager's own dict: it may grow
         self._note_workers()
@@ -203,7 +239,11 @@ class ProcessPool:
             pool._processes = table
         workers = list(self._workers.values())
         running = {p.sentinel: p for p in workers}  # not exitcode: that reaps here
-        deadline = time.monotonic() + (0.0 if abort else CLOSE_GRACE_SECONDS)
+        # No task of ours running: what is left are idle workers or workers still
+        # starting up, which would finish importing only to exit.
+        busy = any(not f.done() for f in self._pending)
+        grace = CLOSE_GRACE_SECONDS if busy else IDLE_GRACE_SECONDS
+        deadline = time.monotonic() + (0.0 if abort else grace)
         while running:
             ready = wait_ready(list(running), timeout=max(deadline - time.monotonic(), 0.0))
             for sentinel in ready:
@@ -246,7 +286,7 @@ class Dask:
             self._client = Client(self._cluster)
         self.workers = max(len(self._client.scheduler_info().get("workers", {})), 1)
 
-    def imap(self, fn: Callable, tasks: Iterable, help_while_starting: bool = False) -> Iterator:
+    def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
         from dask.distributed import as_completed
 
         futures = self._client.map(fn, list(tasks), pure=False)
@@ -376,8 +416,11 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
     finished = plan.add_block(0, 0, traces)
     remaining = sum(s.run.replicas for s in scenarios) - probe
     if isinstance(executor, ProcessPool) and per_replica is not None and (
-            per_replica * remaining * (1 - 1 / executor.workers) < STARTUP_SECONDS):
-        executor = Serial()  # too little work to pay for starting the workers
+            per_replica * remaining < STARTUP_SECONDS):
+        # too little work to pay for starting the workers: this process computes from
+        # the start, the spawned ones from their start-up S on, so with W seconds of
+        # work left the pool takes about S + (W - S) / workers, less than W iff W > S
+        executor = Serial()
     if finished and summarise:
         tick()
     tasks = [] if finished else _blocks(0, first, probe, 1 if isinstance(executor, Serial)
@@ -394,12 +437,7 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
     else:  # few points, several workers: split each point's replicas
         pieces = math.ceil(2 * executor.workers / len(rest))
         tasks += [t for i, s, _ in rest for t in _blocks(i, s, 0, pieces)]
-    # This process helps while the workers start only when a core is free for it: on
-    # a machine with no more cores than workers the start-up is CPU-bound and helping
-    # only slows the workers' imports by as much as it computes.
-    helps = summarise and isinstance(executor, ProcessPool) and (
-        (os.cpu_count() or 1) > executor.workers)
-    for result in executor.imap(work, tasks, help_while_starting=helps):
+    for result in executor.imap(work, tasks):
         if result[0] == "points":
             for point, record in result[1]:
                 plan.results[point] = record
