@@ -168,7 +168,7 @@ def test_two_concurrent_writers_one_wins_none_is_lost(tiny, tmp_path):
     assert "Traceback" not in loser_err and len(loser_err.strip().splitlines()) == 1
     assert rundir.is_run_dir(out)
     if codes[1] == 1:  # both simulated: the loser's run is beside the winner's
-        assert "another run wrote it" in loser_err and rundir.is_run_dir(tmp_path / "same-2")
+        assert "another gainsim command wrote it" in loser_err and rundir.is_run_dir(tmp_path / "same-2")
     else:  # the loser started after the winner had finished
         assert "already exists" in loser_err
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]

@@ -249,7 +249,7 @@ def test_a_sweep_that_loses_the_output_to_another_says_so(write, tmp_path, monke
     path = write(TINY)
     assert main(["sweep", str(path), "--over", "policy[0].gain=0.01,0.02", "-o", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "another run wrote it" in err[0] and "out-2" in err[0], err
+    assert len(err) == 1 and "another gainsim command wrote it" in err[0] and "out-2" in err[0], err
     assert sorted(p.name for p in out.iterdir()) == ["sweep.json"]  # theirs, untouched
     assert json.loads((out / "sweep.json").read_text()) == {"theirs": True}
     mine = json.loads((tmp_path / "out-2" / "sweep.json").read_text())
@@ -273,7 +273,7 @@ def test_two_concurrent_sweeps_into_one_directory(write, tmp_path):
     assert codes[0] == 0 and codes[1] != 0, results
     loser = next(err for code, _, err in results if code != 0)
     assert len(loser.strip().splitlines()) == 1 and "Traceback" not in loser, loser
-    assert "already exists" in loser or "another run wrote it" in loser, loser
+    assert "already exists" in loser or "another gainsim command wrote it" in loser, loser
     # out holds one sweep, whole: its files agree on the seed
     seed = json.loads((out / "sweep.json").read_text())["seed"]
     assert json.loads((out / "manifest.json").read_text())["seed"] == seed
@@ -333,3 +333,16 @@ def test_bad_curves_are_one_line_exit_2_nothing_written(write, tmp_path, capsys,
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and says in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]
+
+
+def test_tune_with_an_unknown_policy_leaves_no_folder(write, tmp_path, capsys):
+    # the output's parents are made before the policy is checked (inside tune): a
+    # failing command removes the ones it made, and keeps one that was there
+    path = write(TINY)
+    (tmp_path / "kept").mkdir()
+    for out in (tmp_path / "new" / "deeper" / "t", tmp_path / "kept" / "t"):
+        assert main(["tune", str(path), "--policy", "nosuch", "-o", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "--policy: no policy named 'nosuch'" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept", "s.toml"]
+    assert list((tmp_path / "kept").iterdir()) == []

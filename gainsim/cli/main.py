@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import threading
 import time
@@ -189,6 +188,7 @@ def cmd_run(args) -> int:
     try:
         check_target(out, args.force)
         tmp = prepare(out)  # created and probed before simulating
+        from gainsim.report.rundir import discard
     except OutputError as err:
         return _fail(str(err))
     try:
@@ -201,7 +201,7 @@ def cmd_run(args) -> int:
             raise_if_terminated()
             out = _save(tmp, out, results, args.force)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        discard(tmp)
         raise
     if out is None:
         return 1
@@ -227,7 +227,7 @@ def _save(tmp: Path, out: Path, results, force: bool) -> Path | None:
 
     Returns where the run went, or ``None`` after printing where the results were kept.
     """
-    from gainsim.report.rundir import OutputError, Taken, commit, rescue_dir
+    from gainsim.report.rundir import OutputError, Taken, commit, discard, rescue_dir
 
     try:
         write_files(tmp, results, sys.argv)
@@ -237,7 +237,7 @@ def _save(tmp: Path, out: Path, results, force: bool) -> Path | None:
         return None
     except (OSError, OutputError) as err:
         reason = getattr(err, "strerror", None) or str(err)
-        shutil.rmtree(tmp, ignore_errors=True)
+        discard(tmp)
         try:
             safe = rescue_dir(results.scenario.name)
             write_files(safe, results, sys.argv)

@@ -142,9 +142,9 @@ class _Target:
     def discard(self) -> None:
         """Remove the hidden folder if it is still there (nothing was committed)."""
         if self.tmp is not None:
-            import shutil
+            from gainsim.report.rundir import discard
 
-            shutil.rmtree(self.tmp, ignore_errors=True)
+            discard(self.tmp)
 
     def write(self, fill) -> Path | None:
         """``fill(folder)``, then commit; where the files went, or ``None`` after one line

@@ -99,6 +99,7 @@ def prepare(out: Path) -> Path:
     first. Raises :class:`OutputError` if the parent cannot be created or written.
     """
     parent = out.parent
+    made = [p for p in (parent, *parent.parents) if not p.exists()]  # innermost first
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -108,6 +109,7 @@ def prepare(out: Path) -> Path:
         raise OutputError(f"{out}: cannot create {parent}/ ({_reason(err)})") from None
     sweep_stale(parent)
     tmp = parent / f".{out.name}.partial-{os.getpid()}"
+    _MADE[tmp] = made
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
@@ -115,9 +117,24 @@ def prepare(out: Path) -> Path:
         probe.write_bytes(b"0" * 4096)
         probe.unlink()
     except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
+        discard(tmp)
         raise OutputError(f"{out}: cannot write in {parent}/ ({_reason(err)})") from None
     return tmp
+
+
+_MADE: dict = {}  # hidden folder -> the parent folders prepare() created for it
+
+
+def discard(tmp: Path) -> None:
+    """Remove the hidden folder of a run that did not commit, and the parent folders
+    :func:`prepare` created for it if they are still empty: a command that fails or is
+    interrupted leaves nothing behind."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    for folder in _MADE.pop(tmp, ()):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (another run's files) or gone: keep the rest
+            break
 
 
 def sweep_stale(parent: Path) -> list[Path]:
@@ -186,8 +203,8 @@ class Taken(Exception):
 
     def __init__(self, out: Path, beside: Path):
         self.out, self.beside = out, beside
-        super().__init__(f"{out}: another run wrote it while this one ran; "
-                         f"this run's results are in {beside}/")
+        super().__init__(f"{out}: another gainsim command wrote it while this one ran; "
+                         f"this one's files are in {beside}/")
 
 
 def _place(tmp: Path, out: Path) -> None:

@@ -158,9 +158,8 @@ def with_manifest(run, command_line: str):
 def write_run(out: Path, run, command_line: str, force: bool = False) -> Path:
     """Write the run directory ``out`` of ``run`` as ``gainsim run`` does: checked first,
     filled in a hidden sibling, committed exclusively (:mod:`gainsim.report.rundir`)."""
-    import shutil
 
-    from gainsim.report.rundir import check_target, commit, prepare
+    from gainsim.report.rundir import check_target, commit, discard, prepare
 
     out = Path(out)
     check_target(out, force)
@@ -169,7 +168,7 @@ def write_run(out: Path, run, command_line: str, force: bool = False) -> Path:
         write_files(tmp, with_manifest(run, command_line))
         return commit(tmp, out, force)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        discard(tmp)
         raise
 
 
