@@ -67,19 +67,17 @@ def nanmean_replicas(arrays) -> np.ndarray:
 
     numpy sums along a leading axis one row after another, so adding the replicas in
     order (NaN as 0) and dividing by the count of non-NaN values is its own arithmetic;
-    :mod:`gainsim.analysis.replica_stats` does those additions in one compiled pass per replica
-    (no stacked array, no NaN-replaced copies of data that is replicas × policies ×
-    grid × taps large). All-NaN entries give NaN.
+    :mod:`gainsim.analysis.replica_stats` does those additions in one compiled pass per
+    replica (no stacked array, no NaN-replaced copies of data that is replicas ×
+    policies × grid × taps large). All-NaN entries give NaN.
     """
-    from numba.typed import List
-
     from gainsim.analysis.replica_stats import nanmean_of
 
     arrays = [np.ascontiguousarray(a, dtype=float) for a in arrays]
     shape = arrays[0].shape
     if any(a.shape != shape for a in arrays):
         raise ValueError(f"replica arrays differ in shape: {[a.shape for a in arrays]}")
-    return nanmean_of(List([a.reshape(-1) for a in arrays])).reshape(shape)
+    return nanmean_of([a.reshape(-1) for a in arrays]).reshape(shape)
 
 
 def replica_mean(traces: list, name: str) -> np.ndarray:
