@@ -13,8 +13,8 @@ to the next (seen on the 64-policy bank: where numpy places the arrays)::
 Cases: the engine cases of ``bench_engine.py`` (one LMS policy end to end and on replayed
 samples, a 64-policy bank end to end and on one thread, the cost of each adaptive law)
 and every shipped scenario both trees can load, through ``simulate`` (MRAC included).
-``--cold`` adds the first run of a few scenarios with an empty numba cache (compile
-time). A tree is driven through its own ``benchmarks/bench_engine.py``, so the other
+``--cold`` adds the first run with an empty numba cache (compile time) of a few
+scenarios and of one policy of each gain law of ``COST_CASES``. A tree is driven through its own ``benchmarks/bench_engine.py``, so the other
 tree must have one with ``make_scenario``, ``make_data``, ``ReplayPlant``,
 ``COST_CASES``, ``gain_policies``, ``scenario_text`` and ``simulate``.
 """
@@ -88,8 +88,9 @@ def measure(root: str, scenarios: list[str], repeats: int) -> dict:  # runs in t
     return out
 
 
-def cold(root: str, scenario: str) -> float | None:  # runs in the subprocess
-    """Seconds of the first ``simulate`` of ``scenario`` (the numba cache is empty)."""
+def cold(root: str, what: str) -> float | None:  # runs in the subprocess
+    """Seconds of the first ``simulate`` (the numba cache is empty) of the scenario file
+    ``what``, or of one policy with the gain law of ``COST_CASES`` named ``what``."""
     import time
 
     sys.path[:0] = [root, os.path.join(root, "benchmarks")]
@@ -98,7 +99,11 @@ def cold(root: str, scenario: str) -> float | None:  # runs in the subprocess
     import bench_engine as b
     import gainsim
     try:
-        sc = gainsim.load(scenario)
+        if what.endswith(".toml"):
+            sc = gainsim.load(what)
+        else:
+            gain = dict(b.COST_CASES)[what]
+            sc = gainsim.loads(b.scenario_text(10_000, (), policy_lines=b.gain_policies(gain, 1)))
     except Exception:  # noqa: BLE001
         return None
     t = time.perf_counter()
@@ -139,11 +144,15 @@ def main(argv=None) -> int:
             print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
         colds: dict[str, dict[str, float | None]] = {"other": {}, "this": {}}
         if a.cold:
-            for stem in COLD_SCENARIOS:
+            import bench_engine
+
+            cases = [str(ROOT / "scenarios" / f"{stem}.toml") for stem in COLD_SCENARIOS]
+            cases += [name for name, _ in bench_engine.COST_CASES]
+            for case in cases:
+                label = Path(case).stem if case.endswith(".toml") else f"1 policy, {case}"
                 for who, root in trees.items():
-                    cache = tmp / f"cold-{who}-{stem}"
-                    colds[who][stem] = _child(["cold", root, str(ROOT / "scenarios" /
-                                                                f"{stem}.toml")], str(cache))
+                    cache = tmp / f"cold-{who}"
+                    colds[who][label] = _child(["cold", root, case], str(cache))
                     shutil.rmtree(cache, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -165,11 +174,11 @@ def main(argv=None) -> int:
         r = t_this / t_other
         lines.append(f"| {case} | {t_other * 1e3:.2f} ms | {t_this * 1e3:.2f} ms | {r:.3f} | "
                      f"{'yes' if r <= 1.05 else '**no**'} |")
-    for stem, t_this in colds["this"].items():
-        t_other = colds["other"].get(stem)
+    for label, t_this in colds["this"].items():
+        t_other = colds["other"].get(label)
         if t_this is None or t_other is None:
             continue
-        lines.append(f"| cold first run {stem} (compile) | {t_other:.2f} s | {t_this:.2f} s | "
+        lines.append(f"| cold first run, {label} (compile) | {t_other:.2f} s | {t_this:.2f} s | "
                      f"{t_this / t_other:.3f} | {'yes' if t_this <= 1.05 * t_other else '**no**'} |")
     lines += ["", "Per case: the median over rounds (processes) of each round's fastest call; ratio < 1: "
               "this tree is faster."]

@@ -34,6 +34,8 @@ STARTUP_SECONDS = 3.0
 # ~0.2 s to wind down; terminating it loses nothing, so a sweep ends without that wait).
 CLOSE_GRACE_SECONDS = 10.0
 IDLE_GRACE_SECONDS = 0.0
+# The last points of a sweep on a pool are split into this many replica blocks each.
+TAIL_PIECES = 4
 
 
 # ----------------------------------------------------------------------------- work units
@@ -428,7 +430,14 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
     rest = [(i, s, i in plan.curves) for i, s in enumerate(scenarios)][1:]
     if isinstance(executor, Serial) or len(rest) >= 2 * executor.workers or not summarise:
         if summarise and not isinstance(executor, Serial):
-            tasks += [("points", chunk) for chunk in guided_chunks(rest, executor.workers)]
+            chunks = guided_chunks(rest, executor.workers)
+            # The last single points go out as replica blocks: at the end a worker holds
+            # at most a block, not a whole point, while the others have run out.
+            tail = []
+            while chunks and len(chunks[-1]) == 1 and len(tail) < 2 * executor.workers:
+                tail.insert(0, chunks.pop()[0])
+            tasks += [("points", chunk) for chunk in chunks]
+            tasks += [t for i, s, _ in tail for t in _blocks(i, s, 0, TAIL_PIECES)]
         elif summarise:
             tasks += [("points", [item]) for item in rest]
         else:
