@@ -9,8 +9,8 @@ Work goes out in chunks: whole sweep points (a worker runs every replica of a fe
 points and sends back only their summaries) when there are enough points to keep
 every worker busy, in chunks that shrink towards the end (:func:`guided_chunks`), else
 blocks of replicas (the traces come back and are summarised here). This process is one
-of the pool's workers: it computes the next chunk itself whenever no handed-out chunk
-has come back, so it also works while the spawned workers start. Before anything is handed out, the first replicas run in this process: they load
+of the pool's workers: it takes chunks from the same queue as the spawned ones (one in
+hand each), so it also works while they start. Before anything is handed out, the first replicas run in this process: they load
 the kernels here and time a replica, and when the remaining work is too small to pay
 for starting workers (:data:`STARTUP_SECONDS`) everything stays in this process.
 """
@@ -114,8 +114,8 @@ class ProcessPool:
     the whole sweep (kernels load once per worker).
 
     This process is one of the workers: it computes chunks itself between collecting
-    results, instead of waiting idle, so on a machine with as many cores as workers no
-    core idles while a spawned worker starts (~1 s: interpreter, imports, numba's
+    results (:meth:`imap`), instead of waiting idle, so on a machine with as many cores
+    as workers no core idles while a spawned worker starts (~1 s: interpreter, imports, numba's
     registries and the cached kernels). The spawned workers start with the first task
     handed out, not before: a run that turns out too small for them starts none.
     ``spawn``, not ``fork``: numba's thread pool must not be forked. :meth:`close` stops
@@ -131,7 +131,8 @@ class ProcessPool:
         self.spawned = workers - 1  # this process is the other worker
         self._workers: dict = {}  # pid -> Process: every worker ever started
         self._pool = None  # the ProcessPoolExecutor, made by the first task handed out
-        self._pending: set = set()  # futures handed out and not yet collected
+        self._pending: set = set()  # futures handed out and not yet back
+        self._stopped = False  # close() ran: hand out nothing more
         self._made_at: float | None = None
         self.first_result_seconds: float | None = None  # from the first task handed out
 
@@ -152,34 +153,59 @@ class ProcessPool:
     def imap(self, fn: Callable, tasks: Iterable) -> Iterator:
         """Results in completion order.
 
-        Every task is handed to the pool at once; the pool feeds its workers in order,
-        keeping only a task or two queued per worker. This process walks the same list
-        in the same order and runs each task no worker has taken yet itself (it cancels
-        the handed-out copy), so both consume one queue and the spawned workers never
-        wait for this process to hand out more. The results are the same bits whoever
-        computes them.
+        One queue of tasks, taken in order by this process and by a feeder thread that
+        keeps exactly one task in hand per spawned worker (a new one as soon as one
+        comes back). So a spawned worker never waits for this process to hand out more,
+        and never holds tasks it has not started that this process could run: at the
+        end, every process finishes its last task and nothing waits in a queue. The
+        results are the same bits whoever computes them.
         """
-        tasks = list(tasks)
-        futures = [self._submit(fn, task) for task in tasks]
-        for future, task in zip(futures, tasks):
-            yield from self._collect(block=False)
-            if future.cancel():  # no worker has it: run it here
-                self._pending.discard(future)
-                yield fn(task)
-        while self._pending:
-            yield from self._collect(block=True)
+        import queue
+        import threading
 
-    def _collect(self, block: bool) -> Iterator:
-        """Results of the handed-out tasks that have finished (``block``: wait for one)."""
-        if block:
-            done, _ = wait(self._pending, return_when=FIRST_COMPLETED)
-        else:
-            done = {future for future in self._pending if future.done()}
-        if done and self.first_result_seconds is None and self._made_at is not None:
+        todo, lock, finished = collections.deque(tasks), threading.Lock(), queue.SimpleQueue()
+
+        def take():
+            with lock:
+                return todo.popleft() if todo and not self._stopped else None
+
+        pending = self._pending
+        for _ in range(self.spawned):  # from this thread: the workers spawn under the mask
+            task = take()
+            if task is None:
+                break
+            pending.add(self._submit(fn, task))
+
+        def feed() -> None:
+            while pending:
+                done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
+                for future in done:
+                    pending.discard(future)
+                    finished.put(future)
+                    task = take()
+                    if task is not None:
+                        pending.add(self._submit(fn, task))
+
+        feeder = threading.Thread(target=feed, name="gainsim-pool-feeder", daemon=True)
+        feeder.start()
+        while True:
+            while not finished.empty():
+                yield self._result(finished.get())
+            task = take()
+            if task is None:
+                break
+            yield fn(task)
+        while feeder.is_alive() or not finished.empty():
+            try:
+                future = finished.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            yield self._result(future)
+
+    def _result(self, future):
+        if self.first_result_seconds is None and self._made_at is not None:
             self.first_result_seconds = time.perf_counter() - self._made_at
-        self._pending -= done
-        for future in done:
-            yield future.result()
+        return future.result()
 
     def _submit(self, fn: Callable, task):
         """``submit`` with Ctrl-C blocked: a worker it spawns inherits the blocked signal,
@@ -227,6 +253,7 @@ class ProcessPool:
         from gainsim.engine.lifetime import signal_received
 
         abort = abort or signal_received()  # a close in a `finally` after SIGTERM: be quick
+        self._stopped = True
         pool = self._pool
         if pool is None:  # no task was ever handed out: no worker exists
             return
@@ -243,7 +270,7 @@ class ProcessPool:
         running = {p.sentinel: p for p in workers}  # not exitcode: that reaps here
         # No task of ours running: what is left are idle workers or workers still
         # starting up, which would finish importing only to exit.
-        busy = any(not f.done() for f in self._pending)
+        busy = any(not f.done() for f in list(self._pending))
         grace = CLOSE_GRACE_SECONDS if busy else IDLE_GRACE_SECONDS
         deadline = time.monotonic() + (0.0 if abort else grace)
         while running:
