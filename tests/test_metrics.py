@@ -10,6 +10,17 @@ from gainsim.analysis.metrics import (band, mean_ci95, nanmean_replicas, replica
 from gainsim.analysis.replica_stats import band_of
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def stats_path(request, monkeypatch):
+    """Run a test on both paths of :mod:`gainsim.analysis.replica_stats`: numpy for small
+    arrays, the compiled passes above ``NUMPY_MAX`` entries (forced with 0)."""
+    from gainsim.analysis import replica_stats
+
+    if request.param == "compiled":
+        monkeypatch.setattr(replica_stats, "NUMPY_MAX", 0)
+    return request.param
+
+
 def nanquantiles(values, qs):
     """``np.nanquantile(values, q, axis=0)`` for each ``q``, from the compiled band."""
     values = np.asarray(values, dtype=float)
@@ -52,7 +63,7 @@ def test_student_t_interval():
     assert mean_ci95(np.array([1.0, np.nan]))[1] == (None, None)
 
 
-def test_nanquantiles_by_hand():
+def test_nanquantiles_by_hand(stats_path):
     # column [1, 2, 3, 4] (+ a NaN): h = (n - 1) q = 0.3 and 2.7, linear between neighbours
     col = np.array([[3.0], [np.nan], [1.0], [4.0], [2.0]])
     p10, p90 = nanquantiles(col, (0.1, 0.9))
@@ -60,7 +71,7 @@ def test_nanquantiles_by_hand():
 
 
 @pytest.mark.parametrize("replicas", [1, 2, 3, 20, 21])
-def test_nanquantiles_equal_numpy_bit_for_bit(replicas):
+def test_nanquantiles_equal_numpy_bit_for_bit(replicas, stats_path):
     rng = np.random.default_rng(replicas)
     values = rng.lognormal(size=(replicas, 5, 40))
     values[rng.random(values.shape) < 0.3] = np.nan        # scattered NaNs
@@ -79,7 +90,7 @@ def test_nanquantiles_equal_numpy_bit_for_bit(replicas):
         np.testing.assert_array_equal(means, np.nanmean(values, axis=0))
 
 
-def test_band_keeps_a_negative_zero_mean():
+def test_band_keeps_a_negative_zero_mean(stats_path):
     # replicas added in order from the first one (NaN as 0.0), as gainsim always has:
     # -0.0 alone stays -0.0; -0.0 + (NaN as 0.0) is +0.0
     values = np.array([[-0.0, -0.0], [-0.0, np.nan]])[:, None, :]
@@ -124,7 +135,7 @@ gain = 0.95
 
 
 @pytest.mark.parametrize("replicas", [1, 2, 7])
-def test_nanmean_replicas_equals_numpy_bit_for_bit(replicas):
+def test_nanmean_replicas_equals_numpy_bit_for_bit(replicas, stats_path):
     rng = np.random.default_rng(replicas)
     values = rng.normal(size=(replicas, 4, 30, 3))
     values[rng.random(values.shape) < 0.3] = np.nan

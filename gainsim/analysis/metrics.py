@@ -94,10 +94,11 @@ def band(curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Mean and the 10–90 % band across replicas of every curve, shape (P, G+1).
 
     ``curves`` holds arrays (R, P, G+1). The mean is ``np.nanmean(values, axis=0)`` and
-    the band ``np.nanquantile(values, BAND, axis=0)``, the same bits, computed column by
-    column in one compiled pass (:func:`gainsim.analysis.replica_stats.band_of`); numpy's own
-    ``nanquantile`` makes a Python call per column (47× the simulation at 64 policies ×
-    grid 2000). Columns without a value give NaN.
+    the band ``np.nanquantile(values, BAND, axis=0)``, the same bits, from one sort along
+    the replica axis, or for big arrays column by column in one compiled pass
+    (:func:`gainsim.analysis.replica_stats.band_of`); numpy's own ``nanquantile`` makes a
+    Python call per column (47× the simulation at 64 policies × grid 2000). Columns
+    without a value give NaN.
     """
     from gainsim.analysis.replica_stats import band_of
 
