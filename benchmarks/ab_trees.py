@@ -14,9 +14,10 @@ Cases: the engine cases of ``bench_engine.py`` (one LMS policy end to end and on
 samples, a 64-policy bank end to end and on one thread, the cost of each adaptive law)
 and every shipped scenario both trees can load, through ``simulate`` (MRAC included).
 ``--cold`` adds the first run with an empty numba cache (compile time) of a few
-scenarios and of one policy of each gain law of ``COST_CASES``. A tree is driven through its own ``benchmarks/bench_engine.py``, so the other
-tree must have one with ``make_scenario``, ``make_data``, ``ReplayPlant``,
-``COST_CASES``, ``gain_policies``, ``scenario_text`` and ``simulate``.
+scenarios and of one policy of each gain law of ``COST_CASES``. A tree is driven through
+its own ``benchmarks/bench_engine.py``, so the other tree must have one with
+``make_scenario``, ``make_data``, ``ReplayPlant``, ``COST_CASES``, ``gain_policies``,
+``scenario_text`` and ``simulate``.
 """
 from __future__ import annotations
 
@@ -165,7 +166,8 @@ def main(argv=None) -> int:
                f"--repeats {a.repeats}{' --cold' if a.cold else ''}")
     lines = [header(f"{ROOT.name} against {Path(a.other).name} (alternating processes)",
                     command, load_before),
-             "| case | other | this | this / other (time) | within 5 % |", "|---|---:|---:|---:|---|"]
+             "| case | other | this | this / other (time) | within 5 % |",
+             "|---|---:|---:|---:|---|"]
     for case, t_this in best["this"].items():
         t_other = best["other"].get(case)
         if t_other is None:
@@ -178,10 +180,11 @@ def main(argv=None) -> int:
         t_other = colds["other"].get(label)
         if t_this is None or t_other is None:
             continue
-        lines.append(f"| cold first run, {label} (compile) | {t_other:.2f} s | {t_this:.2f} s | "
-                     f"{t_this / t_other:.3f} | {'yes' if t_this <= 1.05 * t_other else '**no**'} |")
-    lines += ["", "Per case: the median over rounds (processes) of each round's fastest call; ratio < 1: "
-              "this tree is faster."]
+        ok = "yes" if t_this <= 1.05 * t_other else "**no**"
+        lines.append(f"| cold first run, {label} (compile) | {t_other:.2f} s | "
+                     f"{t_this:.2f} s | {t_this / t_other:.3f} | {ok} |")
+    lines += ["", "Per case: the median over rounds (processes) of each round's fastest call; "
+              "ratio < 1: this tree is faster."]
     text = "\n".join(lines) + "\n"
     print(text)
     if a.out:

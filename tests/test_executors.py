@@ -308,3 +308,25 @@ def test_absurd_workers_are_one_line_exit_2(command, tmp_path, capsys, monkeypat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]  # nothing written
     with pytest.raises(ValueError, match="workers: must be <= 4000|at most 256"):
         executors.make_executor("process", 5000)
+
+
+def _fails_in_a_worker(task):
+    import multiprocessing
+    import time
+
+    if multiprocessing.parent_process() is not None:  # a spawned worker
+        raise ValueError("failed in a worker")
+    time.sleep(0.05)
+    return task
+
+
+def test_an_error_in_a_worker_reaches_the_caller():
+    # the feeder thread collects the worker's failed task; the caller's loop raises it
+    # (no hang, no thread traceback), and close() still stops everything
+    pool = ProcessPool(2)
+    try:
+        with pytest.raises(ValueError, match="failed in a worker"):
+            list(pool.imap(_fails_in_a_worker, list(range(40))))
+    finally:
+        pool.close(abort=True)
+    assert not any(p.is_alive() for p in pool._workers.values())

@@ -10,9 +10,10 @@ points and sends back only their summaries) when there are enough points to keep
 every worker busy, in chunks that shrink towards the end (:func:`guided_chunks`), else
 blocks of replicas (the traces come back and are summarised here). This process is one
 of the pool's workers: it takes chunks from the same queue as the spawned ones (one in
-hand each), so it also works while they start. Before anything is handed out, the first replicas run in this process: they load
-the kernels here and time a replica, and when the remaining work is too small to pay
-for starting workers (:data:`STARTUP_SECONDS`) everything stays in this process.
+hand each), so it also works while they start. Before anything is handed out, the first
+replicas run in this process: they load the kernels here and time a replica, and when
+the remaining work is too small to pay for starting workers (:data:`STARTUP_SECONDS`)
+everything stays in this process.
 """
 from __future__ import annotations
 
@@ -115,8 +116,8 @@ class ProcessPool:
 
     This process is one of the workers: it computes chunks itself between collecting
     results (:meth:`imap`), instead of waiting idle, so on a machine with as many cores
-    as workers no core idles while a spawned worker starts (~1 s: interpreter, imports, numba's
-    registries and the cached kernels). The spawned workers start with the first task
+    as workers no core idles while a spawned worker starts (~1 s: interpreter, imports,
+    numba's registries and the cached kernels). The spawned workers start with the first task
     handed out, not before: a run that turns out too small for them starts none.
     ``spawn``, not ``fork``: numba's thread pool must not be forked. :meth:`close` stops
     and joins every worker, also after Ctrl-C, so no process outlives the command.
@@ -133,8 +134,6 @@ class ProcessPool:
         self._pool = None  # the ProcessPoolExecutor, made by the first task handed out
         self._pending: set = set()  # futures handed out and not yet back
         self._stopped = False  # close() ran: hand out nothing more
-        self._made_at: float | None = None
-        self.first_result_seconds: float | None = None  # from the first task handed out
 
     def _executor(self):
         if self._pool is None:
@@ -143,7 +142,6 @@ class ProcessPool:
             from gainsim.engine.lifetime import quiet_resource_tracker
 
             quiet_resource_tracker()
-            self._made_at = time.perf_counter()
             self._pool = ProcessPoolExecutor(max_workers=self.spawned,
                                              mp_context=mp.get_context("spawn"),
                                              initializer=_worker_init,
@@ -176,36 +174,38 @@ class ProcessPool:
                 break
             pending.add(self._submit(fn, task))
 
+        failed: list = []  # what stopped the feeder (e.g. a broken pool), raised here
+
         def feed() -> None:
-            while pending:
-                done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
-                for future in done:
-                    pending.discard(future)
-                    finished.put(future)
-                    task = take()
-                    if task is not None:
-                        pending.add(self._submit(fn, task))
+            try:
+                while pending:
+                    done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
+                    for future in done:
+                        pending.discard(future)
+                        finished.put(future)
+                        task = take()
+                        if task is not None:
+                            pending.add(self._submit(fn, task))
+            except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
+                failed.append(err)
 
         feeder = threading.Thread(target=feed, name="gainsim-pool-feeder", daemon=True)
         feeder.start()
-        while True:
+        while not failed:
             while not finished.empty():
-                yield self._result(finished.get())
+                yield finished.get().result()
             task = take()
             if task is None:
                 break
             yield fn(task)
-        while feeder.is_alive() or not finished.empty():
+        while not failed and (feeder.is_alive() or not finished.empty()):
             try:
                 future = finished.get(timeout=0.05)
             except queue.Empty:
                 continue
-            yield self._result(future)
-
-    def _result(self, future):
-        if self.first_result_seconds is None and self._made_at is not None:
-            self.first_result_seconds = time.perf_counter() - self._made_at
-        return future.result()
+            yield future.result()
+        if failed:
+            raise failed[0]
 
     def _submit(self, fn: Callable, task):
         """``submit`` with Ctrl-C blocked: a worker it spawns inherits the blocked signal,
