@@ -7,7 +7,9 @@ count, and their temporaries); :func:`nanmean_of` reads every replica once, in o
 compiled pass each, with the same additions in the same order, so the bits do not
 change. (One call over a ``numba.typed.List`` of the replicas, a block of entries at a
 time, would keep the sums in cache, but the typed list's methods compile in every
-process: 0.5 s of a warm ``gainsim run``; per replica it is as fast on big runs.)
+process: 0.5 s of a warm ``gainsim run``; per replica it is as fast on big runs.) Up to
+:data:`NUMPY_MAX` entries the same arithmetic runs in numpy (:func:`nanmean_rows`,
+:func:`sorted_quantile`): no compiling in a first run.
 """
 from __future__ import annotations
 
@@ -30,10 +32,10 @@ def add_replica(x: np.ndarray, first: bool, total: np.ndarray,
               N_i \mathrel{+}= [x_i \ne \mathrm{NaN}]
 
     Replica 0's sum is its value (or ``0.0``), and a NaN entry adds ``0.0`` (not
-    nothing) as numpy's ``where(isnan(x), 0, x)`` does, so a ``-0.0`` sum becomes
-    ``+0.0`` exactly as there. ``S / N`` after every replica in order is then the
-    arithmetic of ``np.nanmean(np.stack(arrays), axis=0)`` (numpy reduces a leading axis
-    one row after another).
+    nothing) as numpy's ``where(isnan(x), 0, x)`` does. ``S / N`` after every replica in
+    order is then the arithmetic of ``np.nanmean(np.stack(arrays), axis=0)`` (numpy
+    reduces a leading axis one row after another), except that a column of ``-0.0``
+    alone keeps its sign (numpy's sum starts from ``+0.0``).
 
     References
     ----------
@@ -55,11 +57,10 @@ def add_replica(x: np.ndarray, first: bool, total: np.ndarray,
 
 
 def nanmean_of(arrays: list) -> np.ndarray:
-    """Mean over ``arrays`` (equal-size 1-D float64 arrays, in replica order), NaN ignored:
-    ``np.nanmean(np.stack(arrays), axis=0)``, the same bits; up to :data:`NUMPY_MAX`
-    entries in all by numpy itself, above that one compiled pass per replica
-    (:func:`add_replica`) and no copies. ``0 / 0`` gives NaN where no replica has a
-    value."""
+    """Mean over ``arrays`` (equal-size 1-D float64 arrays, in replica order), NaN ignored,
+    with :func:`add_replica`'s arithmetic: up to :data:`NUMPY_MAX` entries in all by
+    :func:`nanmean_rows`, above that one compiled pass per replica and no copies.
+    ``0 / 0`` gives NaN where no replica has a value."""
     n = arrays[0].size
     if n * len(arrays) <= NUMPY_MAX:
         return nanmean_rows(arrays)
@@ -167,11 +168,12 @@ def sorted_quantile(ordered: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
 
 
 def band_of(values: np.ndarray, q_low: float, q_high: float):
-    """Per column of ``values`` (R, M): NaN-ignoring mean, and quantiles ``q_low``,
-    ``q_high`` (numpy's ``nanmean`` and default ``nanquantile``, the same bits).
+    """Per column of ``values`` (R, M): NaN-ignoring mean (:func:`add_replica`'s
+    arithmetic), and quantiles ``q_low``, ``q_high`` (numpy's default ``nanquantile``,
+    the same bits).
 
-    Up to :data:`NUMPY_MAX` entries by numpy (``nanmean``, one ``sort`` along the
-    replica axis, NaN last, and :func:`sorted_quantile`), above that by
+    Up to :data:`NUMPY_MAX` entries by numpy (:func:`nanmean_rows`, one ``sort`` along
+    the replica axis, NaN last, and :func:`sorted_quantile`), above that by
     :func:`band_compiled` (one pass, no Python call per column).
     """
     values = np.ascontiguousarray(values, dtype=float)

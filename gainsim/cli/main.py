@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", help="run directory (default: runs/NAME-TIMESTAMP)")
     run.add_argument("--replicas", type=int, help="override run.replicas")
     run.add_argument("--seed", type=int, help="override run.seed")
-    run.add_argument("--workers", type=int, default=1, help="processes computing, this one included (results do not change)")
+    run.add_argument("--workers", type=int, default=1,
+                     help="processes computing, this one included (results do not change)")
     run.add_argument("--force", action="store_true",
                      help="replace an existing run directory (one with a gainsim manifest.json)")
     run.add_argument("--allow-large", action="store_true",
@@ -165,7 +166,7 @@ def _replica_problem(scenario, path: str, replicas: int | None) -> str | None:
 def cmd_run(args) -> int:
     from gainsim.engine.lifetime import raise_if_terminated
     from gainsim.report.notes import collect_notes
-    from gainsim.report.rundir import OutputError, check_target, default_dir, prepare
+    from gainsim.report.rundir import OutputError, check_target, default_dir, discard, prepare
     from gainsim.engine.runner import run
     from gainsim.scenario import ScenarioError, load
     from gainsim.scenario.sizes import NOTE_WORK, estimate
@@ -188,7 +189,6 @@ def cmd_run(args) -> int:
     try:
         check_target(out, args.force)
         tmp = prepare(out)  # created and probed before simulating
-        from gainsim.report.rundir import discard
     except OutputError as err:
         return _fail(str(err))
     try:
