@@ -214,3 +214,32 @@ def test_schedule_on_the_time_clock_follows_time_not_updates():
     k = np.cumsum(by_updates.err_cnt[0])                           # updates applied by t
     assert by_updates.eta[0, 150] == (0.1 if k[149] <= 100 else 0.01)
     assert np.any(by_updates.eta[0, 100:200] == 0.1)               # still at 0.1 after 100 s
+
+
+def test_a_chunk_without_samples_records_and_never_calls_a_kernel(monkeypatch):
+    # an empty chunk would make every law's loop compile a second time (numpy calls an
+    # empty regressor array C-contiguous, the delay line's regressors are a strided view)
+    from gainsim.estimators.bank import Bank
+    from gainsim.estimators.groups import FastGroup, GeneralGroup
+
+    sizes, idle = [], []
+    for cls in (FastGroup, GeneralGroup):
+        real = cls.advance
+        monkeypatch.setattr(cls, "advance", lambda self, chunk, real=real: (
+            sizes.append(chunk.arrival.size), real(self, chunk))[1])
+    real_idle = Bank.record_monitor_times
+    monkeypatch.setattr(Bank, "record_monitor_times", lambda self, chunk: (
+        idle.append(chunk.grid_j.copy()), real_idle(self, chunk))[1])
+    pol = policies(("lms", 0.05)) + '\n[[policy]]\nname = "i"\nestimator = "lms"\n' \
+        'gain = { kind = "idbd", meta_rate = 0.05 }\n'
+    scen = fir_scenario(samples=300, grid=30, packet=16, policies=pol, latency="40.0")
+    seed = np.random.SeedSequence(4)
+    trace = simulate(scen, seed)
+    assert sizes and min(sizes) > 0
+    assert idle and idle[0][0] == 0          # t = 0: no sample has arrived yet
+    _, theta_star0 = scen.plant.init(Rngs.from_seed(seed))
+    # monitor times 0, 10, ..., 40 s come before the first arrival (t = 1 s + 40 s):
+    # theta_hat is still 0 and each gain its initial value
+    np.testing.assert_array_equal(trace.misalignment[:, :5], np.sum(theta_star0 ** 2))
+    np.testing.assert_array_equal(trace.eta[:, :5], [[0.05] * 5, [0.01] * 5])
+    assert np.all(trace.misalignment[:, 5] != trace.misalignment[:, 0])

@@ -227,7 +227,10 @@ def learner(env, plant, channel: Channel, groups: list, truth: Truth, limit2: fl
                           grid_j=grid_j, first_interval=recorded + 1, truth=truth.values,
                           limit2=limit2, plant=plant, rate=rate)
             for group in groups:
-                group.advance(chunk)
+                if arrival.size:
+                    group.advance(chunk)
+                else:  # nothing to learn from: the monitor times only, for every group
+                    group.bank.record_monitor_times(chunk)
             recorded = upto
         if now >= duration:
             return

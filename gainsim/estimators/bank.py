@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gainsim.estimators.monitor import Monitor
+from gainsim.estimators.monitor import Monitor, snapshot_live
 
 
 class Books(NamedTuple):
@@ -74,3 +74,8 @@ class Bank:
                      alive=self.alive,
                      updates=self.updates, diverged_at=self.diverged_at,
                      last_gain=self.last_gain, loop=loop)
+
+    def record_monitor_times(self, chunk) -> None:
+        """A chunk without samples changes no estimate: record its monitor times only
+        (:func:`gainsim.estimators.monitor.snapshot_live`)."""
+        snapshot_live(self.theta, self.last_gain, self.alive, self.monitor(chunk))

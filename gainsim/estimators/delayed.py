@@ -82,7 +82,7 @@ def delayed_kernel(is_gd, x, d, theta_star, noise, H, history, books, mon):  # p
             continue
         th = theta[p]
         et = eta[p]
-        jj = 0
+        jj = np.int64(0)  # not a literal 0 (see loop.py)
         cur = mon.first
         s, cnt = open_interval(mon, p, cur)
         for i in range(m):

@@ -25,7 +25,7 @@ def gd_kernel(theta_star, noise, H, books, mon):  # pragma: no cover - compiled
             continue
         th = theta[p]
         et = eta[p]
-        jj = 0
+        jj = np.int64(0)  # not a literal 0 (see loop.py)
         cur = first
         for i in range(m):
             if jj < grid_pos.size and grid_pos[jj] == i:  # call only at monitor times

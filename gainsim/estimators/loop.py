@@ -125,7 +125,9 @@ def sample_loop(law, uses_curvature, data, laws, books, mon):  # pragma: no cove
         stp = state[p]
         z = books.loop[p]
         stepped = False  # eta holds a law's output (else et keeps the initial gain)
-        jj = 0
+        # an int64, not a literal 0: typing the loop, numba would first see jj as
+        # Literal[int](0) and compile the monitor helpers for it too (0.2 s each)
+        jj = np.int64(0)
         cur = mon.first
         s, cnt = open_interval(mon, p, cur)  # running sums of the interval, in registers
         for i in range(m):

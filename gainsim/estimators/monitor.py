@@ -63,6 +63,21 @@ def flush_snapshots(th, eta_row, mon, p, jj):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def snapshot_live(theta, last_gain, alive, mon):  # pragma: no cover - compiled
+    """A chunk without samples: record its monitor times for every live policy.
+
+    That is all a sample loop does when it has no samples to apply; doing it here, once
+    for every law and estimator, spares each compiled loop a second specialisation for
+    the empty chunk (numpy calls an empty regressor array C-contiguous, while a tapped
+    delay line's regressors are a strided view: two array layouts, two compilations).
+    """
+    for p in range(theta.shape[0]):
+        if alive[p]:
+            # np.int64: not a literal 0 (see loop.py)
+            flush_snapshots(theta[p], last_gain[p], mon, p, np.int64(0))
+
+
+@njit(cache=True)
 def pass_grid_points(th, eta_row, mon, p, i, jj, cur):  # pragma: no cover - compiled
     """Record every monitor time that falls before sample ``i``; return ``(jj, cur)``.
 
