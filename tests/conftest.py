@@ -1,7 +1,13 @@
 
+import os
+
 import pytest
 
 import gainsim
+
+# the suite's processes already keep both cores busy: no compile-ahead workers on top
+# (tests/test_warmup.py turns it on for the test of it)
+os.environ.setdefault("GAINSIM_COMPILE_AHEAD", "0")
 
 
 FIR_TEMPLATE = """

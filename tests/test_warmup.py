@@ -41,3 +41,54 @@ def test_warmup_of_a_missing_file_is_one_line_and_exit_2(capsys, tmp_path):
     assert main(["warmup", str(tmp_path / "nope.toml")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "nope.toml" in err[0]
+
+
+TWO_LAWS = """
+name = "two_laws"
+[plant]
+kind = "fir"
+taps = 4
+[stream]
+rate = 100.0
+[run]
+duration = 2.0
+replicas = 2
+[[policy]]
+name = "idbd"
+estimator = "lms"
+gain = { kind = "idbd", meta_rate = 0.01 }
+[[policy]]
+name = "adam"
+estimator = "lms"
+gain = { kind = "adam", eta = 0.01 }
+"""
+
+
+def test_a_first_run_compiles_its_laws_side_by_side_once(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from gainsim.estimators.threads import CORES
+
+    if CORES < 2:
+        import pytest
+        pytest.skip("compile-ahead needs two cores")
+    path = tmp_path / "two_laws.toml"
+    path.write_text(TWO_LAWS)
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"), GAINSIM_COMPILE_AHEAD="1")
+
+    def run(out):
+        return subprocess.run([sys.executable, "-m", "gainsim", "run", str(path), "-o",
+                               str(tmp_path / out)], env=env, capture_output=True, text=True,
+                              check=True)
+
+    first, second = run("a"), run("b")
+    assert "compiling 2 kernel groups on 2 processes" in first.stderr
+    assert "compiling" not in second.stderr          # now in the cache: nothing ahead
+    here = gainsim.run(gainsim.load(path))            # this process, no compile-ahead
+    expected = {p["name"]: p["final_misalignment"] for p in here.summary["policies"]}
+    for out in ("a", "b"):
+        saved = json.loads((tmp_path / out / "summary.json").read_text())
+        assert {p["name"]: p["final_misalignment"] for p in saved["policies"]} == expected

@@ -195,6 +195,7 @@ def cmd_run(args) -> int:
         progress = _Progress(enabled=not args.quiet and sys.stderr.isatty(),
                              note=size.text() if size.work > NOTE_WORK else "")
         with collect_notes() as notes:
+            cli_warmup.compile_first([scenario], args.quiet)
             results = run(scenario, seed=args.seed, replicas=args.replicas,
                           workers=args.workers, progress=progress)
             progress.close()

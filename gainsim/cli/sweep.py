@@ -228,6 +228,9 @@ def cmd_sweep(args) -> int:
     points, scenarios = point_scenarios(data, source, axes)  # all checked before anything runs
     curves = _chosen_points(args.curves, len(points))
     out.open()
+    from gainsim.cli.warmup import compile_first
+
+    compile_first(scenarios, args.quiet)
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
         with opened(_executor(args)) as executor:

@@ -11,7 +11,8 @@ def add_parser(sub) -> None:
                                       "their first run does not wait for numba")
     p.add_argument("scenarios", nargs="+", help="scenario TOML files")
     p.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
-                   help="processes compiling side by side (default: cores, at most 4)")
+                   help="processes compiling side by side, this one included "
+                        "(default: cores, at most 4)")
 
 
 def command(args) -> int:
@@ -31,5 +32,16 @@ def command(args) -> int:
     for label, seconds in done:
         print(f"  {label:<40} {seconds:6.1f} s")
     print(f"compiled or loaded {len(done)} kernel groups in {time.perf_counter() - t0:.1f} s "
-          f"({args.workers} workers); runs of these scenarios now load them from the cache")
+          f"({args.workers} processes); runs of these scenarios now load them from the cache")
     return 0
+
+
+def compile_first(scenarios, quiet: bool) -> None:
+    """Before ``run`` or ``sweep``: compile the laws the numba cache lacks, side by side
+    (:func:`gainsim.engine.warmup.compile_ahead`), saying so on stderr unless ``quiet``."""
+    from gainsim.engine.warmup import compile_ahead
+
+    def say(line: str) -> None:
+        print(f"gainsim: {line}", file=sys.stderr, flush=True)
+
+    compile_ahead(scenarios, None if quiet else say)

@@ -1,22 +1,30 @@
-"""Compile the kernels a scenario needs ahead of its first run, one process per gain law.
+"""Compile the kernels a scenario needs ahead of its first run, gain laws side by side.
 
-numba compiles a kernel on its first call (seconds per adaptive law) and caches it;
-a cold ``gainsim run`` therefore compiles its laws one after the other. Here each law
-group of the scenarios (the constant-gain bank of an estimator; each adaptive gain
-kind with its estimator) runs as a tiny probe — one replica, a few hundred samples —
-in worker processes side by side, which fills the shared cache; the run afterwards
-loads everything from it. Results never depend on it: probes only compile.
+numba compiles a kernel on its first call (about a second and a half per adaptive law
+on this project's 2-core machine) and caches it; a cold run would compile its laws
+one after the other. Here each law group of the scenarios (the constant-gain bank of an
+estimator; each adaptive gain kind with its estimator) runs as a tiny probe — one
+replica, a few hundred samples — on several processes side by side (this one and
+spawned workers, :class:`gainsim.engine.executors.ProcessPool`), which fills the shared
+cache; the run afterwards loads everything from it. Results never depend on it:
+probes only compile.
+
+``gainsim warmup FILE…`` runs every probe; ``gainsim run``, ``sweep`` and ``tune`` call
+:func:`compile_ahead` first, which runs only the probes whose kernels the cache does not
+hold yet, and only when two or more of them are missing and two cores are free (set the
+environment variable ``GAINSIM_COMPILE_AHEAD=0`` to turn it off).
 """
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
+import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
 
 import numpy as np
 
 PROBE_SAMPLES = 200
+MAX_COMPILERS = 4  # processes compiling side by side at most
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,19 +59,74 @@ def _tiny(scenario, policies):
     return dataclasses.replace(scenario, run=run, metrics=metrics, policy=policies)
 
 
-def _compile(probe: Probe) -> float:
+def _compile(probe: Probe) -> tuple[str, float]:
     from gainsim.engine.sim import simulate
 
     t0 = time.perf_counter()
     simulate(probe.scenario, np.random.SeedSequence(0))
-    return time.perf_counter() - t0
+    return probe.label, time.perf_counter() - t0
+
+
+def run_probes(todo: list[Probe], workers: int = 2) -> list[tuple[str, float]]:
+    """Run ``todo`` on ``workers`` processes (this one included); ``(label, seconds)`` each,
+    in the order they finished. The adaptive laws (the slow compiles) go first."""
+    from gainsim.engine.executors import make_executor, opened
+
+    todo = sorted(todo, key=lambda p: p.label.endswith("+ constant"))
+    workers = max(1, min(workers, len(todo)))
+    if workers == 1:
+        return [_compile(p) for p in todo]
+    with opened(make_executor("process", workers)) as pool:
+        return list(pool.imap(_compile, todo))
 
 
 def warm(scenarios, workers: int = 2) -> list[tuple[str, float]]:
-    """Run every probe (``workers`` processes side by side); ``(label, seconds)`` each."""
-    todo = probes(scenarios)
-    workers = max(1, min(workers, len(todo)))
-    if workers == 1:
-        return [(p.label, _compile(p)) for p in todo]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        return list(zip([p.label for p in todo], pool.map(_compile, todo)))
+    """Run every probe of ``scenarios`` (``workers`` processes side by side)."""
+    return run_probes(probes(scenarios), workers)
+
+
+def _cached(dispatcher) -> bool | None:
+    """Whether numba's cache holds a compiled version of ``dispatcher`` for this source
+    (``None``: cannot tell, e.g. another numba version lays its cache out differently)."""
+    try:
+        return bool(dispatcher._cache._cache_file._load_index())
+    except Exception:  # noqa: BLE001 - a private numba API: no answer is an answer
+        return None
+
+
+def _kernel(policy):
+    """The compiled function whose presence in the cache says a policy's kernels are there:
+    an adaptive law's own loop; for constant-gain banks (the estimator's fast kernels)
+    the monitor helper every kernel calls, compiled by any first run of this source."""
+    from gainsim.estimators.monitor import flush_snapshots
+    from gainsim.gains.constant import Constant
+
+    loop = getattr(type(policy.gain), "loop", None)
+    return flush_snapshots if isinstance(policy.gain, Constant) or loop is None else loop
+
+
+def cold(found: list[Probe]) -> list[Probe]:
+    """The probes some of whose kernels numba's cache does not hold yet."""
+    return [p for p in found if any(_cached(_kernel(q)) is False for q in p.scenario.policy)]
+
+
+def free_cores() -> int:
+    from gainsim.estimators.threads import CORES
+
+    return CORES
+
+
+def compile_ahead(scenarios, note: Callable[[str], None] | None = None) -> list:
+    """Before a first run: compile the laws of ``scenarios`` that the cache lacks, side by
+    side, when there are two or more of them and two cores; ``note`` gets one line saying
+    so. Returns what :func:`run_probes` returns (empty when it did nothing)."""
+    if os.environ.get("GAINSIM_COMPILE_AHEAD", "1") == "0":
+        return []
+    todo = cold(probes(scenarios))
+    workers = min(free_cores(), len(todo), MAX_COMPILERS)
+    if workers < 2:
+        return []
+    if note is not None:
+        note(f"first run of these gain laws: compiling {len(todo)} kernel groups on {workers} "
+             f"processes (once; later runs load them from numba's cache)")
+    return run_probes(todo, workers)
