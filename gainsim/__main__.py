@@ -1,3 +1,3 @@
-from gainsim.cli.main import main
+from gainsim.cli.main import entry
 
-raise SystemExit(main())
+entry()

@@ -148,3 +148,20 @@ def test_progress_bar_explains_a_long_wait_before_the_first_replica(capsys, monk
     quiet(0, 4)
     quiet.close()
     assert capsys.readouterr().err == ""
+
+
+def test_the_command_flushes_its_output_and_keeps_its_exit_code(tmp_path):
+    # gainsim.cli.main.entry ends the process with os._exit after the command
+    import contextlib
+    import io
+
+    listed = subprocess.run([sys.executable, "-m", "gainsim", "list"], capture_output=True,
+                            text=True)
+    assert listed.returncode == 0
+    here = io.StringIO()
+    with contextlib.redirect_stdout(here):
+        assert main(["list"]) == 0
+    assert listed.stdout == here.getvalue()           # every line reached the pipe
+    missing = subprocess.run([sys.executable, "-m", "gainsim", "validate",
+                              str(tmp_path / "nope.toml")], capture_output=True, text=True)
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
