@@ -92,3 +92,15 @@ def test_a_first_run_compiles_its_laws_side_by_side_once(tmp_path):
     for out in ("a", "b"):
         saved = json.loads((tmp_path / out / "summary.json").read_text())
         assert {p["name"]: p["final_misalignment"] for p in saved["policies"]} == expected
+
+
+def test_constant_banks_count_as_one_compile_and_each_law_as_one():
+    from gainsim.engine.warmup import compilers
+
+    quick = probes([gainsim.load(ROOT / "scenarios" / "quickstart.toml")])
+    assert sorted(p.label for p in quick) == ["fir: lms + constant", "fir: nlms + constant"]
+    assert compilers(quick, cores=2) == 1            # one LMS kernel: nothing to do side by side
+    drift = probes([gainsim.load(ROOT / "scenarios" / "drift_tracking.toml")])
+    laws = [p for p in drift if not p.label.endswith("+ constant")]
+    assert compilers(drift, cores=8) == min(len(laws) + 1, 4)
+    assert compilers(drift, cores=2) == 2 and compilers(drift, cores=1) == 1

@@ -11,7 +11,8 @@ probes only compile.
 
 ``gainsim warmup FILE…`` runs every probe; ``gainsim run``, ``sweep`` and ``tune`` call
 :func:`compile_ahead` first, which runs only the probes whose kernels the cache does not
-hold yet, and only when two or more of them are missing and two cores are free (set the
+hold yet, and only when two or more compiles are missing (each adaptive law one, the
+constant-gain banks together one) and two cores are free (set the
 environment variable ``GAINSIM_COMPILE_AHEAD=0`` to turn it off).
 """
 from __future__ import annotations
@@ -67,12 +68,16 @@ def _compile(probe: Probe) -> tuple[str, float]:
     return probe.label, time.perf_counter() - t0
 
 
+def _constant(probe: Probe) -> bool:
+    return probe.label.endswith("+ constant")
+
+
 def run_probes(todo: list[Probe], workers: int = 2) -> list[tuple[str, float]]:
     """Run ``todo`` on ``workers`` processes (this one included); ``(label, seconds)`` each,
     in the order they finished. The adaptive laws (the slow compiles) go first."""
     from gainsim.engine.executors import make_executor, opened
 
-    todo = sorted(todo, key=lambda p: p.label.endswith("+ constant"))
+    todo = sorted(todo, key=_constant)
     workers = max(1, min(workers, len(todo)))
     if workers == 1:
         return [_compile(p) for p in todo]
@@ -116,6 +121,15 @@ def free_cores() -> int:
     return CORES
 
 
+def compilers(todo: list[Probe], cores: int) -> int:
+    """Processes worth compiling ``todo`` side by side: one per compile, at most ``cores``
+    and :data:`MAX_COMPILERS`. The constant-gain banks share the estimators' fast
+    kernels (LMS and NLMS the same one): together they are one compile; each adaptive
+    law is another."""
+    units = sum(not _constant(p) for p in todo) + any(_constant(p) for p in todo)
+    return min(cores, units, MAX_COMPILERS)
+
+
 def compile_ahead(scenarios, note: Callable[[str], None] | None = None) -> list:
     """Before a first run: compile the laws of ``scenarios`` that the cache lacks, side by
     side, when there are two or more of them and two cores; ``note`` gets one line saying
@@ -123,7 +137,7 @@ def compile_ahead(scenarios, note: Callable[[str], None] | None = None) -> list:
     if os.environ.get("GAINSIM_COMPILE_AHEAD", "1") == "0":
         return []
     todo = cold(probes(scenarios))
-    workers = min(free_cores(), len(todo), MAX_COMPILERS)
+    workers = compilers(todo, free_cores())
     if workers < 2:
         return []
     if note is not None:
