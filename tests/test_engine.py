@@ -162,21 +162,23 @@ def test_one_block_of_a_bank_never_launches_the_thread_pool():
 
 
 def test_bank_threads_only_when_they_cannot_slow_the_call():
-    from gainsim.estimators.threads import MIN_WORK, bank_blocks, load_1min, runnable_tasks
+    from gainsim.estimators.threads import (MIN_WORK, bank_blocks, own_runnable_threads,
+                                            runnable_tasks)
 
     big = MIN_WORK // 16 // 32 + 1                        # samples: enough work for 32 x 16
-    assert bank_blocks(32, big, 16, runnable=1, cores=2, load1=3.0) == 2  # an idle core now
-    assert bank_blocks(32, big, 16, runnable=2, cores=2, load1=1.6) == 1  # the other core busy
-    assert bank_blocks(32, big, 16, runnable=2, cores=2, load1=1.0) == 2  # a blip: one task woke
-    assert bank_blocks(32, big, 16, runnable=2, cores=2, load1=None) == 1  # no average: now decides
-    assert bank_blocks(32, big, 16, runnable=None, cores=2, load1=5.0) == 2  # unknown: work decides
-    assert bank_blocks(32, big // 2, 16, runnable=1, cores=2) == 1  # too little work
-    assert bank_blocks(15, 10 * big, 16, runnable=1, cores=2) == 1  # one block of work
-    assert bank_blocks(512, big, 16, runnable=1, cores=1) == 1      # one core
+    assert bank_blocks(32, big, 16, runnable=1, own=1, cores=2) == 2   # an idle core now
+    assert bank_blocks(32, big, 16, runnable=2, own=2, cores=2) == 2   # both tasks are ours
+    assert bank_blocks(32, big, 16, runnable=2, own=1, cores=2) == 1   # the other core busy
+    assert bank_blocks(32, big, 16, runnable=3, own=2, cores=2) == 1   # busy, our worker too
+    assert bank_blocks(32, big, 16, runnable=3, own=1, cores=4) == 2   # 2 of 3 others free
+    assert bank_blocks(32, big, 16, runnable=2, own=None, cores=2) == 1  # ours unknown: 1
+    assert bank_blocks(32, big, 16, runnable=None, own=None, cores=2) == 2  # work decides
+    assert bank_blocks(32, big // 2, 16, runnable=1, own=1, cores=2) == 1  # too little work
+    assert bank_blocks(15, 10 * big, 16, runnable=1, own=1, cores=2) == 1  # one block of work
+    assert bank_blocks(512, big, 16, runnable=1, own=1, cores=1) == 1      # one core
     assert runnable_tasks("0.50 0.41 0.30 3/412 12345\n") == 3
     assert runnable_tasks("garbage") is None
-    assert load_1min("0.50 0.41 0.30 3/412 12345\n") == 0.5
-    assert load_1min("garbage") is None
+    assert own_runnable_threads() >= 1                 # this thread runs while it reads
 
 
 def test_numba_cache_folder_is_keyed_on_the_compiled_sources():

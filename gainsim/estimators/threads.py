@@ -10,13 +10,15 @@ uses more than one block only when
   the pool),
 * the call has enough work (``samples × policies × taps ≥ MIN_WORK``) for the split to
   pay for the wake-up, and
-* the other cores are not busy: fewer runnable tasks than cores in ``/proc/loadavg``
-  right now, or a 1-minute load average below ``cores - 0.5`` (the instantaneous count
-  alone is often a blip: on an idle two-core machine one other task woken at
-  the moment of the call is enough to send that call to one thread; with that rule
-  alone a 64-policy bank measured 2.4–3.0× the numba loop per update on an idle
-  two-core machine, against 3.3–3.6× for a kernel that always split). Linux; elsewhere
-  the first two rules decide.
+* another core is free right now: the tasks of *other* processes that are running or
+  ready to run (``/proc/loadavg``'s count, less this process's threads in state ``R``
+  in ``/proc/self/task/*/stat``) leave at least one core besides ours. Our own threads
+  must be left out: right after a split call numba's worker is often still runnable
+  (measured at the start of 128-policy calls on an idle 2-core machine: 9 of 20 saw two
+  runnable tasks, both ours), and counting it sent those calls to one thread. An
+  earlier rule smoothed that with the 1-minute load average instead, which also hid a
+  process that had started to fill the other core less than a minute before (a bank
+  then ran at 0.81× its one-thread speed). Linux; elsewhere the first two rules decide.
 """
 from __future__ import annotations
 
@@ -61,38 +63,53 @@ def runnable_tasks(text: str | None = None) -> int | None:
         return None
 
 
-def load_1min(text: str | None = None) -> float | None:
-    """The 1-minute load average (1st field of ``/proc/loadavg``)."""
-    text = _loadavg() if text is None else text
+def own_runnable_threads() -> int | None:
+    """Threads of this process running or ready to run now (state ``R``)."""
     try:
-        return float(text.split()[0])
-    except (AttributeError, IndexError, ValueError):
+        tids = os.listdir("/proc/self/task")
+    except OSError:
         return None
+    count = 0
+    for tid in tids:
+        try:
+            fd = os.open(f"/proc/self/task/{tid}/stat", os.O_RDONLY)
+        except OSError:  # the thread ended meanwhile
+            continue
+        try:
+            text = os.read(fd, 512)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        end = text.rfind(b")")  # the state follows the name, which may hold spaces
+        count += end >= 0 and text[end + 2:end + 3] == b"R"
+    return count
 
 
-def cores_busy(runnable: int | None, load1: float | None, cores: int) -> bool:
-    """Whether the other cores are busy: as many runnable tasks as cores now, and a
-    1-minute load average of at least ``cores - 0.5`` (unknown values do not count)."""
-    if runnable is None or runnable < cores:
-        return False
-    return load1 is None or load1 >= cores - 0.5
+def cores_busy(others: int | None, cores: int) -> bool:
+    """Whether ``others`` runnable tasks of other processes leave no core besides the
+    calling thread's (unknown: not busy)."""
+    return others is not None and others >= cores - 1
 
 
 def bank_blocks(policies: int, samples: int, taps: int, runnable: int | None = -1,
-                cores: int = CORES, load1: float | None = -1.0) -> int:
+                cores: int = CORES, own: int | None = -1) -> int:
     """Blocks (threads) for one bank kernel call; 1 runs it on the calling thread.
 
-    ``runnable`` and ``load1`` default to :func:`runnable_tasks` and :func:`load_1min` of
-    this moment (None: unknown).
+    ``runnable`` (every runnable task) and ``own`` (this process's runnable threads)
+    default to :func:`runnable_tasks` and :func:`own_runnable_threads` of this moment
+    (None: unknown).
     """
     from numba import config
 
     blocks = min(BANK_THREADS, policies // BANK_MIN, cores, config.NUMBA_NUM_THREADS)
     if blocks < 2 or samples * policies * taps < MIN_WORK:
         return 1
-    text = _loadavg() if runnable == -1 or load1 == -1.0 else None
-    runnable = runnable_tasks(text) if runnable == -1 else runnable
-    load1 = load_1min(text) if load1 == -1.0 else load1
-    if cores_busy(runnable, load1, cores):  # no idle core: threads would wait
+    runnable = runnable_tasks() if runnable == -1 else runnable
+    if runnable is not None and runnable < cores:  # a free core whoever runs: no need to
+        return blocks                               # read our threads (~20 µs)
+    own = own_runnable_threads() if own == -1 else own
+    others = None if runnable is None else runnable - max(own or 1, 1)  # we run: >= 1
+    if cores_busy(others, cores):  # no free core: threads would wait
         return 1
     return blocks
