@@ -79,14 +79,27 @@ def test_a_first_run_compiles_its_laws_side_by_side_once(tmp_path):
     path.write_text(TWO_LAWS)
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"), GAINSIM_COMPILE_AHEAD="1")
 
-    def run(out):
-        return subprocess.run([sys.executable, "-m", "gainsim", "run", str(path), "-o",
+    # the second run lists every gainsim function numba compiles in it: none, each kernel
+    # loads from the cache (a wrapper made in a closure would compile in every process)
+    listen = ("import sys\nfrom numba.core import event\n"
+              "class Seen(event.Listener):\n"
+              "    def on_start(self, e):\n"
+              "        f = e.data['dispatcher'].py_func\n"
+              "        if f.__module__.startswith('gainsim'): print('COMPILED', f.__qualname__)\n"
+              "    def on_end(self, e): pass\n"
+              "event.register('numba:compile', Seen())\n"
+              "from gainsim.cli.main import main\nsys.exit(main(sys.argv[1:]))\n")
+
+    def run(out, code=None):
+        head = ["-m", "gainsim"] if code is None else ["-c", code]
+        return subprocess.run([sys.executable, *head, "run", str(path), "-o",
                                str(tmp_path / out)], env=env, capture_output=True, text=True,
                               check=True)
 
-    first, second = run("a"), run("b")
+    first, second = run("a"), run("b", listen)
     assert "compiling 2 kernel groups on 2 processes" in first.stderr
     assert "compiling" not in second.stderr          # now in the cache: nothing ahead
+    assert "COMPILED" not in second.stdout, second.stdout
     here = gainsim.run(gainsim.load(path))            # this process, no compile-ahead
     expected = {p["name"]: p["final_misalignment"] for p in here.summary["policies"]}
     for out in ("a", "b"):
