@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 
 import gainsim
+from conftest import fir_toml
 from gainsim.cli.main import main
 from gainsim.engine.warmup import PROBE_SAMPLES, probes, warm
 
@@ -43,25 +44,10 @@ def test_warmup_of_a_missing_file_is_one_line_and_exit_2(capsys, tmp_path):
     assert len(err) == 1 and "nope.toml" in err[0]
 
 
-TWO_LAWS = """
-name = "two_laws"
-[plant]
-kind = "fir"
-taps = 4
-[stream]
-rate = 100.0
-[run]
-duration = 2.0
-replicas = 2
-[[policy]]
-name = "idbd"
-estimator = "lms"
-gain = { kind = "idbd", meta_rate = 0.01 }
-[[policy]]
-name = "adam"
-estimator = "lms"
-gain = { kind = "adam", eta = 0.01 }
-"""
+LAWS = {"idbd": '{ kind = "idbd", meta_rate = 0.01 }', "adam": '{ kind = "adam", eta = 0.01 }'}
+TWO_LAWS = fir_toml(samples=200, replicas=2, rate=100.0, policies="".join(
+    f'[[policy]]\nname = "{name}"\nestimator = "lms"\ngain = {gain}\n'
+    for name, gain in LAWS.items()))
 
 
 def test_a_first_run_compiles_its_laws_side_by_side_once(tmp_path):
