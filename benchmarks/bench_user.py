@@ -15,6 +15,7 @@ The goals are the ones of the speed issue; the script never fails because of the
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import shutil
 import statistics
@@ -369,8 +370,26 @@ def main(argv=None) -> int:
         + table(rows) + "\n"
     print(text)
     if args.out:
+        if args.only and args.out.exists():  # some sections again: keep the others' rows
+            text = merge(args.out.read_text(encoding="utf-8"), rows, command, load_before)
         args.out.write_text(text, encoding="utf-8")
     return 0
+
+
+def merge(old: str, rows: list[Row], command: str, load_before: str) -> str:
+    """``old`` (a results file) with the rows of the sections in ``rows`` replaced by
+    them, and a line saying when and how those sections were measured again."""
+    fresh = {r.section for r in rows}
+    lines = old.rstrip("\n").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("| section |"))
+    kept = [line for line in lines[start + 2:] if line.startswith("| ")
+            and line.split("|")[1].strip() not in fresh]
+    new = table(rows).split("\n")[2:]
+    merged = sorted(kept + new, key=lambda line: line.split("|")[1].strip()[:1])  # stable
+    note = (f"- sections {', '.join(sorted(fresh))} measured again on "
+            f"{datetime.datetime.now():%Y-%m-%d %H:%M}: `{command}`, load average before "
+            f"{load_before}, after {machine.load_average()}")
+    return "\n".join(lines[:start - 1] + [note, ""] + lines[start:start + 2] + merged) + "\n"
 
 
 if __name__ == "__main__":

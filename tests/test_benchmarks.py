@@ -38,3 +38,22 @@ def test_profile_run_prints_its_phases():
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "| aggregation (collect) |" in proc.stdout and "cumulative" in proc.stdout
+
+
+def test_results_of_some_sections_replace_only_those_rows():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_user as b
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    old = ("2026-01-01 — gainsim: speed a user feels\n\n- machine: m\n- command: `c`\n\n"
+           "| section | case | figure | goal | status | repeats |\n|---|---|---|---|---|---|\n"
+           "| 1 import | a | 1× | | | |\n| 4 threads | t | 0.8 | | | |\n"
+           "| 5 cold start | c | 9 s | | | |\n| 5 cold start | d | 8 s | | | |\n")
+    text = b.merge(old, [b.Row("5 cold start", "c", "7 s")], "bench --only cold", "0.1/0.1/0.1")
+    lines = text.splitlines()
+    assert lines[:4] == old.splitlines()[:4]              # the header kept
+    assert lines[4].startswith("- sections 5 cold start measured again on ")
+    rows = [line for line in lines if line.startswith("| ") and "section |" not in line]
+    assert rows == ["| 1 import | a | 1× | | | |", "| 4 threads | t | 0.8 | | | |",
+                    "| 5 cold start | c | 7 s |  |  |  |"]
