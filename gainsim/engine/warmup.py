@@ -9,10 +9,10 @@ spawned workers, :class:`gainsim.engine.executors.ProcessPool`), which fills the
 cache; the run afterwards loads everything from it. Results never depend on it:
 probes only compile.
 
-``gainsim warmup FILE…`` runs every probe; ``gainsim run``, ``sweep`` and ``tune`` call
+``gainsim warmup FILE…`` runs every probe; ``gainsim run`` and ``gainsim sweep`` call
 :func:`compile_ahead` first, which runs only the probes whose kernels the cache does not
 hold yet, and only when two or more compiles are missing (each adaptive law one, the
-constant-gain banks together one) and two cores are free (set the
+constant-gain banks together one) and this process may use two or more cores (set the
 environment variable ``GAINSIM_COMPILE_AHEAD=0`` to turn it off).
 """
 from __future__ import annotations
@@ -121,12 +121,6 @@ def cold(found: list[Probe]) -> list[Probe]:
     return [p for p in found if any(_cached(_kernel(q)) is False for q in p.scenario.policy)]
 
 
-def free_cores() -> int:
-    from gainsim.estimators.threads import CORES
-
-    return CORES
-
-
 def compilers(todo: list[Probe], cores: int) -> int:
     """Processes worth compiling ``todo`` side by side: one per compile, at most ``cores``
     and :data:`MAX_COMPILERS`. The constant-gain banks share the estimators' fast
@@ -138,12 +132,14 @@ def compilers(todo: list[Probe], cores: int) -> int:
 
 def compile_ahead(scenarios, note: Callable[[str], None] | None = None) -> list:
     """Before a first run: compile the laws of ``scenarios`` that the cache lacks, side by
-    side, when there are two or more of them and two cores; ``note`` gets one line saying
-    so. Returns what :func:`run_probes` returns (empty when it did nothing)."""
+    side, when :func:`compilers` finds two or more processes worth it; ``note`` gets one
+    line saying so. Returns what :func:`run_probes` returns (empty when it did nothing)."""
     if os.environ.get("GAINSIM_COMPILE_AHEAD", "1") == "0":
         return []
     todo = cold(probes(scenarios))
-    workers = compilers(todo, free_cores())
+    from gainsim.estimators.threads import CORES  # the cores this process may use
+
+    workers = compilers(todo, CORES)
     if workers < 2:
         return []
     if note is not None:
