@@ -5,9 +5,11 @@ import pytest
 
 import gainsim
 
-# the suite's processes already keep both cores busy: no compile-ahead workers on top
-# (tests/test_warmup.py turns it on for the test of it)
+# the suite's processes already keep both cores busy: no compile-ahead workers and no
+# figure helpers on top (tests/test_warmup.py and test_report_figures.py turn them on
+# for the tests of them)
 os.environ.setdefault("GAINSIM_COMPILE_AHEAD", "0")
+os.environ.setdefault("GAINSIM_FIGURE_HELPER", "0")
 
 
 FIR_TEMPLATE = """

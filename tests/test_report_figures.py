@@ -254,3 +254,22 @@ def test_report_leaves_out_the_z_plane_without_a_fixed_linear_loop(tmp_path):
     assert main(["run", str(path), "-o", str(tmp_path / "r"), "--quiet"]) == 0
     html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert 'id="poles"' not in html and not (tmp_path / "r" / "root_locus.png").exists()
+
+
+def test_a_helper_process_draws_the_costliest_figures_the_same_bytes(fir_run, tmp_path,
+                                                                    monkeypatch):
+    from gainsim.estimators import threads
+    from gainsim.report import figure_helper
+
+    if threads.CORES < 2:
+        pytest.skip("the helper needs two cores")
+    handed = []
+    real = figure_helper.collect
+    monkeypatch.setattr(figure_helper, "collect",
+                        lambda future: handed.append(real(future)) or handed[-1])
+    monkeypatch.setenv("GAINSIM_FIGURE_HELPER", "1")
+    assert main(["run", str(fir_run / "scenario.resolved.toml"), "-o", str(tmp_path / "h"),
+                 "--quiet"]) == 0
+    assert len(handed) == 1 and sorted(handed[0]) == sorted(figure_helper.REMOTE)
+    for png in fir_run.glob("*.png"):                  # fir_run drew every figure here
+        assert (tmp_path / "h" / png.name).read_bytes() == png.read_bytes(), png.name

@@ -70,7 +70,7 @@ def _run(demo, output, out: Path, scenario_path, html: bool) -> int:
     from gainsim.cli.run_dir import write_run_dir
     from gainsim.report.html import demo_sections, render_demo
     from gainsim.report.text import format_table, headline
-    from gainsim.report.runfiles import png_bytes
+    from gainsim.figures.common import png_bytes
 
     figures = [(name, f"Figure of the {demo.name} demo.", png_bytes(fig))
                for name, fig in output.figures.items()]

@@ -188,6 +188,7 @@ def _replica_problem(scenario, path: str, replicas: int | None) -> str | None:
 
 def cmd_run(args) -> int:
     from gainsim.engine.lifetime import raise_if_terminated
+    from gainsim.report.figure_helper import helping
     from gainsim.report.notes import collect_notes
     from gainsim.report.rundir import OutputError, check_target, default_dir, discard, prepare
     from gainsim.engine.runner import run
@@ -219,11 +220,12 @@ def cmd_run(args) -> int:
                              note=size.text() if size.work > NOTE_WORK else "")
         with collect_notes() as notes:
             cli_warmup.compile_first([scenario], args.quiet)
-            results = run(scenario, seed=args.seed, replicas=args.replicas,
-                          workers=args.workers, progress=progress)
-            progress.close()
-            raise_if_terminated()
-            out = _save(tmp, out, results, args.force)
+            with helping():  # a process that draws the costliest figures alongside this one
+                results = run(scenario, seed=args.seed, replicas=args.replicas,
+                              workers=args.workers, progress=progress)
+                progress.close()
+                raise_if_terminated()
+                out = _save(tmp, out, results, args.force)
     except BaseException:
         discard(tmp)
         raise

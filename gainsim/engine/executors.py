@@ -207,6 +207,11 @@ class ProcessPool:
         if failed:
             raise failed[0]
 
+    def submit(self, fn: Callable, task):
+        """Hand ``fn(task)`` to a spawned worker now (starting the pool if needed);
+        a :class:`concurrent.futures.Future`. For work outside :meth:`imap`."""
+        return self._submit(fn, task)
+
     def _submit(self, fn: Callable, task):
         """``submit`` with Ctrl-C blocked: a worker it spawns inherits the blocked signal,
         so a Ctrl-C while it is still importing cannot print a traceback from it (the

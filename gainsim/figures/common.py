@@ -8,8 +8,21 @@ from __future__ import annotations
 
 import numpy as np
 
+DPI = 110          # of every PNG a run directory holds
 LEGEND_INSIDE = 3   # more entries than this: the legend goes outside the axes, right
 BANK = 12           # more policies than this: a colour scale by gain value, no legend
+
+
+def png_bytes(fig) -> bytes:
+    """``fig`` as PNG bytes at :data:`DPI` (closed afterwards)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)  # laid out when made: one draw, not two
+    plt.close(fig)
+    return buf.getvalue()
 
 
 def as_run_data(obj):

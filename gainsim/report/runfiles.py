@@ -7,35 +7,33 @@ saved directory, so a figure is fixed without simulating again).
 """
 from __future__ import annotations
 
-import io
 import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-DPI = 110
-
-
-def png_bytes(fig) -> bytes:
-    """``fig`` as PNG bytes (closed afterwards)."""
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)  # laid out when made: one draw, not two
-    plt.close(fig)
-    return buf.getvalue()
+from gainsim.figures.common import png_bytes
 
 
 def figure_pngs(data) -> list[tuple[str, str, bytes]]:
-    """``(file name, caption, PNG bytes)`` of every figure of the run, drawn off-screen."""
+    """``(file name, caption, PNG bytes)`` of every figure of the run, drawn off-screen
+    (the costliest by a helper process, when one is running:
+    :mod:`gainsim.report.figure_helper`)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from gainsim.figures import report_figures
+    from gainsim.report.figure_helper import collect, remote_figures
 
-    return [(name, caption, png_bytes(draw(data).figure))
-            for name, caption, draw in report_figures(data)]
+    figures = report_figures(data)
+    future = remote_figures(data, [name for name, _, _ in figures])
+    local = {name: png_bytes(draw(data).figure) for name, _, draw in figures
+             if future is None or name not in future.names}
+    remote = collect(future)
+    return [(name, caption, local[name] if name in local else
+             remote.get(name) or png_bytes(draw(data).figure))
+            for name, caption, draw in figures]
 
 
 def poles_section(data) -> tuple[list[list[str]], bytes | None] | None:
