@@ -273,3 +273,19 @@ def test_a_helper_process_draws_the_costliest_figures_the_same_bytes(fir_run, tm
     assert len(handed) == 1 and sorted(handed[0]) == sorted(figure_helper.REMOTE)
     for png in fir_run.glob("*.png"):                  # fir_run drew every figure here
         assert (tmp_path / "h" / png.name).read_bytes() == png.read_bytes(), png.name
+
+
+def test_figures_the_helper_could_not_draw_are_drawn_here(fir_run, tmp_path, monkeypatch):
+    from gainsim.estimators import threads
+    from gainsim.report import figure_helper
+
+    if threads.CORES < 2:
+        pytest.skip("the helper needs two cores")
+    monkeypatch.setattr(figure_helper, "collect", lambda future: {})  # as if it failed
+    monkeypatch.setenv("GAINSIM_FIGURE_HELPER", "1")
+    assert main(["run", str(fir_run / "scenario.resolved.toml"), "-o", str(tmp_path / "f"),
+                 "--quiet"]) == 0
+    names = sorted(p.name for p in fir_run.glob("*.png"))
+    assert "root_locus.png" in names and sorted(p.name for p in (tmp_path / "f").glob("*.png")) == names
+    for name in names:
+        assert (tmp_path / "f" / name).read_bytes() == (fir_run / name).read_bytes(), name

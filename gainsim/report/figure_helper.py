@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 
-REMOTE = ("theta.png", "tracking_error.png")  # ~60 % of quickstart's drawing time
+ROOT_LOCUS = "root_locus.png"  # drawn beside the poles table (gainsim.report.poles)
+REMOTE = ("theta.png", "tracking_error.png", ROOT_LOCUS)  # ~2/3 of quickstart's drawing
 
 _helper = None  # the pool of the innermost `helping` block, else None
 
@@ -35,8 +36,15 @@ def draw(task: tuple) -> list[tuple[str, bytes]]:
     from gainsim.figures.common import png_bytes
 
     data, names = task
-    return [(name, png_bytes(make(data).figure))
-            for name, _, make in report_figures(data) if name in names]
+    out = [(name, png_bytes(make(data).figure))
+           for name, _, make in report_figures(data) if name in names]
+    if ROOT_LOCUS in names:
+        from gainsim.report.poles import report_section
+
+        section = report_section(data)
+        if section is not None and section[1] is not None:
+            out.append((ROOT_LOCUS, png_bytes(section[1])))
+    return out
 
 
 @contextlib.contextmanager

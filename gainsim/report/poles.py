@@ -64,9 +64,10 @@ def root_locus_figure(loops):
     return fig
 
 
-def report_section(data) -> tuple[list[list[str]], object | None] | None:
-    """The poles table and root-locus figure of a run, or ``None`` when its plant has no
-    eigen-modes (not a quadratic bowl or FIR plant) or no policy is a fixed linear loop."""
+def report_section(data, figure: bool = True) -> tuple[list[list[str]], object | None] | None:
+    """The poles table and root-locus figure of a run (``figure=False``: ``None`` in its
+    place), or ``None`` when its plant has no eigen-modes (not a quadratic bowl or FIR
+    plant) or no policy is a fixed linear loop."""
     from gainsim.predict.zplane import policy_loops
     from gainsim.predict.policies import plant_theory
 
@@ -78,4 +79,4 @@ def report_section(data) -> tuple[list[list[str]], object | None] | None:
         return None
     traces = data.traces
     table = pole_rows(scenario, loops, traces.get("t"), traces.get("misalignment_mean"))
-    return table, root_locus_figure(loops)
+    return table, (root_locus_figure(loops) if figure else None)

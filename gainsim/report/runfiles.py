@@ -16,34 +16,27 @@ import numpy as np
 from gainsim.figures.common import png_bytes
 
 
-def figure_pngs(data) -> list[tuple[str, str, bytes]]:
-    """``(file name, caption, PNG bytes)`` of every figure of the run, drawn off-screen
-    (the costliest by a helper process, when one is running:
-    :mod:`gainsim.report.figure_helper`)."""
+def figure_pngs(data, handed=()) -> dict[str, bytes]:
+    """PNG bytes of the run's figures by file name, drawn off-screen, except those named in
+    ``handed`` (a helper process draws them: :mod:`gainsim.report.figure_helper`)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from gainsim.figures import report_figures
-    from gainsim.report.figure_helper import collect, remote_figures
 
-    figures = report_figures(data)
-    future = remote_figures(data, [name for name, _, _ in figures])
-    local = {name: png_bytes(draw(data).figure) for name, _, draw in figures
-             if future is None or name not in future.names}
-    remote = collect(future)
-    return [(name, caption, local[name] if name in local else
-             remote.get(name) or png_bytes(draw(data).figure))
-            for name, caption, draw in figures]
+    return {name: png_bytes(draw(data).figure) for name, _, draw in report_figures(data)
+            if name not in handed}
 
 
-def poles_section(data) -> tuple[list[list[str]], bytes | None] | None:
-    """The z-plane table and the root-locus PNG of the run (:mod:`gainsim.report.poles`)."""
+def poles_section(data, figure: bool = True) -> tuple[list[list[str]], bytes | None] | None:
+    """The z-plane table and the root-locus PNG of the run (:mod:`gainsim.report.poles`);
+    ``figure=False``: the table only (the PNG ``None``)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from gainsim.report.poles import report_section
 
-    section = report_section(data)
+    section = report_section(data, figure)
     if section is None:
         return None
     table, fig = section
@@ -64,13 +57,29 @@ def report_html(data, figures, created: str | None = None, poles=None, lead=()) 
 def write_report(folder: Path, data, html_path: Path | None = None, lead=()) -> Path:
     """Draw every figure into ``folder`` (``root_locus.png`` too, when the plant has
     eigen-modes and a policy is a fixed linear loop) and write ``report.html`` (or
-    ``html_path``)."""
-    figures = figure_pngs(data)
+    ``html_path``). The costliest figures go to a helper process when one runs
+    (:mod:`gainsim.report.figure_helper`); this process draws the rest meanwhile, and
+    whatever the helper could not."""
+    from gainsim.figures import report_figures
+    from gainsim.report.figure_helper import ROOT_LOCUS, collect, remote_figures
+
+    listed = report_figures(data)
+    future = remote_figures(data, [name for name, _, _ in listed] + [ROOT_LOCUS])
+    handed = set(future.names) if future is not None else set()
+    pngs = figure_pngs(data, handed)
+    poles = poles_section(data, figure=ROOT_LOCUS not in handed)
+    drawn = collect(future)
+    makers = {name: draw for name, _, draw in listed}
+    for name in handed - set(drawn) - {ROOT_LOCUS}:  # the helper failed: draw them here
+        pngs[name] = png_bytes(makers[name](data).figure)
+    if poles is not None and ROOT_LOCUS in handed:
+        poles = (poles[0], drawn[ROOT_LOCUS] if ROOT_LOCUS in drawn else
+                 poles_section(data)[1])
+    figures = [(name, caption, pngs.get(name) or drawn[name]) for name, caption, _ in listed]
     for name, _, png in figures:
         (folder / name).write_bytes(png)
-    poles = poles_section(data)
     if poles is not None and poles[1] is not None:
-        (folder / "root_locus.png").write_bytes(poles[1])
+        (folder / ROOT_LOCUS).write_bytes(poles[1])
     target = html_path or folder / "report.html"
     target.write_text(report_html(data, figures, poles=poles, lead=lead), encoding="utf-8")
     return target
