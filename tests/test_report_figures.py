@@ -286,6 +286,7 @@ def test_figures_the_helper_could_not_draw_are_drawn_here(fir_run, tmp_path, mon
     assert main(["run", str(fir_run / "scenario.resolved.toml"), "-o", str(tmp_path / "f"),
                  "--quiet"]) == 0
     names = sorted(p.name for p in fir_run.glob("*.png"))
-    assert "root_locus.png" in names and sorted(p.name for p in (tmp_path / "f").glob("*.png")) == names
+    assert "root_locus.png" in names
+    assert sorted(p.name for p in (tmp_path / "f").glob("*.png")) == names
     for name in names:
         assert (tmp_path / "f" / name).read_bytes() == (fir_run / name).read_bytes(), name
