@@ -386,7 +386,10 @@ def merge(old: str, rows: list[Row], command: str, load_before: str) -> str:
             and line.split("|")[1].strip() not in fresh]
     new = table(rows).split("\n")[2:]
     merged = sorted(kept + new, key=lambda line: line.split("|")[1].strip()[:1])  # stable
-    note = (f"- sections {', '.join(sorted(fresh))} measured again on "
+    which = f"- sections {', '.join(sorted(fresh))} measured again on "
+    lines = [line for line in lines if not line.startswith(which)]  # an older such line
+    start = next(i for i, line in enumerate(lines) if line.startswith("| section |"))
+    note = (f"{which}"
             f"{datetime.datetime.now():%Y-%m-%d %H:%M}: `{command}`, load average before "
             f"{load_before}, after {machine.load_average()}")
     return "\n".join(lines[:start - 1] + [note, ""] + lines[start:start + 2] + merged) + "\n"

@@ -57,3 +57,5 @@ def test_results_of_some_sections_replace_only_those_rows():
     rows = [line for line in lines if line.startswith("| ") and "section |" not in line]
     assert rows == ["| 1 import | a | 1× | | | |", "| 4 threads | t | 0.8 | | | |",
                     "| 5 cold start | c | 7 s |  |  |  |"]
+    again = b.merge(text, [b.Row("5 cold start", "c", "6 s")], "bench --only cold", "0/0/0")
+    assert sum("measured again" in line for line in again.splitlines()) == 1  # the newest
