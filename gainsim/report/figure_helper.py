@@ -17,6 +17,7 @@ ROOT_LOCUS = "root_locus.png"  # drawn beside the poles table (gainsim.report.po
 REMOTE = ("theta.png", "tracking_error.png", ROOT_LOCUS)  # ~2/3 of quickstart's drawing
 
 _helper = None  # the pool of the innermost `helping` block, else None
+WAIT_SECONDS = 300.0  # for the helper's figures at most; then this process draws them
 
 
 def _prepare(_) -> None:
@@ -77,7 +78,8 @@ def helping(enabled: bool = True):
 
 def remote_figures(data, names: list[str]):
     """A future of :func:`draw` for those of ``names`` in :data:`REMOTE`, or ``None``
-    (no helper, or nothing to hand over). Its result is ``None`` if the helper failed."""
+    (no helper, or nothing to hand over); its ``names`` are the figures handed over, and
+    :func:`collect` gives their PNGs."""
     wanted = [name for name in names if name in REMOTE]
     if _helper is None or not wanted:
         return None
@@ -90,10 +92,11 @@ def remote_figures(data, names: list[str]):
 
 
 def collect(future) -> dict[str, bytes]:
-    """The helper's PNGs by name; empty if it failed (they are then drawn here)."""
+    """The helper's PNGs by name; empty if it failed or took longer than
+    :data:`WAIT_SECONDS` (they are then drawn here)."""
     if future is None:
         return {}
     try:
-        return dict(future.result())
+        return dict(future.result(timeout=WAIT_SECONDS))
     except Exception:  # noqa: BLE001 - any failure of the helper: draw here instead
         return {}
