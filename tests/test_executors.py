@@ -112,7 +112,7 @@ def _busy_pool() -> ProcessPool:
     import time
 
     pool = ProcessPool(3)
-    futures = [pool._submit(time.sleep, 30) for _ in range(2)]
+    futures = [pool.submit(time.sleep, 30) for _ in range(2)]
     deadline = time.monotonic() + 120
     while len(_processes(pool)) < 2 or not all(f.running() for f in futures):
         assert time.monotonic() < deadline, "the workers never started"

@@ -88,7 +88,7 @@ def _worker_init(parent_pid: int) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     else:
         worker_init(parent_pid)
-    if hasattr(signal, "pthread_sigmask"):  # blocked since the fork (see ProcessPool._submit)
+    if hasattr(signal, "pthread_sigmask"):  # blocked since the fork (see ProcessPool.submit)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     import numba
 
@@ -172,7 +172,7 @@ class ProcessPool:
             task = take()
             if task is None:
                 break
-            pending.add(self._submit(fn, task))
+            self.submit(fn, task)
 
         failed: list = []  # what stopped the feeder (e.g. a broken pool), raised here
 
@@ -185,7 +185,7 @@ class ProcessPool:
                         finished.put(future)
                         task = take()
                         if task is not None:
-                            pending.add(self._submit(fn, task))
+                            self.submit(fn, task)
             except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
                 failed.append(err)
 
@@ -208,12 +208,10 @@ class ProcessPool:
             raise failed[0]
 
     def submit(self, fn: Callable, task):
-        """Hand ``fn(task)`` to a spawned worker now (starting the pool if needed);
-        a :class:`concurrent.futures.Future`. For work outside :meth:`imap`."""
-        return self._submit(fn, task)
+        """Hand ``fn(task)`` to a spawned worker now (starting the pool if needed); a
+        :class:`concurrent.futures.Future`, kept in the pending set until it is back.
 
-    def _submit(self, fn: Callable, task):
-        """``submit`` with Ctrl-C blocked: a worker it spawns inherits the blocked signal,
+        Ctrl-C is blocked meanwhile: a worker it spawns inherits the blocked signal,
         so a Ctrl-C while it is still importing cannot print a traceback from it (the
         initializer ignores SIGINT, then unblocks it). The parent gets the signal as soon
         as the call returns."""

@@ -32,6 +32,7 @@ MAX_COMPILERS = 4  # processes compiling side by side at most
 class Probe:
     label: str      # what it compiles, e.g. "fir: lms + idbd"
     scenario: object
+    constant: bool  # a constant-gain bank (the estimator's fast kernels), not one law
 
 
 def probes(scenarios) -> list[Probe]:
@@ -48,8 +49,10 @@ def probes(scenarios) -> list[Probe]:
             groups.setdefault(key, []).append(policy)
         for key, members in groups.items():
             if key not in found:  # a constant bank keeps its size: 8+ take the bank kernel
-                kept = tuple(members) if key[2] == "constant" else (members[0],)
-                found[key] = Probe(f"{key[0]}: {key[1]} + {key[2]}", _tiny(scenario, kept))
+                constant = key[2] == "constant"
+                kept = tuple(members) if constant else (members[0],)
+                found[key] = Probe(f"{key[0]}: {key[1]} + {key[2]}", _tiny(scenario, kept),
+                                   constant)
     return list(found.values())
 
 
@@ -68,10 +71,6 @@ def _compile(probe: Probe) -> tuple[str, float]:
     return probe.label, time.perf_counter() - t0
 
 
-def _constant(probe: Probe) -> bool:
-    return probe.label.endswith("+ constant")
-
-
 def run_probes(todo: list[Probe], workers: int = 2) -> list[tuple[str, float]]:
     """Run ``todo`` on ``workers`` processes (this one included); ``(label, seconds)`` each,
     in the order they finished."""
@@ -85,7 +84,7 @@ def run_probes(todo: list[Probe], workers: int = 2) -> list[tuple[str, float]]:
     # the workers are still starting, so that they load those from the cache instead of
     # compiling them again (first drift_tracking run, 3 alternating pairs: 10.1 s median
     # against 11.0 s with the constant banks last)
-    adaptive, constant = [p for p in todo if not _constant(p)], [p for p in todo if _constant(p)]
+    adaptive, constant = [p for p in todo if not p.constant], [p for p in todo if p.constant]
     todo = adaptive[:workers - 1] + constant + adaptive[workers - 1:]
     with opened(make_executor("process", workers)) as pool:
         return list(pool.imap(_compile, todo))
@@ -126,7 +125,7 @@ def compilers(todo: list[Probe], cores: int) -> int:
     and :data:`MAX_COMPILERS`. The constant-gain banks share the estimators' fast
     kernels (LMS and NLMS the same one): together they are one compile; each adaptive
     law is another."""
-    units = sum(not _constant(p) for p in todo) + any(_constant(p) for p in todo)
+    units = sum(not p.constant for p in todo) + any(p.constant for p in todo)
     return min(cores, units, MAX_COMPILERS)
 
 

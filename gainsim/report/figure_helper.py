@@ -49,15 +49,15 @@ def draw(task: tuple) -> list[tuple[str, bytes]]:
 
 
 @contextlib.contextmanager
-def helping(enabled: bool = True):
+def helping():
     """Within the block, :func:`remote_figures` hands figures to a helper process
-    (started here, when ``enabled`` and this process may use two cores)."""
+    (started here, when this process may use two cores)."""
     global _helper
     import os
 
     from gainsim.estimators.threads import CORES
 
-    if not enabled or CORES < 2 or os.environ.get("GAINSIM_FIGURE_HELPER", "1") == "0":
+    if CORES < 2 or os.environ.get("GAINSIM_FIGURE_HELPER", "1") == "0":
         yield
         return
     from gainsim.engine.executors import ProcessPool, opened

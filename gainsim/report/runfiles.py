@@ -16,18 +16,6 @@ import numpy as np
 from gainsim.figures.common import png_bytes
 
 
-def figure_pngs(data, handed=()) -> dict[str, bytes]:
-    """PNG bytes of the run's figures by file name, drawn off-screen, except those named in
-    ``handed`` (a helper process draws them: :mod:`gainsim.report.figure_helper`)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from gainsim.figures import report_figures
-
-    return {name: png_bytes(draw(data).figure) for name, _, draw in report_figures(data)
-            if name not in handed}
-
-
 def poles_section(data, figure: bool = True) -> tuple[list[list[str]], bytes | None] | None:
     """The z-plane table and the root-locus PNG of the run (:mod:`gainsim.report.poles`);
     ``figure=False``: the table only (the PNG ``None``)."""
@@ -60,22 +48,25 @@ def write_report(folder: Path, data, html_path: Path | None = None, lead=()) -> 
     ``html_path``). The costliest figures go to a helper process when one runs
     (:mod:`gainsim.report.figure_helper`); this process draws the rest meanwhile, and
     whatever the helper could not."""
+    import matplotlib
+
+    matplotlib.use("Agg")
     from gainsim.figures import report_figures
     from gainsim.report.figure_helper import ROOT_LOCUS, collect, remote_figures
 
     listed = report_figures(data)
     future = remote_figures(data, [name for name, _, _ in listed] + [ROOT_LOCUS])
     handed = set(future.names) if future is not None else set()
-    pngs = figure_pngs(data, handed)
+    pngs = {name: png_bytes(draw(data).figure) for name, _, draw in listed
+            if name not in handed}
     poles = poles_section(data, figure=ROOT_LOCUS not in handed)
-    drawn = collect(future)
-    makers = {name: draw for name, _, draw in listed}
-    for name in handed - set(drawn) - {ROOT_LOCUS}:  # the helper failed: draw them here
-        pngs[name] = png_bytes(makers[name](data).figure)
+    pngs.update(collect(future))
+    for name, _, draw in listed:
+        if name not in pngs:  # the helper could not draw it: draw it here
+            pngs[name] = png_bytes(draw(data).figure)
     if poles is not None and ROOT_LOCUS in handed:
-        poles = (poles[0], drawn[ROOT_LOCUS] if ROOT_LOCUS in drawn else
-                 poles_section(data)[1])
-    figures = [(name, caption, pngs.get(name) or drawn[name]) for name, caption, _ in listed]
+        poles = (poles[0], pngs.pop(ROOT_LOCUS, None) or poles_section(data)[1])
+    figures = [(name, caption, pngs[name]) for name, caption, _ in listed]
     for name, _, png in figures:
         (folder / name).write_bytes(png)
     if poles is not None and poles[1] is not None:
