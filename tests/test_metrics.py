@@ -206,3 +206,43 @@ def test_a_run_growing_below_the_divergence_norm_is_flagged_and_ranked_after():
     assert last.startswith("4  diverging (1.1) (GROWING: no steady state)")
     # it is not the best even with a lower error than every ordinary run would need
     assert result.summary["best_policy"] == "just right (0.5)"
+
+
+@pytest.mark.parametrize("n", range(1, 13))
+def test_sorting_network_sorts_every_zero_one_input(n):
+    # the 0-1 principle (Knuth, TAOCP 3, §5.3.4, Theorem Z): a comparator network sorts
+    # every input iff it sorts every sequence of 0s and 1s
+    import itertools
+
+    from gainsim.analysis.replica_stats import sorting_network
+
+    network = sorting_network(n)
+    assert np.all(network[:, 0] < network[:, 1]) and (network.size == 0 or network.max() < n)
+    for bits in itertools.product((0, 1), repeat=n):
+        v = list(bits)
+        for a, b in network:
+            v[a], v[b] = min(v[a], v[b]), max(v[a], v[b])
+        assert v == sorted(bits)
+
+
+def test_sorting_network_has_batchers_comparator_count():
+    # Batcher's odd-even merge sort of n = 2^t values: (t^2 - t + 4) 2^(t-2) - 1
+    # comparators (Knuth, TAOCP 3, §5.3.4): 63 for 16, 191 for 32
+    from gainsim.analysis.replica_stats import sorting_network
+
+    assert [len(sorting_network(n)) for n in (16, 32)] == [63, 191]
+
+
+@pytest.mark.parametrize("replicas", [1, 2, 3, 5, 8])
+def test_nanmean_equals_numpy_whichever_replica_first_holds_a_nan(replicas, stats_path):
+    # two replicas per compiled pass while none holds a NaN, counts from the first NaN on
+    rng = np.random.default_rng(replicas)
+    for first_nan in [None, *range(replicas)]:
+        values = rng.normal(size=(replicas, 3, 50))
+        if first_nan is not None:
+            values[first_nan:][rng.random(values[first_nan:].shape) < 0.2] = np.nan
+            values[first_nan, 0, :] = np.nan
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nanmean(values, axis=0)
+        np.testing.assert_array_equal(nanmean_replicas(list(values)), want)

@@ -1,15 +1,16 @@
-"""Compiled NaN-ignoring mean across replicas: one pass over the data, the same bits.
+"""Compiled statistics across replicas: NaN-ignoring means and the 10–90 % band, the same bits.
 
 :func:`gainsim.analysis.metrics.nanmean_replicas` adds the replicas in order, NaN as 0, and
 divides by the count of non-NaN values. Done with numpy that is five passes over data
 that is replicas × policies × grid × taps large (``isnan``, ``where``, the add, the
-count, and their temporaries); :func:`nanmean_of` reads every replica once, in one
-compiled pass each, with the same additions in the same order, so the bits do not
-change. (One call over a ``numba.typed.List`` of the replicas, a block of entries at a
+count, and their temporaries); :func:`nanmean_of` reads every replica once, two per
+compiled pass, with the same additions in the same order, so the bits do not change.
+(One call over a ``numba.typed.List`` of the replicas, a block of entries at a
 time, would keep the sums in cache, but the typed list's methods compile in every
-process: 0.5 s of a warm ``gainsim run``; per replica it is as fast on big runs.) Up to
-:data:`NUMPY_MAX` entries the same arithmetic runs in numpy (:func:`nanmean_rows`,
-:func:`sorted_quantile`): no compiling in a first run.
+process: 0.5 s of a warm ``gainsim run``.) :func:`band_compiled` sorts a block of
+columns at once with a sorting network (vectorised min/max) and reads numpy's
+quantiles off the sorted values. Up to :data:`NUMPY_MAX` entries the same arithmetic
+runs in numpy (:func:`nanmean_rows`, :func:`sorted_quantile`): no compiling in a first run.
 """
 from __future__ import annotations
 
@@ -56,17 +57,58 @@ def add_replica(x: np.ndarray, first: bool, total: np.ndarray,
             count[j] += 1.0 if ok else 0.0
 
 
+@njit(cache=True, error_model="numpy")
+def add_pair(x: np.ndarray, y: np.ndarray, both: bool, first: bool,
+             total: np.ndarray) -> bool:  # pragma: no cover - compiled
+    r"""Add replica ``x``, then ``y`` when ``both``, to the NaN-ignoring sums ``total``
+    (``first``: ``x`` is replica 0 and starts them); return whether either held a NaN.
+
+    .. math:: S_i \leftarrow (S_i + [x_i \ne \mathrm{NaN}]\,x_i) + [y_i \ne \mathrm{NaN}]\,y_i
+
+    :func:`add_replica`'s additions in the same order, while no replica has held a NaN:
+    the counts are then the number of replicas, and are not kept. Two replicas per pass
+    read and write the sums half as often (the pass is memory-bound).
+    """
+    bad = False
+    for j in range(x.size):
+        v = x[j]
+        ok = v == v  # not NaN
+        bad |= not ok
+        t = (v if first else total[j] + v) if ok else (0.0 if first else total[j] + 0.0)
+        if both:
+            u = y[j]
+            fine = u == u
+            bad |= not fine
+            t = t + u if fine else t + 0.0
+        total[j] = t
+    return bad
+
+
 def nanmean_of(arrays: list) -> np.ndarray:
     """Mean over ``arrays`` (equal-size 1-D float64 arrays, in replica order), NaN ignored,
     with :func:`add_replica`'s arithmetic: up to :data:`NUMPY_MAX` entries in all by
-    :func:`nanmean_rows`, above that one compiled pass per replica and no copies.
-    ``0 / 0`` gives NaN where no replica has a value."""
+    :func:`nanmean_rows`; above that two replicas per compiled pass (:func:`add_pair`)
+    while none holds a NaN, then one per pass with counts (:func:`add_replica`); no
+    copies. ``0 / 0`` gives NaN where no replica has a value."""
     n = arrays[0].size
     if n * len(arrays) <= NUMPY_MAX:
         return nanmean_rows(arrays)
-    total, count = np.empty(n), np.empty(n)
-    for r, x in enumerate(arrays):
-        add_replica(x, r == 0, total, count)
+    total, count = np.empty(n), None
+    r = 0
+    while r < len(arrays):
+        if count is not None:
+            add_replica(arrays[r], r == 0, total, count)
+            r += 1
+            continue
+        pair = arrays[r:r + 2]
+        if add_pair(pair[0], pair[-1], len(pair) == 2, r == 0, total):
+            # the first NaN: every earlier replica had a value everywhere
+            count = np.full(n, float(r + len(pair)))
+            for x in pair:
+                count -= np.isnan(x)
+        r += len(pair)
+    if count is None:
+        return total / float(len(arrays))
     with np.errstate(invalid="ignore", divide="ignore"):
         return total / count
 
@@ -98,17 +140,51 @@ def _quantile(ordered: np.ndarray, n: int, size: int, q: float) -> float:
     return a + diff * gamma
 
 
+def sorting_network(n: int) -> np.ndarray:
+    r"""The comparators ``(i, j)``, ``i < j``, of Batcher's odd–even merge sort of ``n``
+    values, as an int64 array (K, 2): applying ``(x_i, x_j) ← (min, max)`` in order
+    sorts any ``n`` values ascending.
+
+    The network for the next power of two with every comparator that touches an index
+    ≥ ``n`` left out (those entries act as +∞ and would never move). For 20 replicas it
+    is ~100 comparators, each a vectorised min/max over a block of columns.
+
+    References
+    ----------
+    K. E. Batcher, "Sorting networks and their applications", AFIPS Spring Joint
+    Computer Conference 32, 1968; D. E. Knuth, *The Art of Computer Programming* 3,
+    §5.3.4, Algorithm M.
+    """
+    pairs = []
+    p = 1
+    while p < n:
+        k = p
+        while k >= 1:
+            for j in range(k % p, n - k, 2 * k):
+                for i in range(min(k, n - j - k)):
+                    if (i + j) // (2 * p) == (i + j + k) // (2 * p):
+                        pairs.append((i + j, i + j + k))
+            k //= 2
+        p *= 2
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+BLOCK = 128  # columns sorted together: R × BLOCK doubles stay in L1 for R ≲ 40
+
+
 @njit(cache=True, error_model="numpy")
-def band_compiled(values: np.ndarray, q_low: float, q_high: float):
+def band_compiled(values: np.ndarray, network: np.ndarray, q_low: float, q_high: float):
     r"""Per column of ``values`` (R, M): NaN-ignoring mean, and quantiles ``q_low``, ``q_high``.
 
     The mean is :func:`nanmean_of`'s arithmetic (replicas added in order); the
     quantiles are numpy's default ('linear', Hyndman & Fan type 7) of the non-NaN
     values, :math:`Q(q) = x_{(\lfloor h\rfloor)} + (h - \lfloor h\rfloor)(x_{(\lfloor
     h\rfloor+1)} - x_{(\lfloor h\rfloor)})`, :math:`h = (n-1)q`, computed as numpy does
-    (a weight ≥ ½ interpolates down from the upper value), from each column's values
-    sorted in a buffer of one column: one pass over the data instead of a sort of the whole
-    array and several passes of index arithmetic.
+    (a weight ≥ ½ interpolates down from the upper value). :data:`BLOCK` columns at a time
+    are copied into a buffer, NaN as +∞, and sorted together by ``network``
+    (:func:`sorting_network` of R): each comparator is a min/max over the block, which
+    vectorises; a column's first n entries are then its n values in order (a +∞ the data
+    held and a NaN's +∞ are the same number, so which one lands where cannot matter).
 
     References
     ----------
@@ -119,28 +195,36 @@ def band_compiled(values: np.ndarray, q_low: float, q_high: float):
     mean = np.empty(M)
     low = np.empty(M)
     high = np.empty(M)
-    column = np.empty(R)
-    for i in range(M):
-        n = 0
-        total = 0.0
+    buf = np.empty((R, BLOCK))
+    total = np.empty(BLOCK)
+    count = np.empty(BLOCK, dtype=np.int64)
+    for start in range(0, M, BLOCK):
+        w = min(BLOCK, M - start)
+        for c in range(w):
+            total[c] = 0.0
+            count[c] = 0
         for r in range(R):
-            x = values[r, i]
-            if np.isnan(x):
-                total += 0.0
-            else:
-                total = x if r == 0 else total + x
-                column[n] = x
-                n += 1
-        mean[i] = total / np.float64(n)
-        for j in range(1, n):  # insertion sort: a column is one value per replica
-            x = column[j]
-            k = j - 1
-            while k >= 0 and column[k] > x:
-                column[k + 1] = column[k]
-                k -= 1
-            column[k + 1] = x
-        low[i] = _quantile(column, n, R, q_low)
-        high[i] = _quantile(column, n, R, q_high)
+            row = values[r, start:start + w]
+            column = buf[r]
+            for c in range(w):
+                x = row[c]
+                ok = x == x  # not NaN
+                total[c] = (x if r == 0 else total[c] + x) if ok else total[c] + 0.0
+                count[c] += ok
+                column[c] = x if ok else np.inf
+        for k in range(network.shape[0]):
+            lower = buf[network[k, 0]]
+            upper = buf[network[k, 1]]
+            for c in range(w):
+                x = lower[c]
+                y = upper[c]
+                lower[c] = min(x, y)
+                upper[c] = max(x, y)
+        for c in range(w):
+            n = count[c]
+            mean[start + c] = total[c] / np.float64(n)
+            low[start + c] = _quantile(buf[:, c], n, R, q_low)
+            high[start + c] = _quantile(buf[:, c], n, R, q_high)
     return mean, low, high
 
 
@@ -178,7 +262,7 @@ def band_of(values: np.ndarray, q_low: float, q_high: float):
     """
     values = np.ascontiguousarray(values, dtype=float)
     if values.size > NUMPY_MAX:
-        return band_compiled(values, q_low, q_high)
+        return band_compiled(values, sorting_network(values.shape[0]), q_low, q_high)
     n = values.shape[0] - np.count_nonzero(np.isnan(values), axis=0)
     ordered = np.sort(values, axis=0)
     return (nanmean_rows(values), sorted_quantile(ordered, n, q_low),
