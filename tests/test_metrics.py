@@ -246,3 +246,11 @@ def test_nanmean_equals_numpy_whichever_replica_first_holds_a_nan(replicas, stat
             warnings.simplefilter("ignore", RuntimeWarning)
             want = np.nanmean(values, axis=0)
         np.testing.assert_array_equal(nanmean_replicas(list(values)), want)
+
+
+def test_last_finite_value_of_each_row():
+    from gainsim.analysis.metrics import last_finite
+
+    v = np.array([[[1.0, 2.0, np.nan], [np.nan] * 3, [np.inf, 3.0, 4.0], [5.0, np.inf, 6.0]]])
+    last, has = last_finite(v)
+    assert last.tolist() == [[2.0, 0.0, 4.0, 6.0]] and has.tolist() == [[True, False, True, True]]

@@ -200,6 +200,16 @@ def replica_steady_errors(scenario, traces: list) -> np.ndarray:
         return np.where(diverged | (err_cnt == 0), np.nan, err_sum / np.maximum(err_cnt, 1))
 
 
+def last_finite(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The last finite entry along the last axis of ``values`` (R, P, G+1), and whether
+    there is one; (R, P) each (0.0 where there is none)."""
+    finite = np.isfinite(values)
+    has = finite.any(axis=-1)
+    index = values.shape[-1] - 1 - np.argmax(finite[..., ::-1], axis=-1)
+    last = np.take_along_axis(values, index[..., None], axis=-1)[..., 0]
+    return np.where(has, last, 0.0), has
+
+
 def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
     """One :class:`PolicySummary` per policy, in scenario order."""
     G = t.size - 1
@@ -207,6 +217,7 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
     floor = scenario.plant.noise_floor
     truth = getattr(scenario.plant, "has_truth", True)  # recorded data: no theta_star
     errors = replica_steady_errors(scenario, traces)
+    last, has_last = last_finite(curves["eta"])
     out = []
     for p, policy in enumerate(scenario.policy):
         div = np.array([tr.diverged_at[p] for tr in traces])
@@ -217,8 +228,7 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
         ss_mis = (np.nanmean(mis[~diverged, start + 1:], axis=1) if truth and not diverged.all()
                   else np.array([np.nan]))
         ss_mis_mean = float(np.nanmean(ss_mis)) if np.isfinite(ss_mis).any() else math.nan
-        eta = curves["eta"][:, p, :]
-        last_eta = [row[np.isfinite(row)][-1] for row in eta if np.isfinite(row).any()]
+        last_eta = last[has_last[:, p], p]
         out.append(PolicySummary(
             name=policy.name, estimator=type(policy.estimator).kind, gain=type(policy.gain).kind,
             steady_state_tracking_error=_num(te), steady_state_tracking_error_ci95=ci,
@@ -233,6 +243,6 @@ def summarise(scenario, t: np.ndarray, traces: list, curves: dict, mean: dict):
             diverged_at=_num(div[diverged].min()) if diverged.any() else None,
             diverged_replicas=int(diverged.sum()),
             updates=float(np.mean([tr.updates[p] for tr in traces])),
-            eta_final=_num(_mean_exact(last_eta)) if last_eta else None,
+            eta_final=_num(_mean_exact(last_eta)) if last_eta.size else None,
             events=float(np.mean([tr.events[p] for tr in traces]))))
     return out
