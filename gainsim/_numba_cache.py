@@ -13,8 +13,11 @@ are removed, and beyond the :data:`KEEP` most recently used, the rest.
 from __future__ import annotations
 
 import hashlib
+import importlib.abc
+import importlib.util
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -35,9 +38,12 @@ def source_digest() -> str:
 
 
 def configure() -> Path | None:
-    """Point numba's cache at the folder for the current sources; return it (or None)."""
-    import numba
+    """Point numba's cache at the folder for the current sources; return it (or None).
 
+    numba itself is not imported here (0.2 s a process that draws figures or reads a
+    scenario does not need): its cache folder is set as soon as it is imported
+    (:func:`when_imported`), before any gainsim kernel is defined.
+    """
     base = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "gainsim")
     folder = Path(base) / f"gainsim-{source_digest()}"
@@ -49,8 +55,40 @@ def configure() -> Path | None:
             prune(Path(base), keep=folder)
     except OSError:  # no writable cache folder: numba compiles in every process instead
         return None
-    numba.config.CACHE_DIR = str(folder)
+    when_imported("numba", lambda numba: setattr(numba.config, "CACHE_DIR", str(folder)))
     return folder
+
+
+def when_imported(name: str, then) -> None:
+    """Call ``then(module)`` once top-level module ``name`` is imported: now, if it is."""
+    module = sys.modules.get(name)
+    if module is not None:
+        then(module)
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, then))
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Finds nothing itself: when module ``name`` is first imported, it lets the other
+    finders find it and makes its loader call ``then(module)`` right after running it."""
+
+    def __init__(self, name: str, then):
+        self.name, self.then = name, then
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # once; and the search below is the usual one
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            run, then = spec.loader.exec_module, self.then
+
+            def exec_module(module):
+                run(module)
+                then(module)
+
+            spec.loader.exec_module = exec_module
+        return spec
 
 
 def prune(base: Path, keep: Path, now: float | None = None) -> list[Path]:

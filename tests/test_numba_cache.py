@@ -56,3 +56,20 @@ def test_using_a_folder_marks_it_recent_and_removes_nothing(base):
     assert time.time() - current.stat().st_mtime < 60
     assert old.is_dir()  # pruning happens when a new version's folder is made, not on every import
     assert (current / "kernel.nbi").exists()
+
+
+def test_import_gainsim_leaves_numba_for_later_and_sets_its_cache_folder_then(tmp_path):
+    # `gainsim --help` need not pay for numba; a kernel module importing numba later
+    # still finds the cache folder of these sources before its first @njit
+    import subprocess
+    import sys
+
+    code = ("import sys, gainsim\n"
+            "print('numba' in sys.modules)\n"
+            "import gainsim.estimators.lms, numba\n"
+            "from gainsim._numba_cache import source_digest\n"
+            "print(numba.config.CACHE_DIR.endswith('gainsim-' + source_digest()))\n")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    assert out == ["False", "True"]
