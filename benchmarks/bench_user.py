@@ -71,15 +71,22 @@ def interleaved(runs: list[tuple[list[str], dict | None]], repeats: int) -> list
     """Wall times of whole processes, run in turn (A, B, C, A, B, C ...) after one untimed
     run each (which also fills each one's numba cache)."""
     for cmd, env in runs:
-        wall(cmd, env)
+        wall(cmd, env, _cwd(env))
     times = [[] for _ in runs]
     for _ in range(repeats):
         for k, (cmd, env) in enumerate(runs):
-            times[k].append(wall(cmd, env))
+            times[k].append(wall(cmd, env, _cwd(env)))
     return times
 
 
 BEFORE: dict | None = None  # environment that runs the code before the change (--before)
+BEFORE_DIR: Path | None = None  # ... and its source tree, where those runs start
+
+
+def _cwd(env: dict | None) -> Path:
+    """Where a run starts: the tree of the code it runs (``python -c`` and ``-m`` put the
+    working directory first on ``sys.path``, ahead of ``PYTHONPATH``)."""
+    return BEFORE_DIR if env is not None and env is BEFORE else REPO
 
 
 def with_before(label: str, cmd: list[str], base: list[str], repeats: int, goal: float | None,
@@ -351,9 +358,10 @@ def main(argv=None) -> int:
                                               ("--only", args.only),
                                               ("--before", args.before and "BEFORE"))
         if value is not None)
-    global BEFORE
+    global BEFORE, BEFORE_DIR
     tmp_cache = None
     if args.before:
+        BEFORE_DIR = args.before.resolve()
         tmp_cache = tempfile.mkdtemp(prefix="gainsim-before-cache-")
         BEFORE = {**os.environ, "PYTHONPATH": str(args.before.resolve()),
                   "NUMBA_CACHE_DIR": tmp_cache}
