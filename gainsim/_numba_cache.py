@@ -40,9 +40,9 @@ def source_digest() -> str:
 def configure() -> Path | None:
     """Point numba's cache at the folder for the current sources; return it (or None).
 
-    numba itself is not imported here (0.2 s a process that draws figures or reads a
-    scenario does not need): its cache folder is set as soon as it is imported
-    (:func:`when_imported`), before any gainsim kernel is defined.
+    numba itself is not imported here (0.2 s that ``gainsim --help`` and ``import
+    gainsim`` alone do not need): its cache folder is set as soon as it is
+    imported (:func:`when_imported`), before any gainsim kernel is defined.
     """
     base = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "gainsim")
