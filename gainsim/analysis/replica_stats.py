@@ -95,20 +95,18 @@ def nanmean_of(arrays: list) -> np.ndarray:
         return nanmean_rows(arrays)
     total, count = np.empty(n), None
     r = 0
-    while r < len(arrays):
-        if count is not None:
-            add_replica(arrays[r], r == 0, total, count)
-            r += 1
-            continue
+    while r < len(arrays) and count is None:  # two at a time until the first NaN
         pair = arrays[r:r + 2]
         if add_pair(pair[0], pair[-1], len(pair) == 2, r == 0, total):
-            # the first NaN: every earlier replica had a value everywhere
+            # every earlier replica had a value everywhere
             count = np.full(n, float(r + len(pair)))
             for x in pair:
                 count -= np.isnan(x)
         r += len(pair)
     if count is None:
         return total / float(len(arrays))
+    for x in arrays[r:]:  # then one at a time, with the counts
+        add_replica(x, False, total, count)
     with np.errstate(invalid="ignore", divide="ignore"):
         return total / count
 
