@@ -172,6 +172,28 @@ def test_rls_with_unit_forgetting_is_batch_least_squares():
     np.testing.assert_allclose(theta, ref, rtol=1e-6, atol=1e-8)
 
 
+def test_rls_covariance_stays_symmetric_and_follows_the_textbook_recursion():
+    # Haykin (2014) ch. 10, in numpy on the full matrix: pi = P x, gamma = lam + xᵀpi,
+    # P <- (P - pi piᵀ / gamma) / lam. The law updates the two triangles with different
+    # expressions that must give the same numbers: P stays exactly symmetric.
+    rng = np.random.default_rng(7)
+    n, lam = 5, 0.98
+    pol = Rls(forgetting_factor=lam, delta=0.1)
+    state, P, theta = pol.init(n), np.eye(n) / 0.1, np.zeros(n)
+    for k in range(200):
+        x, e = rng.standard_normal(n), rng.standard_normal()
+        eta, state = pol.step(state, lms_obs(x, e, k))
+        pi = P @ x
+        gamma = lam + x @ pi
+        np.testing.assert_allclose(eta, np.diag(P) / gamma, rtol=1e-9)
+        np.testing.assert_allclose(state.step, pi / gamma * e, rtol=1e-9, atol=1e-12)
+        P = (P - np.outer(pi, pi) / gamma) / lam
+        covariance = state.rows[:n]
+        assert np.array_equal(covariance, covariance.T)
+    np.testing.assert_allclose(state.rows[:n], P, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(state.rows[n], pi, rtol=1e-9)  # the scratch row: the last P x
+
+
 def test_kalman_without_drift_is_rls_with_delta_r_over_p0():
     # P_K = r P_R is preserved: r P - r² P x xᵀP/(r + r xᵀPx) = r (P - P x xᵀP/(1 + xᵀPx)),
     # and K = r P_R x / (r (1 + xᵀ P_R x)) is the RLS gain; P_K(0) = p0 I = r I/delta.
