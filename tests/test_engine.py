@@ -60,6 +60,29 @@ def test_packet_size_never_changes_results(stream):
         _same(simulate(fir_scenario(packet=packet, **kw), seed), base)
 
 
+def test_replica_generators_are_numpy_spawned_children_made_on_first_use():
+    from gainsim.engine.sim import RNG_STREAMS
+
+    rngs = Rngs.from_seed(np.random.SeedSequence(11, spawn_key=(3,)))
+    children = np.random.SeedSequence(11, spawn_key=(3,)).spawn(len(RNG_STREAMS))
+    assert not rngs._made  # nothing seeded yet
+    for name in ("noise", "init", "dropout"):
+        i = RNG_STREAMS.index(name)
+        assert np.array_equal(getattr(rngs, name).random(4),
+                              np.random.default_rng(children[i]).random(4)), name
+    assert sorted(rngs._made) == ["dropout", "init", "noise"]
+    # a periodic stream with no latency and no dropout draws nothing
+    sc = fir_scenario(policies=policies(("lms", 0.01)), samples=300, packet=64)
+    seen = []
+    original = Rngs._stream
+    try:
+        Rngs._stream = lambda self, name: seen.append(name) or original(self, name)
+        simulate(sc, np.random.SeedSequence(0))
+    finally:
+        Rngs._stream = original
+    assert "noise" in seen and not {"arrivals", "latency", "dropout"} & set(seen)
+
+
 def test_channel_delivers_in_arrival_order_and_holds_late_samples():
     ch = Channel()
     ch.send({"i": np.array([0, 1, 2])}, np.array([3.0, 1.0, np.inf]))

@@ -27,25 +27,42 @@ from gainsim.estimators.groups import make_groups
 RNG_STREAMS = ("init", "input", "noise", "drift", "arrivals", "latency", "dropout")
 
 
-@dataclass(frozen=True)
 class Rngs:
-    """One independent generator per source of randomness of a replica."""
+    """One independent generator per source of randomness of a replica.
 
-    init: np.random.Generator
-    input: np.random.Generator
-    noise: np.random.Generator
-    drift: np.random.Generator
-    arrivals: np.random.Generator
-    latency: np.random.Generator
-    dropout: np.random.Generator
+    Attributes ``init``, ``input``, ``noise``, ``drift``, ``arrivals``, ``latency`` and
+    ``dropout`` (:data:`RNG_STREAMS`): generator ``i`` is seeded by the child
+    ``spawn_key + (i,)`` of the replica's seed, like ``seed.spawn()`` but pure (calling
+    :meth:`from_seed` twice gives the same generators). Each is made when first used: a
+    run that never draws a latency never pays for that generator (seeding seven
+    generators was a third of the fixed cost of a short replica).
+    """
+
+    __slots__ = ("_seed", "_made")
+
+    def __init__(self, seed: np.random.SeedSequence):
+        self._seed = seed
+        self._made: dict = {}
 
     @classmethod
     def from_seed(cls, seed: np.random.SeedSequence) -> "Rngs":
-        # Like seed.spawn(), but pure: calling it twice gives the same generators.
-        children = [np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (i,),
+        return cls(seed)
+
+    def _stream(self, name: str) -> np.random.Generator:
+        rng = self._made.get(name)
+        if rng is None:
+            seed = self._seed
+            child = np.random.SeedSequence(seed.entropy,
+                                           spawn_key=seed.spawn_key + (RNG_STREAMS.index(name),),
                                            pool_size=seed.pool_size)
-                    for i in range(len(RNG_STREAMS))]
-        return cls(*(np.random.default_rng(c) for c in children))
+            rng = self._made[name] = np.random.default_rng(child)
+        return rng
+
+
+for _name in RNG_STREAMS:
+    setattr(Rngs, _name, property(lambda self, _n=_name: self._stream(_n),
+                                  doc=f"the generator of the {_name} draws"))
+del _name
 
 
 @dataclass
@@ -197,11 +214,10 @@ def sensor(env, plant, stream, state, rngs: Rngs, channel: Channel, truth: Truth
     index, last_t = 0, 0.0
     while True:
         t = (plant.sample_times(index, stream.packet, duration) if own_times
-             else stream.times(index, last_t, stream.packet, rngs.arrivals, duration))
+             else stream.times(index, last_t, stream.packet, rngs, duration))
         cols, state = plant.packet(state, t, rngs)
         truth.record(t, cols["theta_star"])
-        channel.send({k: cols[k] for k in columns}, stream.deliver(t, rngs.latency, rngs.dropout),
-                     stream.in_order)
+        channel.send({k: cols[k] for k in columns}, stream.deliver(t, rngs), stream.in_order)
         counter[0] += int(np.searchsorted(t, duration, side="right"))
         index, last_t = index + t.size, float(t[-1])
         channel.horizon = last_t

@@ -1,11 +1,14 @@
 """The sample stream: when samples are measured, how late they arrive, which are lost.
 
-Pure numpy; the simpy processes in :mod:`gainsim.engine.sim` call these per packet.
-Each function takes its own ``rng`` so a packet of 1 and a packet of 1000 draw the
-same numbers in the same order.
+Pure numpy; the simpy processes in :mod:`gainsim.engine.sim` call these per packet
+with the replica's generators (:class:`gainsim.engine.sim.Rngs`). Each draw comes from
+its own generator (``arrivals``, ``latency``, ``dropout``), so a packet of 1 and a
+packet of 1000 draw the same numbers in the same order; a stream that draws nothing
+(periodic, no or constant latency, no dropout) touches no generator.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -22,8 +25,9 @@ class NoLatency:
     summary: ClassVar[str] = "samples arrive when they are measured"
     shorthand_field: ClassVar[str | None] = None
 
-    def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
-        return np.zeros(m)
+    def arrive(self, t: np.ndarray, rngs) -> np.ndarray:
+        """Arrival times of samples measured at ``t``: ``t`` itself."""
+        return t
 
 
 @register("latency")
@@ -34,8 +38,9 @@ class ConstantLatency:
     shorthand_field: ClassVar[str | None] = "value"
     value: float = param(doc="delay in seconds", check=nonneg)
 
-    def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
-        return np.full(m, self.value)
+    def arrive(self, t: np.ndarray, rngs) -> np.ndarray:
+        """Arrival times of samples measured at ``t``: ``t + value``."""
+        return t + self.value
 
 
 @register("latency")
@@ -51,8 +56,9 @@ class UniformLatency:
         if self.high < self.low:
             yield "high", f"must be >= low = {self.low} (got {self.high})"
 
-    def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
-        return self.low + (self.high - self.low) * rng.random(m)
+    def arrive(self, t: np.ndarray, rngs) -> np.ndarray:
+        """Arrival times of samples measured at ``t``: ``t + U(low, high)``."""
+        return t + (self.low + (self.high - self.low) * rngs.latency.random(t.size))
 
 
 @register("latency")
@@ -64,8 +70,9 @@ class ExponentialLatency:
     mean: float = param(doc="mean of the random part in seconds", check=positive)
     offset: float = param(0.0, doc="fixed part in seconds", check=nonneg)
 
-    def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
-        return self.offset + rng.exponential(self.mean, m)
+    def arrive(self, t: np.ndarray, rngs) -> np.ndarray:
+        """Arrival times of samples measured at ``t``: ``t + offset + Exp(mean)``."""
+        return t + (self.offset + rngs.latency.exponential(self.mean, t.size))
 
 
 @dataclass(frozen=True)
@@ -95,24 +102,29 @@ class Stream:
         """True when samples always arrive in measurement order and none is lost."""
         return self.dropout == 0 and type(self.latency).kind in ("none", "constant")
 
-    def times(self, start_index: int, last_time: float, m: int, rng: np.random.Generator,
-              duration: float = np.inf):
+    def times(self, start_index: int, last_time: float, m: int, rngs,
+              duration: float = math.inf):
         """Measurement times of samples ``start_index+1 .. start_index+m``.
 
-        A periodic stream stops at the first sample at or after ``duration``.
+        A periodic stream stops at the first sample at or after ``duration``; a Poisson
+        stream draws its gaps from ``rngs.arrivals``.
         """
         if self.arrivals == "periodic":
-            needed = int(np.ceil(duration * self.rate - 1e-9)) - start_index
-            m = max(1, min(m, needed)) if np.isfinite(duration) else m
-            return np.arange(start_index + 1, start_index + m + 1) / self.rate
-        gaps = rng.exponential(1.0 / self.rate, m)
+            if math.isfinite(duration):
+                needed = math.ceil(duration * self.rate - 1e-9) - start_index
+                m = max(1, min(m, needed))
+            # float bounds: the same integers (exact below 2**53), no int64 array to convert
+            return np.arange(float(start_index + 1), float(start_index + m + 1)) / self.rate
+        gaps = rngs.arrivals.exponential(1.0 / self.rate, m)
         gaps[0] += last_time  # sequential cumsum: identical for any packet size
         return np.cumsum(gaps)
 
-    def deliver(self, t: np.ndarray, latency_rng: np.random.Generator,
-                dropout_rng: np.random.Generator) -> np.ndarray:
-        """Arrival times of samples measured at ``t``; ``inf`` for a dropped sample."""
-        arrival = t + self.latency.draw(t.size, latency_rng)
+    def deliver(self, t: np.ndarray, rngs) -> np.ndarray:
+        """Arrival times of samples measured at ``t``; ``inf`` for a dropped sample
+        (drawn from ``rngs.dropout``). May be ``t`` itself: neither is written to later."""
+        arrival = self.latency.arrive(t, rngs)
         if self.dropout > 0:
-            arrival[dropout_rng.random(t.size) < self.dropout] = np.inf
+            if arrival is t:
+                arrival = t.copy()
+            arrival[rngs.dropout.random(t.size) < self.dropout] = np.inf
         return arrival
