@@ -111,11 +111,17 @@ def sample_loop(law, uses_curvature, data, laws, books, mon):  # pragma: no cove
     grid_pos = mon.grid_pos
     m = arrival.size
     n = theta.shape[1]
-    g = np.empty(n)
-    c = np.empty(n)
-    step = np.empty(n)
-    eta = np.empty(n)
-    x = np.zeros(n)
+    # The law's arrays are sized by the state rows' length (n: groups._general builds the
+    # state (P, S, n)), not by n itself. Same bits and about the same machine code either
+    # way, but sized by n, IDBD and Autostep measured 1.5x and 1.25x slower per update at
+    # n = 16 (interleaved A/B: IDBD 90-98 -> 59-67 ns, Autostep 109-112 -> 85-92 ns; see
+    # benchmarks/RESULTS.md, section 7); the other laws measured the same.
+    ns = state.shape[2]
+    g = np.empty(ns)
+    c = np.empty(ns)
+    step = np.empty(ns)
+    eta = np.empty(ns)
+    x = np.zeros(ns)
     for p in laws.which:
         if not alive[p]:
             continue
