@@ -184,6 +184,38 @@ def test_one_block_of_a_bank_never_launches_the_thread_pool():
     assert out.stdout.split() == ["False"]
 
 
+def test_a_bank_never_splits_beyond_the_threads_numba_may_use():
+    # a process pool's workers call numba.set_num_threads(1): two blocks would run one
+    # after the other on that thread, each slower than the whole bank in one block
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numba\n"
+            "from gainsim.estimators.threads import MIN_WORK, bank_blocks, numba_threads\n"
+            "args = (32, MIN_WORK // 16 // 32 + 1, 16)\n"
+            "before = (numba_threads(), bank_blocks(*args, runnable=1, own=1, cores=2))\n"
+            "numba.set_num_threads(1)\n"
+            "print(*before, numba_threads(), bank_blocks(*args, runnable=1, own=1, cores=2))\n")
+    env = dict(os.environ, NUMBA_NUM_THREADS="2")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True)
+    assert out.stdout.split() == ["2", "2", "1", "1"]
+
+
+def test_aligned_arrays_start_on_64_byte_boundaries_and_copy_exactly():
+    from gainsim.estimators.aligned import copy_aligned, empty_aligned, zeros_aligned_int
+
+    a = np.random.default_rng(0).standard_normal((5, 13))
+    for size in (1, 7, 8, 64, 100):
+        assert empty_aligned(size).ctypes.data % 64 == 0 and empty_aligned(size).size == size
+        z = zeros_aligned_int(size)
+        assert z.ctypes.data % 64 == 0 and z.dtype == np.int64 and not z.any()
+    c = copy_aligned(a[:, 3:11])  # a strided view, as a block of the bank
+    assert c.ctypes.data % 64 == 0 and c.flags.c_contiguous
+    np.testing.assert_array_equal(c, a[:, 3:11])
+
+
 def test_bank_threads_only_when_they_cannot_slow_the_call():
     from gainsim.estimators.threads import (MIN_WORK, bank_blocks, own_runnable_threads,
                                             runnable_tasks)

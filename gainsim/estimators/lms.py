@@ -12,6 +12,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from numba import njit, prange
 
+from gainsim.estimators.aligned import copy_aligned, empty_aligned, zeros_aligned_int
 from gainsim.estimators.loop import observer
 from gainsim.estimators.monitor import flush_snapshots, snapshot
 from gainsim.estimators.threads import BANK_MIN, bank_blocks
@@ -109,27 +110,31 @@ def _bank_block(x, d, eps, normalized, books, mon, lo, hi):  # pragma: no cover 
     alive, updates, diverged_at = books.alive, books.updates, books.diverged_at
     m, n = x.shape
     P = hi - lo
-    gain = etaT[:, lo:hi].copy()
-    th = thetaT[:, lo:hi].copy()
+    # every per-policy array on a 64-byte boundary: the vector loops over policies
+    # measured 1.5x slower on misaligned ones (gainsim.estimators.aligned)
+    gain = copy_aligned(etaT[:, lo:hi])
+    th = copy_aligned(thetaT[:, lo:hi])
     live = np.empty(P, dtype=np.bool_)
     for q in range(P):
         live[q] = alive[lo + q]
         if not live[q]:
             gain[:, q] = 0.0
-    y = np.empty(P)
-    g = np.empty(P)
+    y = empty_aligned(P)
+    g = empty_aligned(P)
     limit = np.sqrt(limit2)
-    ub = np.zeros(P)
-    etamax = np.zeros(P)
+    ub = empty_aligned(P)
+    etamax = empty_aligned(P)
     for q in range(P):
         s2 = 0.0
+        etamax[q] = 0.0
         for j in range(n):
             s2 += th[j, q] * th[j, q]
             etamax[q] = max(etamax[q], abs(gain[j, q]))
         ub[q] = np.sqrt(s2)
-    acc = np.zeros(P)
-    cnt = np.zeros(P, dtype=np.int64)
-    done = np.zeros(P, dtype=np.int64)
+    acc = empty_aligned(P)
+    acc[:] = 0.0
+    cnt = zeros_aligned_int(P)
+    done = zeros_aligned_int(P)
     jj = 0
     cur = first
     if cur >= 1:

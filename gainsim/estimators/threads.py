@@ -7,7 +7,8 @@ time slice), and a block on a busy core runs at a fraction of its speed. So a ca
 uses more than one block only when
 
 * the bank has at least ``2 * BANK_MIN`` policies (one block of work never wakes
-  the pool),
+  the pool), and numba may use two threads or more (:func:`numba_threads`: a process
+  pool's workers are set to one; blocks on one thread only cost more),
 * the call has enough work (``samples × policies × taps ≥ MIN_WORK``) for the split to
   pay for the wake-up, and
 * another core is free right now: the tasks of *other* processes that are running or
@@ -92,6 +93,19 @@ def cores_busy(others: int | None, cores: int) -> bool:
     return others is not None and others >= cores - 1
 
 
+def numba_threads() -> int:
+    """The threads numba's parallel kernels may use: ``numba.get_num_threads()`` (what
+    ``numba.set_num_threads`` set, as in a process pool's workers), or, while numba's
+    thread pool has not been started (asking would start it), its maximum
+    ``NUMBA_NUM_THREADS``: ``set_num_threads`` starts the pool too, so it was not called."""
+    from numba import config, get_num_threads
+    from numba.np.ufunc import parallel
+
+    if not getattr(parallel, "_is_initialized", True):
+        return config.NUMBA_NUM_THREADS
+    return get_num_threads()
+
+
 def bank_blocks(policies: int, samples: int, taps: int, runnable: int | None = -1,
                 cores: int = CORES, own: int | None = -1) -> int:
     """Blocks (threads) for one bank kernel call; 1 runs it on the calling thread.
@@ -100,9 +114,7 @@ def bank_blocks(policies: int, samples: int, taps: int, runnable: int | None = -
     default to :func:`runnable_tasks` and :func:`own_runnable_threads` of this moment
     (None: unknown).
     """
-    from numba import config
-
-    blocks = min(BANK_THREADS, policies // BANK_MIN, cores, config.NUMBA_NUM_THREADS)
+    blocks = min(BANK_THREADS, policies // BANK_MIN, cores, numba_threads())
     if blocks < 2 or samples * policies * taps < MIN_WORK:
         return 1
     runnable = runnable_tasks() if runnable == -1 else runnable

@@ -1,0 +1,43 @@
+"""Arrays on 64-byte boundaries, for the kernels that vectorise across a bank of policies.
+
+numba's ``np.empty`` aligns to 32 bytes, so an array starts on a 64-byte boundary or half
+way past one, by chance. With AVX-512 (8 doubles, one 64-byte line per vector) every
+vector load and store of a misaligned array spans two cache lines: the same 64-policy LMS
+bank loop over 10⁵ samples, 16 taps, took 24.6–25.8 ms with its arrays 8, 16 or 32 bytes
+past a 64-byte boundary against 14.5–17.3 ms aligned (``benchmarks/RESULTS.md``, section
+4; 2-core AMD EPYC, numba target znver5). The numbers do not change: only where the arrays
+start.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+ALIGN = 64  # bytes: one cache line, one AVX-512 vector
+
+
+@njit(cache=True)
+def empty_aligned(size):  # pragma: no cover - compiled
+    """An uninitialised float64 array of ``size`` elements starting on a 64-byte boundary."""
+    buf = np.empty(size + ALIGN // 8)
+    start = ((-buf.ctypes.data) % ALIGN) // 8
+    return buf[start:start + size]
+
+
+@njit(cache=True)
+def zeros_aligned_int(size):  # pragma: no cover - compiled
+    """An int64 array of ``size`` zeros starting on a 64-byte boundary."""
+    buf = np.zeros(size + ALIGN // 8, dtype=np.int64)
+    start = ((-buf.ctypes.data) % ALIGN) // 8
+    return buf[start:start + size]
+
+
+@njit(cache=True)
+def copy_aligned(a):  # pragma: no cover - compiled
+    """A C-ordered copy of the 2-D float64 array ``a`` starting on a 64-byte boundary."""
+    rows, cols = a.shape
+    out = empty_aligned(rows * cols).reshape((rows, cols))
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] = a[r, c]
+    return out
