@@ -3,10 +3,10 @@
 numba's ``np.empty`` aligns to 32 bytes, so an array starts on a 64-byte boundary or half
 way past one, by chance. With AVX-512 (8 doubles, one 64-byte line per vector) every
 vector load and store of a misaligned array spans two cache lines: the same 64-policy LMS
-bank loop over 10⁵ samples, 16 taps, took 24.6–25.8 ms with its arrays 8, 16 or 32 bytes
-past a 64-byte boundary against 14.5–17.3 ms aligned (``benchmarks/RESULTS.md``, section
-4; 2-core AMD EPYC, numba target znver5). The numbers do not change: only where the arrays
-start.
+bank loop over 10⁵ samples, 16 taps (the hand-written bank loop of
+``benchmarks/bench_engine.py``, its arrays passed in) took 24.3–25.8 ms with them 8, 16 or
+32 bytes past a 64-byte boundary against 14.5–17.3 ms aligned (2-core AMD EPYC, numba
+target znver5). The numbers do not change: only where the arrays start.
 """
 from __future__ import annotations
 
