@@ -116,8 +116,11 @@ def bank_blocks(policies: int, samples: int, taps: int, runnable: int | None = -
     default to :func:`runnable_tasks` and :func:`own_runnable_threads` of this moment
     (None: unknown).
     """
-    blocks = min(BANK_THREADS, policies // BANK_MIN, cores, numba_threads())
+    blocks = min(BANK_THREADS, policies // BANK_MIN, cores)
     if blocks < 2 or samples * policies * taps < MIN_WORK:
+        return 1
+    blocks = min(blocks, numba_threads())  # asked only where a split is possible
+    if blocks < 2:
         return 1
     runnable = runnable_tasks() if runnable == -1 else runnable
     if runnable is not None and runnable < cores:  # a free core whoever runs: no need to
