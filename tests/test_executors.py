@@ -330,3 +330,34 @@ def test_an_error_in_a_worker_reaches_the_caller():
     finally:
         pool.close(abort=True)
     assert not any(p.is_alive() for p in pool._workers.values())
+
+
+def test_gainsim_processes_tune_the_collector_and_import_gainsim_does_not():
+    import gc
+    import operator
+    import os
+    import subprocess
+    import sys
+
+    from gainsim.collector import THRESHOLDS
+
+    assert THRESHOLDS != (700, 10, 10)  # Python's defaults: the test below could not fail
+    pool = ProcessPool(2)  # this process and one spawned worker
+    try:
+        # the worker calls operator.call(gc.get_threshold): its own thresholds
+        assert pool.submit(operator.call, gc.get_threshold).result(timeout=120) == THRESHOLDS
+    finally:
+        pool.close()
+    here = os.path.dirname(os.path.abspath(__file__))
+    library = subprocess.run([sys.executable, "-c", "import gc, gainsim; gainsim.load; "
+                              "print(*gc.get_threshold())"], capture_output=True, text=True,
+                             cwd=here, check=True)
+    bare = subprocess.run([sys.executable, "-c", "import gc; print(*gc.get_threshold())"],
+                          capture_output=True, text=True, check=True)
+    assert library.stdout == bare.stdout
+    command = subprocess.run([sys.executable, "-c", "import atexit, gc, sys\n"
+                              "atexit.register(lambda: print(*gc.get_threshold()))\n"
+                              "sys.argv = ['gainsim', 'list']\n"
+                              "from gainsim.cli.main import entry\nentry()\n"],
+                             capture_output=True, text=True, cwd=here, check=True)
+    assert command.stdout.split()[-3:] == [str(v) for v in THRESHOLDS]

@@ -15,7 +15,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gainsim"
-GROUND_FLOOR = ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.files")
+GROUND_FLOOR = ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.files",
+                "gainsim.collector")
 
 
 def module_names() -> dict[str, Path]:
@@ -152,7 +153,7 @@ def test_registry_is_filled_by_the_catalogue_only():
 # modules of its own floor or below; a module not listed is on the top floor (commands).
 FLOORS = (
     ("ground", ("gainsim.registry", "gainsim.fields", "gainsim.quantities", "gainsim.engine.lifetime",
-                "gainsim.files")),
+                "gainsim.collector", "gainsim.files")),
     ("maths", ("gainsim.theory", "gainsim.predict.plants", "gainsim.predict.mrac",
                "gainsim.predict.lms_variants", "gainsim._numba_cache")),
     ("components", ("gainsim.signals", "gainsim.engine.stream", "gainsim.gains", "gainsim.estimators",

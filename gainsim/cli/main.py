@@ -72,6 +72,9 @@ def entry() -> None:
     """
     import atexit
 
+    from gainsim.collector import tune
+
+    tune()  # before numba, scipy and matplotlib are imported (gainsim.collector)
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -90,6 +90,9 @@ def _worker_init(parent_pid: int) -> None:
         worker_init(parent_pid)
     if hasattr(signal, "pthread_sigmask"):  # blocked since the fork (see ProcessPool.submit)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    from gainsim.collector import tune
+
+    tune()  # before the heavy imports below (gainsim.collector)
     import numba
 
     import gainsim.engine.sim  # noqa: F401  (import gainsim once, not per task)
