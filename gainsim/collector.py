@@ -11,6 +11,12 @@ collections and no full one, at the same peak memory (235–245 MB).
 
 Only those processes change their thresholds (:func:`tune`); ``import gainsim`` leaves a
 Python session's collector as it is. Nothing computed depends on when the collector runs.
+
+References
+----------
+Python documentation, ``gc`` — Garbage Collector interface: ``gc.set_threshold`` (a
+generation is collected when its allocations minus deallocations exceed its threshold)
+and ``gc.callbacks`` (how the times above were taken).
 """
 from __future__ import annotations
 
