@@ -35,7 +35,7 @@ import machine  # noqa: E402
 
 import gainsim  # noqa: E402
 import gainsim.engine.stream  # noqa: E402
-from gainsim.estimators.aligned import copy_aligned, empty_aligned  # noqa: E402
+from gainsim.estimators.aligned import copy_aligned, empty_aligned, zeros_aligned  # noqa: E402
 from gainsim.estimators.lms import lms_kernel  # noqa: E402
 from gainsim.engine.sim import simulate  # noqa: E402
 
@@ -138,8 +138,7 @@ def numba_bank_loop(X, d, etaT):  # pragma: no cover - compiled
     of where numba's allocator put ``th`` and ``y`` (gainsim.estimators.aligned)."""
     m, n = X.shape
     P = etaT.shape[1]
-    th = empty_aligned(n * P).reshape((n, P))
-    th[:] = 0.0
+    th = zeros_aligned(n * P).reshape((n, P))
     y = empty_aligned(P)
     for i in range(m):
         y[:] = 0.0

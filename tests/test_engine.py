@@ -204,13 +204,16 @@ def test_a_bank_never_splits_beyond_the_threads_numba_may_use():
 
 
 def test_aligned_arrays_start_on_64_byte_boundaries_and_copy_exactly():
-    from gainsim.estimators.aligned import copy_aligned, empty_aligned, zeros_aligned_int
+    from gainsim.estimators.aligned import (copy_aligned, empty_aligned, zeros_aligned,
+                                            zeros_aligned_int)
 
     a = np.random.default_rng(0).standard_normal((5, 13))
     for size in (1, 7, 8, 64, 100):
         assert empty_aligned(size).ctypes.data % 64 == 0 and empty_aligned(size).size == size
         z = zeros_aligned_int(size)
         assert z.ctypes.data % 64 == 0 and z.dtype == np.int64 and not z.any()
+        f = zeros_aligned(size)
+        assert f.ctypes.data % 64 == 0 and f.dtype == np.float64 and not f.any()
     c = copy_aligned(a[:, 3:11])  # a strided view, as a block of the bank
     assert c.ctypes.data % 64 == 0 and c.flags.c_contiguous
     np.testing.assert_array_equal(c, a[:, 3:11])

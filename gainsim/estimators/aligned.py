@@ -16,20 +16,30 @@ from numba import njit
 ALIGN = 64  # bytes: one cache line, one AVX-512 vector
 
 
+@njit(cache=True, inline="always")
+def _aligned_part(buf, size):  # pragma: no cover - compiled
+    """The ``size`` elements of ``buf`` (8-byte items, ``ALIGN // 8`` spare) from its
+    first 64-byte boundary on."""
+    start = ((-buf.ctypes.data) % ALIGN) // 8
+    return buf[start:start + size]
+
+
 @njit(cache=True)
 def empty_aligned(size):  # pragma: no cover - compiled
     """An uninitialised float64 array of ``size`` elements starting on a 64-byte boundary."""
-    buf = np.empty(size + ALIGN // 8)
-    start = ((-buf.ctypes.data) % ALIGN) // 8
-    return buf[start:start + size]
+    return _aligned_part(np.empty(size + ALIGN // 8), size)
+
+
+@njit(cache=True)
+def zeros_aligned(size):  # pragma: no cover - compiled
+    """A float64 array of ``size`` zeros starting on a 64-byte boundary."""
+    return _aligned_part(np.zeros(size + ALIGN // 8), size)
 
 
 @njit(cache=True)
 def zeros_aligned_int(size):  # pragma: no cover - compiled
     """An int64 array of ``size`` zeros starting on a 64-byte boundary."""
-    buf = np.zeros(size + ALIGN // 8, dtype=np.int64)
-    start = ((-buf.ctypes.data) % ALIGN) // 8
-    return buf[start:start + size]
+    return _aligned_part(np.zeros(size + ALIGN // 8, dtype=np.int64), size)
 
 
 @njit(cache=True)

@@ -12,7 +12,8 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from gainsim.estimators.aligned import copy_aligned, empty_aligned, zeros_aligned_int
+from gainsim.estimators.aligned import (copy_aligned, empty_aligned, zeros_aligned,
+                                        zeros_aligned_int)
 from gainsim.estimators.loop import observer
 from gainsim.estimators.monitor import flush_snapshots, snapshot
 from gainsim.estimators.threads import BANK_MIN, bank_blocks
@@ -131,8 +132,7 @@ def _bank_block(x, d, eps, normalized, books, mon, lo, hi):  # pragma: no cover 
             s2 += th[j, q] * th[j, q]
             etamax[q] = max(etamax[q], abs(gain[j, q]))
         ub[q] = np.sqrt(s2)
-    acc = empty_aligned(P)
-    acc[:] = 0.0
+    acc = zeros_aligned(P)
     cnt = zeros_aligned_int(P)
     done = zeros_aligned_int(P)
     jj = 0

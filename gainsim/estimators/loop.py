@@ -114,8 +114,9 @@ def sample_loop(law, uses_curvature, data, laws, books, mon):  # pragma: no cove
     # The law's arrays are sized by the state rows' length (n: groups._general builds the
     # state (P, S, n)), not by n itself. Same bits and about the same machine code either
     # way, but sized by n, IDBD and Autostep measured 1.5x and 1.25x slower per update at
-    # n = 16 (interleaved A/B: IDBD 90-98 -> 59-67 ns, Autostep 109-112 -> 85-92 ns; see
-    # benchmarks/RESULTS.md, section 7); the other laws measured the same.
+    # n = 16 (interleaved A/B of the two builds: IDBD 90-98 -> 59-67 ns, Autostep 109-112
+    # -> 85-92 ns; the ratios in benchmarks/RESULTS.md, section 7); the other laws
+    # measured the same.
     ns = state.shape[2]
     g = np.empty(ns)
     c = np.empty(ns)

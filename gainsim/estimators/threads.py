@@ -29,7 +29,8 @@ BANK_MIN = 8          # from this many policies on, the policies-innermost kerne
 BANK_THREADS = 2      # blocks of a large bank run on at most this many threads
 MIN_WORK = 1 << 23    # samples × policies × taps of a call below which one thread is faster
 # (with 64-byte-aligned blocks, 2 threads on 16 or 24 policies × 16 taps × 16384 samples,
-# 4.2 M and 6.3 M, ran at 0.95–0.96× one thread: benchmarks/RESULTS_user.md, section 4)
+# 4.2 M and 6.3 M, ran at 0.95–0.96× one thread under the earlier 2^22, measured by
+# `benchmarks/bench_user.py --only threads`; RESULTS_user.md section 4 is the run after)
 
 
 def _cores() -> int:
