@@ -320,9 +320,31 @@ def section_cold(repeats: int) -> list[Row]:
                             f"{statistics.median(serial):.1f} s", "", "",
                             ", ".join(f"{w:.1f}" for w in serial) + " s"))
             rows.append(extra)
+            if goal is not None:
+                rows += python_first_runs(name, repeats, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return rows
+
+
+def python_first_runs(name: str, repeats: int, tmp: Path) -> list[Row]:
+    """A first ``gainsim.run()`` from Python (a script, empty cache), with and without
+    compiling ahead (``GAINSIM_COMPILE_AHEAD=0`` is how the Python API ran before it did)."""
+    script = [PY, "-c", f"import gainsim; gainsim.run('scenarios/{name}.toml')"]
+    times: dict = {"1": [], "0": []}
+    for k in range(repeats):  # interleaved
+        for ahead in ("1", "0"):
+            cache = tmp / f"cache-{name}-py{ahead}-{k}"
+            times[ahead].append(wall(script, {**os.environ, "NUMBA_CACHE_DIR": str(cache),
+                                              "GAINSIM_COMPILE_AHEAD": ahead}))
+            shutil.rmtree(cache, ignore_errors=True)
+    return [Row("5 cold start", f"  first `gainsim.run('scenarios/{name}.toml')` from Python "
+                "(a script, empty numba cache; laws compiled ahead on helper processes)",
+                f"{statistics.median(times['1']):.1f} s", "", "",
+                ", ".join(f"{w:.1f}" for w in times["1"]) + " s"),
+            Row("5 cold start", "  the same with `GAINSIM_COMPILE_AHEAD=0` (the Python API "
+                "before it compiled ahead)", f"{statistics.median(times['0']):.1f} s", "", "",
+                ", ".join(f"{w:.1f}" for w in times["0"]) + " s")]
 
 
 SECTIONS = {"import": section_import, "warm": section_warm, "aggregation": section_aggregation,

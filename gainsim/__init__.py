@@ -17,9 +17,9 @@ __version__ = "0.1.0"
 _LAZY = {"Results": "gainsim.engine.runner", "run": "gainsim.api", "open_run": "gainsim.api",
          "RunData": "gainsim.report.rundata",
          "Scenario": "gainsim.scenario", "ScenarioError": "gainsim.scenario",
-         "load": "gainsim.scenario", "loads": "gainsim.scenario"}
+         "load": "gainsim.scenario", "loads": "gainsim.scenario", "warmup": "gainsim.api"}
 __all__ = ["Results", "RunData", "Scenario", "ScenarioError", "__version__", "load", "loads",
-           "open_run", "run"]
+           "open_run", "run", "warmup"]
 
 
 def __getattr__(name: str):

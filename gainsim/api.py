@@ -6,11 +6,14 @@
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from gainsim.report.rundata import Reportable
 from gainsim.scenario import Scenario, load, loads, to_dict
 from gainsim.scenario.load import loads_dict
+
+_log = logging.getLogger("gainsim")
 
 
 def as_scenario(source, data: dict | None = None) -> Scenario:
@@ -76,13 +79,37 @@ def run(scenario, *, seed: int | None = None, replicas: int | None = None,
     for a ``data`` plant (``{"x": X, "d": d}``, its ``target`` and ``inputs`` name them),
     streamed instead of its file; every other option
     (``workers``, ``executor``, ``progress``) is :func:`gainsim.engine.runner.run`'s.
+
+    A first run of gain laws numba's cache lacks compiles them side by side first, on
+    helper processes (:func:`gainsim.engine.warmup.compile_ahead`): fresh interpreters
+    that never import your ``__main__``, so a script needs no ``if __name__ ==
+    "__main__":`` guard for it. It says so on the ``gainsim`` logger (level INFO);
+    ``GAINSIM_COMPILE_AHEAD=0`` in the environment turns it off.
     """
     from gainsim.engine.runner import run as run_scenario
+    from gainsim.engine.warmup import compile_ahead
 
     scenario = as_scenario(scenario, data)
     if replicas is not None:
         _check_replicas(scenario, replicas)
+    compile_ahead([scenario], _log.info)  # a first run: its laws compiled side by side
     return RunResult(run_scenario(scenario, seed=seed, replicas=replicas, **options))
+
+
+def warmup(*scenarios, workers: int | None = None) -> list[tuple[str, float]]:
+    """Compile (or load from numba's cache) every kernel the ``scenarios`` (Scenarios,
+    paths, TOML texts or dicts) use, on ``workers`` processes side by side (default: the
+    cores this process may use, at most 4), as ``gainsim warmup`` does; ``(what, seconds)``
+    per kernel group, in the order they finished. Results never depend on it.
+    """
+    from gainsim.engine.warmup import MAX_COMPILERS, warm
+    from gainsim.estimators.threads import CORES
+
+    if workers is None:
+        workers = min(CORES, MAX_COMPILERS)
+    if workers < 1:
+        raise ValueError(f"warmup(): workers must be >= 1 (got {workers})")
+    return warm([as_scenario(s) for s in scenarios], workers)
 
 
 def _check_replicas(scenario, replicas: int) -> None:

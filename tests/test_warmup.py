@@ -103,3 +103,41 @@ def test_constant_banks_count_as_one_compile_and_each_law_as_one():
     laws = [p for p in drift if not p.label.endswith("+ constant")]
     assert compilers(drift, cores=8) == min(len(laws) + 1, 4)
     assert compilers(drift, cores=2) == 2 and compilers(drift, cores=1) == 1
+
+
+def test_a_first_python_run_compiles_ahead_without_running_the_script_again(tmp_path):
+    """``gainsim.run()`` from a script with no ``__main__`` guard: the helper compiles a law
+    (this process then loads it), and the script's top level runs once."""
+    import os
+    import subprocess
+    import sys
+
+    from gainsim.estimators.threads import CORES
+
+    if CORES < 2:
+        import pytest
+        pytest.skip("compile-ahead needs two cores")
+    path = tmp_path / "two_laws.toml"
+    path.write_text(TWO_LAWS)
+    first_law = type(gainsim.load(path).policy[0].gain).loop.py_func.__qualname__
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import logging, sys\nlogging.basicConfig(level=logging.INFO)\n"
+        "from numba.core import event\n"
+        "class Seen(event.Listener):\n"
+        "    def on_start(self, e):\n"
+        "        print('COMPILED', e.data['dispatcher'].py_func.__qualname__)\n"
+        "    def on_end(self, e): pass\n"
+        "event.register('numba:compile', Seen())\n"
+        "import gainsim\nprint('SCRIPT TOP')\n"
+        f"res = gainsim.run({str(path)!r})\n"
+        "print('FINAL', res.policies[0].final_misalignment)\n")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"), GAINSIM_COMPILE_AHEAD="1")
+    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                         text=True, check=True, cwd=tmp_path)
+    assert out.stdout.count("SCRIPT TOP") == 1, out.stdout
+    assert "compiling 2 kernel groups on 2 processes" in out.stderr
+    compiled = {line.split()[1] for line in out.stdout.splitlines() if line.startswith("COMPILED")}
+    assert first_law not in compiled, compiled  # the helper compiled it; loaded from the cache
+    here = gainsim.run(gainsim.load(path))
+    assert f"FINAL {here.policies[0].final_misalignment}" in out.stdout

@@ -74,20 +74,19 @@ def _compile(probe: Probe) -> tuple[str, float]:
 def run_probes(todo: list[Probe], workers: int = 2) -> list[tuple[str, float]]:
     """Run ``todo`` on ``workers`` processes (this one included); ``(label, seconds)`` each,
     in the order they finished."""
-    from gainsim.engine.executors import make_executor, opened
+    from gainsim.engine.compilers import share
 
     workers = max(1, min(workers, len(todo)))
     if workers == 1:
         return [_compile(p) for p in todo]
-    # the spawned workers take the first tasks; this process the next one: the constant
+    # the helper processes take the first tasks; this process the next one: the constant
     # banks, which compile the helpers every kernel calls (monitor, measurement) while
     # the workers are still starting, so that they load those from the cache instead of
     # compiling them again (first drift_tracking run, 3 alternating pairs: 10.1 s median
     # against 11.0 s with the constant banks last)
     adaptive, constant = [p for p in todo if not p.constant], [p for p in todo if p.constant]
-    todo = adaptive[:workers - 1] + constant + adaptive[workers - 1:]
-    with opened(make_executor("process", workers)) as pool:
-        return list(pool.imap(_compile, todo))
+    return share(_compile, adaptive[:workers - 1] + constant + adaptive[workers - 1:],
+                 workers - 1)
 
 
 def warm(scenarios, workers: int = 2) -> list[tuple[str, float]]:
