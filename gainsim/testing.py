@@ -123,7 +123,7 @@ def check_against_reference(scenario, seed: int = 0, rtol: float = 1e-9) -> None
     np.testing.assert_allclose(trace.misalignment[0, -1],
                                np.sum((ref["theta"] - ref["truth"]) ** 2), rtol=rtol,
                                err_msg=f"{what}: final misalignment")
-    np.testing.assert_allclose(trace.eta_vector[0, -1], ref["eta"], rtol=rtol,
+    np.testing.assert_allclose(trace.eta_vectors()[0, -1], ref["eta"], rtol=rtol,
                                err_msg=f"{what}: last gain")
 
 

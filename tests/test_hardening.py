@@ -1,4 +1,5 @@
 """Malformed and extreme inputs: one line naming the key path, never a traceback."""
+import dataclasses
 import os
 from pathlib import Path
 import textwrap
@@ -6,7 +7,7 @@ import textwrap
 import pytest
 
 import gainsim
-from conftest import DEFAULTS, FIR_TEMPLATE
+from conftest import DEFAULTS, FIR_TEMPLATE, fir_toml
 from gainsim.scenario import ScenarioError, load
 
 # a small FIR scenario (tests/conftest.py) with drift, 100 Hz, 200 samples, 2 replicas
@@ -170,6 +171,22 @@ def test_work_estimate_is_samples_times_replicas_times_taps_per_policy():
     # 20 s at 1000 Hz, 20 replicas, 6 LMS/NLMS policies of 16 taps (counted by hand)
     assert estimate(scenario).work == pytest.approx(20_000 * 20 * 6 * 16)
     assert estimate(scenario, replicas=1).work == pytest.approx(20_000 * 6 * 16)
+
+
+def test_memory_estimate_counts_the_gain_record_only_where_gains_change():
+    from gainsim.gains.constant import gains_recorded_once
+    from gainsim.scenario.sizes import FLOAT, estimate
+
+    scenario = load(Path(__file__).parent.parent / "scenarios" / "quickstart.toml")
+    assert gains_recorded_once(scenario)  # fixed LMS/NLMS gains: their traces hold the gains
+    idbd = gainsim.loads(fir_toml(policies='[[policy]]\nname = "idbd"\nestimator = "lms"\n'
+                                           'gain = { kind = "idbd" }\n')).policy[0]
+    adaptive = dataclasses.replace(scenario, policy=scenario.policy + (idbd,))
+    assert not gains_recorded_once(adaptive)
+    R, G, n = scenario.run.replicas, scenario.metrics.grid, scenario.plant.n
+    # 20 replicas × 2001 grid times × (8 numbers + θ̂ (16) + the gain vector (16)) per policy
+    assert (estimate(adaptive).memory - estimate(scenario).memory
+            == pytest.approx(R * (G + 1) * ((7 * (8 + 2 * n)) - 6 * (8 + n)) * FLOAT))
 
 
 @pytest.mark.parametrize("old, new, argv, expected", [

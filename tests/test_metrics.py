@@ -99,25 +99,28 @@ def test_band_keeps_a_negative_zero_mean(stats_path):
     assert list(np.signbit(nanmean_replicas(values)).ravel()) == [True, False]
 
 
-def test_band_of_a_run_with_diverged_replicas_equals_numpy():
-    from gainsim import loads, run
-
-    scenario = loads("""
-name = "band"
+EDGE = """
+name = "edge"
 [plant]
 kind = "fir"
 taps = 2
 noise_std = 0.1
 [run]
 samples = 400
-replicas = 6
+replicas = {replicas}
 [metrics]
 grid = 20
-[[policy]]
+{policies}[[policy]]
 name = "edge"
 estimator = "lms"
 gain = 0.95
-""")
+"""  # an LMS gain at the edge of stability: replicas diverge at different times
+
+
+def test_band_of_a_run_with_diverged_replicas_equals_numpy():
+    from gainsim import loads, run
+
+    scenario = loads(EDGE.format(replicas=6, policies=""))
     res = run(scenario)
     from gainsim.engine.runner import replica_seeds
     from gainsim.engine.sim import simulate
@@ -254,3 +257,53 @@ def test_last_finite_value_of_each_row():
     v = np.array([[[1.0, 2.0, np.nan], [np.nan] * 3, [np.inf, 3.0, 4.0], [5.0, np.inf, 6.0]]])
     last, has = last_finite(v)
     assert last.tolist() == [[2.0, 0.0, 4.0, 6.0]] and has.tolist() == [[True, False, True, True]]
+
+
+@pytest.mark.parametrize("replicas", [1, 3, 8])
+def test_the_mean_of_constant_gains_equals_numpy_on_their_full_records(replicas, stats_path):
+    """Constant gains are kept once per policy (``eta_constant``); their replica mean must
+    be ``np.nanmean`` of the per-time records they stand for, bit for bit (three 0.1s add
+    up to 0.30000000000000004: the mean is not the gain)."""
+    from gainsim.analysis.metrics import constant_gain_mean
+    from gainsim.engine.sim import constant_gain_record
+
+    rng = np.random.default_rng(replicas)
+    gains = np.array([[0.1, 0.1, 0.1], [0.3, 0.7, 1e-3], [0.01, 0.02, 0.05]])
+    records = []
+    for _ in range(replicas):
+        eta_mean = np.tile(gains.mean(axis=1)[:, None], (1, 12))
+        eta_mean[rng.random(eta_mean.shape) < 0.3] = np.nan  # not recorded (diverged)
+        eta_mean[0, -1] = np.nan                              # never recorded at the end
+        records.append((eta_mean, constant_gain_record(gains, eta_mean)))
+    counts = sum((~np.isnan(m)).astype(np.int64) for m, _ in records)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = np.nanmean(np.stack([r for _, r in records]), axis=0)
+    got = constant_gain_mean(gains, counts, replicas)
+    np.testing.assert_array_equal(got, want)
+    if replicas == 3:
+        assert (counts == 3).any() and got[0][counts[0] == 3][0, 0] == 0.30000000000000004 / 3
+
+
+def test_a_bank_of_constant_gains_records_its_gains_once_and_a_divergence_as_nan():
+    from gainsim import loads, run
+    from gainsim.engine.runner import replica_seeds
+    from gainsim.engine.sim import simulate
+
+    scenario = loads(EDGE.format(replicas=4, policies='[[policy]]\nname = "slow"\n'
+                                 'estimator = "lms"\ngain = 0.1\n'))
+    traces = [simulate(scenario, s) for s in replica_seeds(0, 4)]
+    assert all(tr.eta_vector is None for tr in traces)
+    np.testing.assert_array_equal(traces[0].eta_constant, [[0.1, 0.1], [0.95, 0.95]])
+    for tr in traces:
+        record = tr.eta_vectors()
+        assert record.shape == (2, 21, 2) and (record[0] == 0.1).all()
+        gone = np.isnan(tr.misalignment[1])
+        np.testing.assert_array_equal(np.isnan(record[1]), np.repeat(gone[:, None], 2, axis=1))
+        assert (record[1][~gone] == 0.95).all()
+    assert any(np.isnan(tr.misalignment[1]).any() for tr in traces)  # "edge" diverged
+    res = run(scenario, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = np.nanmean(np.stack([tr.eta_vectors() for tr in traces]), axis=0)
+    np.testing.assert_array_equal(res.curves["eta_vector_mean"], want)

@@ -86,8 +86,37 @@ def replica_mean(traces: list, name: str) -> np.ndarray:
 
 
 def eta_vector_mean(traces: list) -> np.ndarray:
-    """Per-parameter gain at each grid time, mean over replicas: (P, G+1, n)."""
-    return replica_mean(traces, "eta_vector")
+    """Per-parameter gain at each grid time, mean over replicas: (P, G+1, n).
+
+    The NaN-ignoring mean of the replicas' records (:func:`nanmean_replicas`). Traces of
+    constant gains hold the gains alone (``eta_constant``, no per-time record): the mean
+    is then computed from them and from how many replicas were recorded at each grid time
+    (:func:`constant_gain_mean`), the same bits without the (R, P, G+1, n) records.
+    """
+    if all(tr.eta_vector is None for tr in traces) and all(
+            np.array_equal(tr.eta_constant, traces[0].eta_constant) for tr in traces):
+        counts = sum((~np.isnan(tr.eta)).astype(np.int64) for tr in traces)
+        return constant_gain_mean(traces[0].eta_constant, counts, len(traces))
+    return nanmean_replicas(tr.eta_vectors() for tr in traces)
+
+
+def constant_gain_mean(gains: np.ndarray, counts: np.ndarray, replicas: int) -> np.ndarray:
+    r""":func:`nanmean_replicas` of ``replicas`` records of the constant ``gains`` (P, n),
+    where ``counts`` (P, G+1) of them hold a value at each grid time (the others ``nan``).
+
+    The replicas are added in order, a ``nan`` as ``0.0`` (which adds nothing exactly),
+    so the sum of :math:`k` recorded values is :math:`S_k = S_{k-1} + \eta`,
+    :math:`S_1 = \eta`, and the mean :math:`S_k / k` (not always :math:`\eta`: three
+    additions of 0.1 round up); :math:`k = 0` gives ``nan``.
+    """
+    sums = np.empty((replicas + 1,) + gains.shape)
+    sums[0] = np.nan
+    sums[1] = gains
+    for k in range(2, replicas + 1):
+        sums[k] = sums[k - 1] + gains
+    rows = np.arange(gains.shape[0])[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums[counts, rows] / counts[..., None].astype(float)
 
 
 def band(curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

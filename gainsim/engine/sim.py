@@ -75,7 +75,8 @@ class ReplicaTrace:
     eta: np.ndarray           # (P, G+1) mean gain over parameters at each grid time
     eta_min: np.ndarray       # (P, G+1) smallest per-parameter gain
     eta_max: np.ndarray       # (P, G+1) largest per-parameter gain
-    eta_vector: np.ndarray    # (P, G+1, n) per-parameter gain at each grid time
+    eta_vector: np.ndarray | None  # (P, G+1, n) per-parameter gain at each grid time; None
+                                   # when every gain is constant (``eta_constant``)
     events: np.ndarray        # (P,) events raised by the gain laws (e.g. clips)
     updates: np.ndarray       # (P,) updates applied
     diverged_at: np.ndarray   # (P,) divergence time or nan
@@ -83,6 +84,15 @@ class ReplicaTrace:
     cost: np.ndarray | None = None  # (P, 4) cost sums of Python baselines (nan elsewhere)
     theta: np.ndarray | None = None       # (P, G+1, n) estimate at each grid time
     theta_star: np.ndarray | None = None  # (G+1, n) true parameters at each grid time
+    eta_constant: np.ndarray | None = None  # (P, n) the gains, when all are constant
+
+    def eta_vectors(self) -> np.ndarray:
+        """The per-parameter gain at each grid time (P, G+1, n), ``nan`` where nothing was
+        recorded (a policy that had diverged): ``eta_vector``, or ``eta_constant`` repeated
+        at every grid time the policy was recorded at (where ``eta`` is a number)."""
+        if self.eta_vector is not None:
+            return self.eta_vector
+        return constant_gain_record(self.eta_constant, self.eta)
 
 
 @dataclass(frozen=True)
@@ -283,24 +293,60 @@ def simulate(scenario, seed: np.random.SeedSequence) -> ReplicaTrace:
     return trace
 
 
+def constant_gain_record(gains: np.ndarray, eta_mean: np.ndarray) -> np.ndarray:
+    """What a per-time recording of constant ``gains`` (P, n) holds: row ``p`` at every grid
+    time where ``eta_mean[p]`` (P, G+1) was recorded (not ``nan``), ``nan`` elsewhere."""
+    recorded = ~np.isnan(eta_mean)
+    return np.where(recorded[:, :, None], gains[:, None, :], np.nan)
+
+
 _TRACE_FIELDS = (("err_sum", "err_sum"), ("err_cnt", "err_cnt"), ("misalignment", "mis"),
                  ("eta", "eta_mean"), ("eta_min", "eta_min"), ("eta_max", "eta_max"),
-                 ("eta_vector", "eta_vec"), ("theta", "theta_vec"), ("updates", "updates"),
+                 ("theta", "theta_vec"), ("updates", "updates"),
                  ("diverged_at", "diverged_at"))  # ReplicaTrace field <- Bank attribute
 
 
+def _constant(bank) -> bool:
+    """Whether ``bank`` records one gain per policy (constant gains), not one per time."""
+    return bank.eta_vec.shape[1] == 1
+
+
+def _gain_record(groups, P: int, G: int, n: int) -> tuple:
+    """``(eta_vector, eta_constant)`` of the trace: ``(None, gains)`` when every group's
+    gains are constant (no (P, G+1, n) record at all), else the per-time record."""
+    if all(_constant(g.bank) for g in groups):
+        gains = np.empty((P, n))
+        for g in groups:
+            gains[g.rows] = g.bank.last_gain
+        return None, gains
+    if _whole(groups, P):
+        return groups[0].bank.eta_vec, None
+    record = np.empty((P, G + 1, n))
+    for g in groups:
+        record[g.rows] = (constant_gain_record(g.bank.last_gain, g.bank.eta_mean)
+                          if _constant(g.bank) else g.bank.eta_vec)
+    return record, None
+
+
+def _whole(groups, P: int) -> bool:
+    """One group holding every policy, in order."""
+    return len(groups) == 1 and list(groups[0].rows) == list(range(P))
+
+
 def _collect(groups, P: int, G: int, n: int, samples: int) -> ReplicaTrace:
-    if len(groups) == 1 and list(groups[0].rows) == list(range(P)):
-        # one group holding every policy in order: its arrays are the trace (no copies;
-        # the (P, G+1, n) recordings are the largest arrays of a run)
+    eta_vector, eta_constant = _gain_record(groups, P, G, n)
+    if _whole(groups, P):
+        # its arrays are the trace (no copies; the (P, G+1, n) recordings are the
+        # largest arrays of a run)
         g = groups[0]
         trace = ReplicaTrace(**{f: getattr(g.bank, a) for f, a in _TRACE_FIELDS},
+                             eta_vector=eta_vector, eta_constant=eta_constant,
                              events=g.events, samples=samples)
     else:
         trace = ReplicaTrace(err_sum=np.zeros((P, G)), err_cnt=np.zeros((P, G), dtype=np.int64),
                              misalignment=np.empty((P, G + 1)), eta=np.empty((P, G + 1)),
                              eta_min=np.empty((P, G + 1)), eta_max=np.empty((P, G + 1)),
-                             eta_vector=np.empty((P, G + 1, n)),
+                             eta_vector=eta_vector, eta_constant=eta_constant,
                              events=np.zeros(P, dtype=np.int64),
                              updates=np.zeros(P, dtype=np.int64), diverged_at=np.empty(P),
                              samples=samples, theta=np.empty((P, G + 1, n)))

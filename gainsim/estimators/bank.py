@@ -42,12 +42,17 @@ class Bank:
     eta_mean: np.ndarray     # (P, G+1) mean / min / max over parameters of the gain
     eta_min: np.ndarray
     eta_max: np.ndarray
-    eta_vec: np.ndarray      # (P, G+1, n) per-parameter gain at each monitor time
+    eta_vec: np.ndarray      # (P, G+1, n) per-parameter gain at each monitor time; (P, 1, n)
+                             # for constant gains (``constant``): they never change
     theta_vec: np.ndarray    # (P, G+1, n) estimate at each monitor time (nan once diverged)
 
     @classmethod
-    def create(cls, theta0: np.ndarray, gain: np.ndarray, grid: int) -> "Bank":
-        """A bank starting at ``theta0`` with the per-parameter gains ``gain`` (P, n)."""
+    def create(cls, theta0: np.ndarray, gain: np.ndarray, grid: int,
+               constant: bool = False) -> "Bank":
+        """A bank starting at ``theta0`` with the per-parameter gains ``gain`` (P, n);
+        ``constant``: its kernels never change them (``last_gain`` stays ``gain``), so
+        ``eta_vec`` keeps one row, not one per monitor time (a bank of 64 gains on 16
+        taps over a grid of 2000 spares 16 MB per replica)."""
         P = gain.shape[0]
         nan = lambda: np.full((P, grid + 1), np.nan)  # noqa: E731
         return cls(theta=np.repeat(theta0[None, :].astype(float), P, axis=0),
@@ -56,7 +61,7 @@ class Bank:
                    diverged_at=np.full(P, np.nan), err_sum=np.zeros((P, grid)),
                    err_cnt=np.zeros((P, grid), dtype=np.int64), mis=nan(), eta_mean=nan(),
                    eta_min=nan(), eta_max=nan(),
-                   eta_vec=np.full((P, grid + 1, theta0.size), np.nan),
+                   eta_vec=np.full((P, 1 if constant else grid + 1, theta0.size), np.nan),
                    theta_vec=np.full((P, grid + 1, theta0.size), np.nan))
 
     def monitor(self, chunk) -> Monitor:

@@ -118,7 +118,7 @@ class DelayedGroup:
     @classmethod
     def create(cls, estimator, rows: list[int], eta: np.ndarray, theta0: np.ndarray,
                grid: int, delay: int) -> "DelayedGroup":
-        bank = Bank.create(theta0, eta, grid)
+        bank = Bank.create(theta0, eta, grid, constant=True)
         history = np.repeat(bank.theta[:, None, :], delay + 1, axis=1).copy()
         return cls(estimator=estimator, rows=rows, bank=bank, history=history,
                    events=np.zeros(len(rows), dtype=np.int64))

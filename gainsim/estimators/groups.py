@@ -20,7 +20,7 @@ import numpy as np
 from gainsim.estimators.bank import Bank
 from gainsim.estimators.loop import LawBank
 from gainsim.estimators.python_group import make_python_group
-from gainsim.gains.constant import Constant
+from gainsim.gains.constant import Constant, on_fast_kernel
 
 
 @dataclass
@@ -108,18 +108,17 @@ def make_groups(policies, theta0: np.ndarray, plant, grid: int, delay: int = 0) 
         return _delayed_groups(policies, theta0, grid, delay)
     keyed: dict = {}
     for p, policy in enumerate(policies):
-        fast = isinstance(policy.gain, Constant)
-        keyed.setdefault((policy.estimator, fast), []).append(p)
+        keyed.setdefault((policy.estimator, isinstance(policy.gain, Constant)), []).append(p)
     groups = []
     n = theta0.size
-    for (estimator, fast), rows in keyed.items():
+    for (estimator, _), rows in keyed.items():
         gains = [policies[p].gain for p in rows]
         if hasattr(estimator, "init_state"):  # the scipy baselines: estimators in Python
             groups.append(make_python_group(estimator, rows, gains, theta0, plant, grid))
-        elif fast and hasattr(estimator, "apply_constant"):
+        elif on_fast_kernel(policies[rows[0]]):  # so are all of the group's
             gain = np.array([g.eta_vector(n) for g in gains])
             groups.append(FastGroup(estimator=estimator, rows=rows,
-                                    bank=Bank.create(theta0, gain, grid),
+                                    bank=Bank.create(theta0, gain, grid, constant=True),
                                     events=np.zeros(len(rows), dtype=np.int64)))
         else:
             clocks = [policies[p].clock for p in rows]

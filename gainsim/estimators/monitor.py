@@ -26,14 +26,17 @@ class Monitor(NamedTuple):
     eta_max: np.ndarray
     err_sum: np.ndarray    # (P, G) sum of the tracking error per monitor interval
     err_cnt: np.ndarray    # (P, G) int64 samples per monitor interval
-    eta_vec: np.ndarray    # (P, G+1, n) per-parameter gain at each monitor time
+    eta_vec: np.ndarray    # (P, G+1, n) per-parameter gain at each monitor time, or (P, 1, n)
+                           # for a bank of constant gains: the one gain, written each time
     theta_vec: np.ndarray  # (P, G+1, n) estimate at each monitor time
 
 
 @njit(cache=True)
 def snapshot(th, eta_row, mon, p, j):  # pragma: no cover - compiled
-    """Record policy ``p`` at monitor time ``j``: misalignment, estimate and gain mean/min/max."""
+    """Record policy ``p`` at monitor time ``j``: misalignment, estimate and gain mean/min/max
+    (and the per-parameter gain in row ``j`` of ``eta_vec``, or in its only row)."""
     truth, eta_vec, theta_vec = mon.truth, mon.eta_vec, mon.theta_vec
+    je = j if eta_vec.shape[1] > 1 else 0
     s = 0.0
     tot = 0.0
     lo = eta_row[0]
@@ -43,7 +46,7 @@ def snapshot(th, eta_row, mon, p, j):  # pragma: no cover - compiled
         theta_vec[p, j, k] = th[k]
         s += dk * dk
         ek = eta_row[k]
-        eta_vec[p, j, k] = ek
+        eta_vec[p, je, k] = ek
         tot += ek
         lo = min(lo, ek)
         hi = max(hi, ek)

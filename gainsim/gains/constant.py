@@ -47,3 +47,19 @@ class Constant(Schedule):
     def eta_vector(self, n: int) -> np.ndarray:
         """The per-parameter gain handed to a compiled estimator kernel."""
         return np.full(n, self.eta)
+
+
+def on_fast_kernel(policy) -> bool:
+    """Whether ``policy`` runs on its estimator's constant-gain kernel (``apply_constant``:
+    LMS, NLMS, gradient descent), whose gains never change, so its run records them once
+    (:class:`gainsim.estimators.groups.FastGroup`); the scipy baselines run in Python."""
+    est = policy.estimator
+    return (isinstance(policy.gain, Constant) and hasattr(est, "apply_constant")
+            and not hasattr(est, "init_state"))
+
+
+def gains_recorded_once(scenario) -> bool:
+    """Whether every policy's gains are constant in the run's kernels (each on its fast
+    kernel, or every policy with a stale gradient, which only constant gains allow), so a
+    replica's trace holds them once instead of at every grid time."""
+    return scenario.stream.feedback_delay > 0 or all(on_fast_kernel(p) for p in scenario.policy)

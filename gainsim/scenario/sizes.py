@@ -81,6 +81,8 @@ def estimate(scenario, replicas: int | None = None) -> SizeEstimate:
     Uses only resolved settings (no array is built), in floating point so that absurd
     values (``taps = 10¹⁸``) give an estimate rather than an overflow.
     """
+    from gainsim.gains.constant import gains_recorded_once
+
     plant, stream = scenario.plant, scenario.stream
     R = float(replicas if replicas is not None else scenario.run.replicas)
     n = float(plant.n)
@@ -91,7 +93,9 @@ def estimate(scenario, replicas: int | None = None) -> SizeEstimate:
     per_update = [_update_cost(p, n) * substeps for p in scenario.policy]
     work = samples * R * math.fsum(per_update)
     matrices = sum(n * n for p in scenario.policy if type(p.gain).kind in MATRIX_GAINS)
-    curves = R * P * (G + 1) * (8 + n) * FLOAT      # ReplicaTrace arrays, every replica
+    # ReplicaTrace arrays, every replica: 8 numbers, θ̂ and (unless every gain is constant)
+    # the per-parameter gain at each grid time
+    curves = R * P * (G + 1) * (8 + n + (0 if gains_recorded_once(scenario) else n)) * FLOAT
     drawn = stream.packet if stream.arrivals == "poisson" else min(stream.packet, samples + 1)
     packet = float(drawn) * (2 * n + 6) * FLOAT * 2  # a Poisson packet is drawn in full
     # a plant with closed forms (plant.theory) has its R or H and eigensystem computed
