@@ -166,7 +166,7 @@ FLOORS = (
                  "gainsim.predict.explain", "gainsim.predict.zplane")),
     ("report", ("gainsim.report.text",)),
     ("orchestration", ("gainsim.engine.executors", "gainsim.engine.runner", "gainsim.sweeps.spec",
-                       "gainsim.engine.lifetime")),
+                       "gainsim.engine.lifetime", "gainsim.engine.compilers")),
 )
 
 

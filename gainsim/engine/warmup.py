@@ -5,15 +5,16 @@ on this project's 2-core machine) and caches it; a cold run would compile its la
 one after the other. Here each law group of the scenarios (the constant-gain bank of an
 estimator; each adaptive gain kind with its estimator) runs as a tiny probe — one
 replica, a few hundred samples — on several processes side by side (this one and
-spawned workers, :class:`gainsim.engine.executors.ProcessPool`), which fills the shared
-cache; the run afterwards loads everything from it. Results never depend on it:
-probes only compile.
+helper processes, :mod:`gainsim.engine.compilers`: fresh interpreters that never import
+the caller's ``__main__``), which fills the shared cache; the run afterwards loads
+everything from it. Results never depend on it: probes only compile.
 
-``gainsim warmup FILE…`` runs every probe; ``gainsim run`` and ``gainsim sweep`` call
-:func:`compile_ahead` first, which runs only the probes whose kernels the cache does not
-hold yet, and only when two or more compiles are missing (each adaptive law one, the
-constant-gain banks together one) and this process may use two or more cores (set the
-environment variable ``GAINSIM_COMPILE_AHEAD=0`` to turn it off).
+``gainsim warmup FILE…`` and :func:`gainsim.api.warmup` run every probe; ``gainsim run``,
+``gainsim sweep`` and :func:`gainsim.api.run` call :func:`compile_ahead` first, which runs
+only the probes whose kernels the cache does not hold yet, and only when two or more
+compiles are missing (each adaptive law one, the constant-gain banks together one) and
+this process may use two or more cores (set the environment variable
+``GAINSIM_COMPILE_AHEAD=0`` to turn it off).
 """
 from __future__ import annotations
 
