@@ -105,3 +105,24 @@ def test_a_demo_of_several_scenarios_links_each_report():
     page = render_demo("x", "claim", sections, [("a", "a/report.html", "a: 1 policy")], "now")
     assert '<a href="a/report.html">a</a>' in page and "<td>0.5</td><td>0.5</td>" in page
     assert page.count('<h2 id="') == 3
+
+
+def test_a_demo_compiles_the_laws_of_all_its_scenarios_in_one_batch(monkeypatch):
+    """One ``compile_ahead`` over every scenario of the demo (the schedules demo has two),
+    before any of them runs, so their laws compile side by side together."""
+    from gainsim.engine import warmup
+
+    class Stop(Exception):
+        pass
+
+    seen = []
+
+    def record(scenarios, note=None):
+        seen.append([s.name for s in scenarios])
+        raise Stop
+
+    monkeypatch.setattr(warmup, "compile_ahead", record)
+    with pytest.raises(Stop):
+        run_demo("schedules")
+    expected = [gainsim.load(scenario_path(s)).name for s in demos()["schedules"].scenarios]
+    assert len(expected) == 2 and seen == [expected]

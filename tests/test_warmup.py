@@ -141,3 +141,17 @@ def test_a_first_python_run_compiles_ahead_without_running_the_script_again(tmp_
     assert first_law not in compiled, compiled  # the helper compiled it; loaded from the cache
     here = gainsim.run(gainsim.load(path))
     assert f"FINAL {here.policies[0].final_misalignment}" in out.stdout
+
+
+def test_schedules_share_one_compiled_loop_so_they_are_one_probe():
+    from gainsim.engine.warmup import compilers
+    from gainsim.gains.scheduled import scheduled_loop
+
+    schedules = gainsim.load(ROOT / "scenarios" / "schedules.toml")
+    found = probes([schedules])
+    kinds = {type(p.gain).kind for p in schedules.policy
+             if getattr(type(p.gain), "loop", None) is scheduled_loop and type(p.gain).kind != "constant"}
+    assert len(kinds) == 4  # step, cosine, warm-up, one-cycle: all run scheduled_loop
+    merged = [p for p in found if p.label.startswith("fir: lms + ") and "/" in p.label]
+    assert len(merged) == 1 and set(merged[0].label.split(" + ")[1].split("/")) == kinds
+    assert len(found) == 3 and compilers(found, cores=8) == 3  # the bank, the schedules, Adam

@@ -58,6 +58,10 @@ def command(args) -> int:
         print(f"gainsim: demo {args.name!r}: --html: no interactive page (pages: {with_page})",
               file=sys.stderr)
         return 2
+    from gainsim.cli.warmup import compile_first
+    from gainsim.scenario import load
+
+    compile_first([load(scenario_path(s)) for s in demo.scenarios], quiet=False)
     return _run(demo, run_demo(args.name), out, scenario_path, args.html)
 
 

@@ -35,10 +35,17 @@ def demos() -> dict[str, Demo]:
 
 
 def run_demo(name: str, *, figures: bool = True) -> DemoOutput:
-    """Run every scenario of demo ``name`` and analyse the results."""
+    """Run every scenario of demo ``name`` and analyse the results (the laws of all of
+    its scenarios compiled ahead together, :func:`gainsim.engine.warmup.compile_ahead`,
+    when the cache lacks them)."""
+    import logging
+
     import gainsim
+    from gainsim.engine.warmup import compile_ahead
 
     demo = demos()[name]
-    results = [gainsim.run(gainsim.load(scenario_path(s))) for s in demo.scenarios]
+    scenarios = [gainsim.load(scenario_path(s)) for s in demo.scenarios]
+    compile_ahead(scenarios, logging.getLogger("gainsim").info)
+    results = [gainsim.run(s) for s in scenarios]
     return DemoOutput(demo=demo, results=results, numbers=demo.analyse(results),
                       figures=demo.figures(results) if figures else {})

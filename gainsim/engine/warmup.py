@@ -37,24 +37,33 @@ class Probe:
 
 
 def probes(scenarios) -> list[Probe]:
-    """One tiny scenario per law group of ``scenarios``, duplicates across them merged."""
+    """One tiny scenario per law group of ``scenarios``, duplicates across them merged.
+
+    A law group is what one compile serves: the constant-gain bank of an estimator (its
+    fast kernels), or the policies of an estimator whose gains run the same compiled loop
+    (``type(gain).loop``: every schedule — step, cosine, warm-up … — runs
+    ``scheduled_loop``, so they are one group, labelled with all their kinds).
+    """
     from gainsim.gains.constant import Constant
 
-    found: dict = {}
+    found: dict = {}  # key -> (scenario, policies kept, gain kinds)
     for scenario in scenarios:
         groups: dict = {}
         for policy in scenario.policy:
             constant = isinstance(policy.gain, Constant)
-            key = (type(scenario.plant).kind, type(policy.estimator).kind,
-                   "constant" if constant else type(policy.gain).kind)
+            kind = "constant" if constant else type(policy.gain).kind
+            loop = "constant" if constant else getattr(type(policy.gain), "loop", None) or kind
+            key = (type(scenario.plant).kind, type(policy.estimator).kind, loop)
             groups.setdefault(key, []).append(policy)
         for key, members in groups.items():
+            kinds = ["constant"] if key[2] == "constant" else [type(q.gain).kind for q in members]
             if key not in found:  # a constant bank keeps its size: 8+ take the bank kernel
-                constant = key[2] == "constant"
-                kept = tuple(members) if constant else (members[0],)
-                found[key] = Probe(f"{key[0]}: {key[1]} + {key[2]}", _tiny(scenario, kept),
-                                   constant)
-    return list(found.values())
+                kept = tuple(members) if key[2] == "constant" else (members[0],)
+                found[key] = (scenario, kept, [])
+            found[key][2].extend(k for k in kinds if k not in found[key][2])
+    return [Probe(f"{key[0]}: {key[1]} + {'/'.join(kinds)}", _tiny(scenario, kept),
+                  key[2] == "constant")
+            for key, (scenario, kept, kinds) in found.items()]
 
 
 def _tiny(scenario, policies):
