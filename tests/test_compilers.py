@@ -43,3 +43,27 @@ def test_a_helper_reports_failures_and_exits_when_its_parent_closes_its_stdin():
     finally:
         child.close()
     assert child.process.returncode == 0
+
+
+def test_a_task_the_helper_cannot_load_is_reported_not_a_crash(tmp_path, monkeypatch):
+    """A function the helper cannot import (its module is not on the helper's path) fails
+    that task; the helper stays up for the next one."""
+    import importlib
+
+    (tmp_path / "only_here.py").write_text("def double(x):\n    return 2 * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    only_here = importlib.import_module("only_here")
+    child = Compiler()  # started with this sys.path: then take it away from its copy
+    try:
+        child.call(os.remove, str(tmp_path / "only_here.py"))
+        import shutil
+        shutil.rmtree(tmp_path / "__pycache__", ignore_errors=True)
+        try:
+            child.call(only_here.double, 4)
+        except RuntimeError as err:
+            assert "only_here" in str(err)
+        else:
+            raise AssertionError("the helper loaded a module that is gone")
+        assert child.call(where, (3, os.getpid()))[0] == 3
+    finally:
+        child.close()

@@ -35,8 +35,8 @@ def _send(stream, obj) -> None:
     stream.flush()
 
 
-def _receive(stream):
-    """The next object on ``stream``; ``EOFError`` when the other side has gone."""
+def _receive_bytes(stream) -> bytes:
+    """The next message on ``stream``; ``EOFError`` when the other side has gone."""
     head = stream.read(_HEADER.size)
     if len(head) < _HEADER.size:
         raise EOFError
@@ -44,7 +44,12 @@ def _receive(stream):
     data = stream.read(size)
     if len(data) < size:
         raise EOFError
-    return pickle.loads(data)
+    return data
+
+
+def _receive(stream):
+    """The next object on ``stream`` (:func:`_receive_bytes`, unpickled)."""
+    return pickle.loads(_receive_bytes(stream))
 
 
 def serve(parent_pid: int) -> None:
@@ -62,11 +67,12 @@ def serve(parent_pid: int) -> None:
     tasks = sys.stdin.buffer
     while True:
         try:
-            fn, arg = _receive(tasks)
+            message = _receive_bytes(tasks)
         except EOFError:  # the parent is done: exit without the interpreter's teardown
             sys.stderr.flush()  # (~0.35 s with numba loaded, and the parent waits for it)
             os._exit(0)
         try:
+            fn, arg = pickle.loads(message)  # a task this child cannot even load is failed
             reply = (True, fn(arg))
         except Exception as err:  # noqa: BLE001 - reported to the parent, which does it itself
             reply = (False, f"{type(err).__name__}: {err}")
@@ -141,7 +147,7 @@ def share(fn: Callable, tasks: Iterable, children: int) -> list:
         for _ in range(children):
             try:
                 started.append(Compiler())
-            except OSError:  # cannot start a child: this process does the work
+            except (OSError, ValueError):  # cannot start a child: this process does the work
                 break
         # each child's first task is taken here, before this process takes any
         threads = [threading.Thread(target=feed, args=(c, take()), daemon=True,
