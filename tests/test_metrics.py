@@ -307,3 +307,33 @@ def test_a_bank_of_constant_gains_records_its_gains_once_and_a_divergence_as_nan
         warnings.simplefilter("ignore", RuntimeWarning)
         want = np.nanmean(np.stack([tr.eta_vectors() for tr in traces]), axis=0)
     np.testing.assert_array_equal(res.curves["eta_vector_mean"], want)
+
+
+def test_bands_from_one_reused_buffer_equal_the_bands_of_the_stacked_curves():
+    """``collect`` fills one (R, P, G+1) buffer per curve in turn (``replica_bands``); the
+    numbers must be those of ``band`` over the stacked curves, diverged replicas included."""
+    from gainsim import loads
+    from gainsim.analysis.metrics import replica_bands
+    from gainsim.engine.runner import replica_seeds
+    from gainsim.engine.sim import simulate
+
+    scenario = loads(EDGE.format(replicas=5, policies='[[policy]]\nname = "slow"\n'
+                                 'estimator = "lms"\ngain = 0.05\n'))
+    traces = [simulate(scenario, s) for s in replica_seeds(3, 5)]
+    assert any(np.isnan(tr.misalignment[1]).any() for tr in traces)  # "edge" diverged
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = band(replica_curves(traces))
+        got = replica_bands(traces)
+    assert got.keys() == want.keys() and len(got) == 15
+    for key, value in want.items():
+        np.testing.assert_array_equal(got[key], value, err_msg=key)
+    # the tracking error of an interval is err_sum / err_cnt, nan without samples and at t = 0
+    err_sum = np.stack([tr.err_sum for tr in traces])
+    err_cnt = np.stack([tr.err_cnt for tr in traces])
+    assert (err_cnt == 0).any()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_hand = np.where(err_cnt > 0, err_sum / err_cnt, np.nan)
+    te = replica_curves(traces)["tracking_error"]
+    assert np.isnan(te[:, :, 0]).all()
+    np.testing.assert_array_equal(te[:, :, 1:], by_hand)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gainsim.analysis.metrics import (PolicySummary, band, eta_vector_mean, replica_curves, replica_mean,
-                             replica_steady_errors, summarise)
+from gainsim.analysis.metrics import (PolicySummary, eta_vector_mean, replica_bands,
+                                      replica_mean, replica_steady_errors, summarise)
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,11 @@ def collect(scenario, traces: list) -> Results:
     t = np.linspace(0.0, scenario.duration, scenario.metrics.grid + 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        curves = replica_curves(traces)
-        mean = band(curves)
+        mean = replica_bands(traces)
         mean["eta_vector_mean"] = eta_vector_mean(traces)
         mean["theta_hat_mean"] = replica_mean(traces, "theta")
         mean["theta_star_mean"] = replica_mean(traces, "theta_star")
-        policies = tuple(summarise(scenario, t, traces, curves, mean))
+        policies = tuple(summarise(scenario, t, traces, mean))
     return Results(scenario=scenario, seed=scenario.run.seed, replicas=scenario.run.replicas,
                    t=t, curves=mean, policies=policies,
                    samples=float(np.mean([tr.samples for tr in traces])),
