@@ -68,9 +68,22 @@ def wall(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> float:
     return time.perf_counter() - t0
 
 
+def compile_bytecode() -> None:
+    """gainsim's bytecode for this tree (and the ``--before`` one), as ``pip install`` writes
+    it for numpy, numba and matplotlib. This project's machines set
+    ``PYTHONDONTWRITEBYTECODE=1``: without this step every timed process compiled gainsim's
+    sources again (~0.15 s of a warm quickstart run; none of the bare imports' time)."""
+    for tree in (REPO, BEFORE_DIR):
+        if tree is not None:
+            subprocess.run([PY, "-m", "compileall", "-q", str(tree / "gainsim")], check=True,
+                           stdout=subprocess.DEVNULL)
+
+
 def interleaved(runs: list[tuple[list[str], dict | None]], repeats: int) -> list[list[float]]:
     """Wall times of whole processes, run in turn (A, B, C, A, B, C ...) after one untimed
-    run each (which also fills each one's numba cache)."""
+    run each (which also fills each one's numba cache), gainsim's bytecode compiled first
+    (:func:`compile_bytecode`)."""
+    compile_bytecode()
     for cmd, env in runs:
         wall(cmd, env, _cwd(env))
     times = [[] for _ in runs]
