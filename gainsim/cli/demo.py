@@ -58,11 +58,9 @@ def command(args) -> int:
         print(f"gainsim: demo {args.name!r}: --html: no interactive page (pages: {with_page})",
               file=sys.stderr)
         return 2
-    from gainsim.cli.warmup import compile_first
-    from gainsim.scenario import load
+    from gainsim.cli.warmup import say
 
-    compile_first([load(scenario_path(s)) for s in demo.scenarios], quiet=False)
-    return _run(demo, run_demo(args.name), out, scenario_path, args.html)
+    return _run(demo, run_demo(args.name, note=say), out, scenario_path, args.html)
 
 
 def _run(demo, output, out: Path, scenario_path, html: bool) -> int:

@@ -36,12 +36,14 @@ def command(args) -> int:
     return 0
 
 
+def say(line: str) -> None:
+    """A note of the commands on stderr (``gainsim: …``)."""
+    print(f"gainsim: {line}", file=sys.stderr, flush=True)
+
+
 def compile_first(scenarios, quiet: bool) -> None:
     """Before ``run`` or ``sweep``: compile the laws the numba cache lacks, side by side
     (:func:`gainsim.engine.warmup.compile_ahead`), saying so on stderr unless ``quiet``."""
     from gainsim.engine.warmup import compile_ahead
-
-    def say(line: str) -> None:
-        print(f"gainsim: {line}", file=sys.stderr, flush=True)
 
     compile_ahead(scenarios, None if quiet else say)

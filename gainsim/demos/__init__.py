@@ -34,10 +34,11 @@ def demos() -> dict[str, Demo]:
     return _catalog()
 
 
-def run_demo(name: str, *, figures: bool = True) -> DemoOutput:
+def run_demo(name: str, *, figures: bool = True, note=None) -> DemoOutput:
     """Run every scenario of demo ``name`` and analyse the results (the laws of all of
     its scenarios compiled ahead together, :func:`gainsim.engine.warmup.compile_ahead`,
-    when the cache lacks them)."""
+    when the cache lacks them; ``note`` gets the line saying so, by default the
+    ``gainsim`` logger at level INFO)."""
     import logging
 
     import gainsim
@@ -45,7 +46,7 @@ def run_demo(name: str, *, figures: bool = True) -> DemoOutput:
 
     demo = demos()[name]
     scenarios = [gainsim.load(scenario_path(s)) for s in demo.scenarios]
-    compile_ahead(scenarios, logging.getLogger("gainsim").info)
+    compile_ahead(scenarios, note or logging.getLogger("gainsim").info)
     results = [gainsim.run(s) for s in scenarios]
     return DemoOutput(demo=demo, results=results, numbers=demo.analyse(results),
                       figures=demo.figures(results) if figures else {})
