@@ -193,6 +193,15 @@ def test_growing_curves_by_hand():
     assert not is_growing(jump, 76)
 
 
+def test_growing_quarters_are_numpys_array_split_by_hand():
+    """Five values split as np.array_split does: [1, 2.5] [2] [3] [4], means 1.75 < 2 < 3 < 4
+    and 4 > 1.5 x 1.75 (a split that put the longer quarter last would see 1 < 2.5 > 2)."""
+    from gainsim.analysis.metrics import is_growing
+
+    assert is_growing(np.array([1.0, 2.5, 2.0, 3.0, 4.0]), 0)
+    assert not is_growing(np.array([1.0, 2.0, 2.5, 3.0, 4.0])[::-1].copy(), 0)
+
+
 def test_a_run_growing_below_the_divergence_norm_is_flagged_and_ranked_after():
     import gainsim
     from gainsim.report.text import format_table, summary_rows

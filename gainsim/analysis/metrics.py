@@ -142,8 +142,9 @@ def constant_gain_mean(gains: np.ndarray, counts: np.ndarray, replicas: int) -> 
     for k in range(2, replicas + 1):
         sums[k] = sums[k - 1] + gains
     rows = np.arange(gains.shape[0])[:, None]
+    mean = sums[counts, rows]  # (P, G+1, n), divided in place: no second array this large
     with np.errstate(invalid="ignore", divide="ignore"):
-        return sums[counts, rows] / counts[..., None].astype(float)
+        return np.divide(mean, counts[..., None].astype(float), out=mean)
 
 
 def band(curves: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -229,7 +230,9 @@ def is_growing(curve: np.ndarray, start: int) -> bool:
     finite = curve[np.isfinite(curve)]
     if window.size < 4 or not np.all(np.isfinite(window)) or finite.size == 0:
         return False
-    means = [float(np.mean(part)) for part in np.array_split(window, 4)]
+    size, extra = divmod(window.size, 4)  # np.array_split's quarters: the first `extra`
+    cuts = np.cumsum([0] + [size + (k < extra) for k in range(4)])  # one longer
+    means = [float(np.mean(window[a:b])) for a, b in zip(cuts[:-1], cuts[1:])]
     rising = all(b > a for a, b in zip(means, means[1:]))
     return rising and means[-1] > 1.5 * means[0] and means[-1] > float(finite[0])
 
@@ -266,41 +269,58 @@ def last_finite(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(has, last, 0.0), has
 
 
-def summarise(scenario, t: np.ndarray, traces: list, mean: dict):
+def summarise(scenario, t: np.ndarray, traces: list, mean: dict,
+              errors: np.ndarray | None = None):
     """One :class:`PolicySummary` per policy, in scenario order (``mean``: the curves'
-    means across replicas, :func:`replica_bands`)."""
+    means across replicas, :func:`replica_bands`; ``errors``: the replicas' steady-state
+    errors, :func:`replica_steady_errors`, computed here when not given).
+
+    Per-replica numbers are read off each trace once for all policies ((R, P) arrays);
+    every mean over replicas is then the same 1-D numpy reduction per policy as before
+    (numpy's pairwise sum depends on a row's values and length, not on its stride), and
+    each replica's steady misalignment the same row-wise ``nanmean``, so the numbers
+    are the bits they were when each policy gathered its own rows.
+    """
     G = t.size - 1
     start = steady_state_start(scenario, G)
     floor = scenario.plant.noise_floor
     truth = getattr(scenario.plant, "has_truth", True)  # recorded data: no theta_star
-    errors = replica_steady_errors(scenario, traces)
+    if errors is None:
+        errors = replica_steady_errors(scenario, traces)
     ends = [last_finite(tr.eta) for tr in traces]  # each replica's (P,) last gains
     last, has_last = np.array([e[0] for e in ends]), np.array([e[1] for e in ends])
+    div = np.array([tr.diverged_at for tr in traces])  # (R, P)
+    diverged_all = np.isfinite(div)
+    with warnings.catch_warnings():  # an all-NaN window: nan, as np.nanmean warns
+        warnings.simplefilter("ignore", RuntimeWarning)
+        steady_mis = (np.array([np.nanmean(tr.misalignment[:, start + 1:], axis=1)
+                                for tr in traces]) if truth else None)  # (R, P)
+    final_mis = np.array([tr.misalignment[:, -1] for tr in traces]) if truth else None
+    updates = np.array([tr.updates for tr in traces])
+    events = np.array([tr.events for tr in traces])
     out = []
     for p, policy in enumerate(scenario.policy):
-        div = np.array([tr.diverged_at[p] for tr in traces])
-        diverged = np.isfinite(div)
-        ss_te = errors[:, p]
-        te, ci = mean_ci95(ss_te)
-        mis = np.array([tr.misalignment[p] for tr in traces])  # (R, G+1)
-        ss_mis = (np.nanmean(mis[~diverged, start + 1:], axis=1) if truth and not diverged.all()
+        diverged = diverged_all[:, p]
+        some_diverged, all_diverged = bool(diverged.any()), bool(diverged.all())
+        te, ci = mean_ci95(errors[:, p])
+        ss_mis = (steady_mis[~diverged, p] if truth and not all_diverged
                   else np.array([np.nan]))
         ss_mis_mean = float(np.nanmean(ss_mis)) if np.isfinite(ss_mis).any() else math.nan
         last_eta = last[has_last[:, p], p]
         out.append(PolicySummary(
             name=policy.name, estimator=type(policy.estimator).kind, gain=type(policy.gain).kind,
             steady_state_tracking_error=_num(te), steady_state_tracking_error_ci95=ci,
-            final_misalignment=(_num(np.nanmean(mis[:, -1])) if truth and not diverged.all()
+            final_misalignment=(_num(np.nanmean(final_mis[:, p])) if truth and not all_diverged
                                 else None),
             steady_state_misalignment=_num(ss_mis_mean), excess_mse=_num(te - floor),
-            convergence_time=None if diverged.any() else settling_time(
+            convergence_time=None if some_diverged else settling_time(
                 t, mean["misalignment_mean"][p], ss_mis_mean, scenario.metrics.convergence_band,
                 start + 1),
-            diverged=bool(diverged.any()),
-            growing=not diverged.any() and is_growing(mean["tracking_error_mean"][p], start + 1),
-            diverged_at=_num(div[diverged].min()) if diverged.any() else None,
+            diverged=some_diverged,
+            growing=not some_diverged and is_growing(mean["tracking_error_mean"][p], start + 1),
+            diverged_at=_num(div[diverged, p].min()) if some_diverged else None,
             diverged_replicas=int(diverged.sum()),
-            updates=float(np.mean([tr.updates[p] for tr in traces])),
+            updates=float(np.mean(updates[:, p])),
             eta_final=_num(_mean_exact(last_eta)) if last_eta.size else None,
-            events=float(np.mean([tr.events[p] for tr in traces]))))
+            events=float(np.mean(events[:, p]))))
     return out

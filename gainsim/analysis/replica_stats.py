@@ -103,12 +103,12 @@ def nanmean_of(arrays: list) -> np.ndarray:
             for x in pair:
                 count -= np.isnan(x)
         r += len(pair)
-    if count is None:
-        return total / float(len(arrays))
+    if count is None:  # divided in place: no second array of this size
+        return np.divide(total, float(len(arrays)), out=total)
     for x in arrays[r:]:  # then one at a time, with the counts
         add_replica(x, False, total, count)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return total / count
+        return np.divide(total, count, out=total)
 
 
 @njit(cache=True, error_model="numpy")

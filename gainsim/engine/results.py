@@ -55,12 +55,13 @@ def collect(scenario, traces: list) -> Results:
         mean["eta_vector_mean"] = eta_vector_mean(traces)
         mean["theta_hat_mean"] = replica_mean(traces, "theta")
         mean["theta_star_mean"] = replica_mean(traces, "theta_star")
-        policies = tuple(summarise(scenario, t, traces, mean))
+        errors = replica_steady_errors(scenario, traces)
+        policies = tuple(summarise(scenario, t, traces, mean, errors))
     return Results(scenario=scenario, seed=scenario.run.seed, replicas=scenario.run.replicas,
                    t=t, curves=mean, policies=policies,
                    samples=float(np.mean([tr.samples for tr in traces])),
                    costs=np.mean([tr.cost for tr in traces], axis=0),
-                   replica_errors=replica_steady_errors(scenario, traces),
+                   replica_errors=errors,
                    applied=float(np.mean([applied_samples(tr) for tr in traces])))
 
 
