@@ -254,15 +254,18 @@ def test_this_process_is_one_of_the_workers(always_pool, monkeypatch):
     # ProcessPool(2): one spawned worker, and this process computes chunks too (also
     # while the spawned one starts), so no core idles on a machine with 2 cores.
     whole_points_here, replicas_here = [], []
-    real = executors.simulate_block
+    real, real_point = executors.simulate_block, executors.simulate_point
 
-    def counting(scenario, start, stop):  # the probe runs 2 replicas; a chunk all
-        if (start, stop) == (0, scenario.run.replicas):
-            whole_points_here.append(scenario)
+    def counting(scenario, start, stop):  # the probe runs 2 replicas; a point one by one
         replicas_here.append(stop - start)
         return real(scenario, start, stop)
 
+    def counting_points(scenario):  # a chunk of whole points
+        whole_points_here.append(scenario)
+        return real_point(scenario)
+
     monkeypatch.setattr(executors, "simulate_block", counting)  # in this process only
+    monkeypatch.setattr(executors, "simulate_point", counting_points)
     axes, points, scenarios = grid(*GRIDS["points"])
     pool = ProcessPool(2)
     try:

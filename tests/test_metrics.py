@@ -346,3 +346,62 @@ def test_bands_from_one_reused_buffer_equal_the_bands_of_the_stacked_curves():
     te = replica_curves(traces)["tracking_error"]
     assert np.isnan(te[:, :, 0]).all()
     np.testing.assert_array_equal(te[:, :, 1:], by_hand)
+
+
+@pytest.mark.parametrize("executor", ["serial", "process"])
+def test_a_run_folds_each_replicas_records_into_numpys_mean(executor, stats_path, monkeypatch):
+    """A run keeps no replica's (P, G+1, n) records: each is folded into the running mean
+    as it comes (TraceFold), in replica order whichever process ran it. The means must be
+    ``np.nanmean`` over the stacked records of the same replicas, bit for bit: estimates of
+    replicas that diverged at different times, and per-time gains of an adaptive law."""
+    from gainsim import loads
+    from gainsim.engine.executors import ProcessPool, Serial, execute, opened
+    from gainsim.engine.results import collect
+    from gainsim.engine.runner import replica_seeds
+    from gainsim.engine.sim import simulate
+
+    scenario = loads(EDGE.format(replicas=7, policies='[[policy]]\nname = "idbd"\n'
+                                 'estimator = "lms"\n'
+                                 'gain = { kind = "idbd", meta_rate = 0.01, eta0 = 0.05 }\n'))
+    traces = [simulate(scenario, s) for s in replica_seeds(0, 7)]
+    assert any(np.isnan(tr.theta[1]).any() for tr in traces)  # "edge" diverged
+    assert all(tr.eta_vector is not None for tr in traces)    # IDBD records its gains
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want_theta = np.nanmean(np.stack([tr.theta for tr in traces]), axis=0)
+        want_eta = np.nanmean(np.stack([tr.eta_vectors() for tr in traces]), axis=0)
+    from gainsim.engine import executors
+
+    monkeypatch.setattr(executors, "STARTUP_SECONDS", 0.0)  # blocks go out, however small
+    pool = Serial() if executor == "serial" else ProcessPool(2)
+    with opened(pool):
+        fold = execute([scenario], pool, summarise=False)[0]
+    assert len(fold.traces) == 7 and all(tr.theta is None and tr.eta_vector is None
+                                         for tr in fold.traces)
+    res = collect(scenario, fold)
+    np.testing.assert_array_equal(res.curves["theta_hat_mean"], want_theta)
+    np.testing.assert_array_equal(res.curves["eta_vector_mean"], want_eta)
+    # a list of traces is folded too, and left as it was
+    again = collect(scenario, traces)
+    np.testing.assert_array_equal(again.curves["theta_hat_mean"], want_theta)
+    assert all(tr.theta is not None for tr in traces)
+
+
+def test_blocks_that_arrive_out_of_order_are_folded_in_replica_order(stats_path):
+    """A pool hands blocks back as they finish; the fold must wait for the earlier ones
+    (floating-point addition is not associative: another order, other bits)."""
+    from gainsim import loads
+    from gainsim.engine.executors import _Plan, simulate_block
+    from gainsim.engine.results import collect
+
+    scenario = loads(EDGE.format(replicas=6, policies=""))
+    plan = _Plan([scenario], summarise=False)
+    blocks = {start: simulate_block(scenario, start, start + 2) for start in (0, 2, 4)}
+    want = collect(scenario, [tr for s in (0, 2, 4) for tr in blocks[s]])
+    assert not plan.add_block(0, 4, blocks[4])
+    assert not plan.add_block(0, 0, blocks[0])
+    assert len(plan.folds[0].traces) == 2  # 4..5 waits for 2..3
+    assert plan.add_block(0, 2, blocks[2])
+    got = collect(scenario, plan.results[0])
+    for key, value in want.curves.items():
+        np.testing.assert_array_equal(got.curves[key], value, err_msg=key)

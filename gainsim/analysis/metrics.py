@@ -100,11 +100,7 @@ def nanmean_replicas(arrays) -> np.ndarray:
     """
     from gainsim.analysis.replica_stats import nanmean_of
 
-    arrays = [np.ascontiguousarray(a, dtype=float) for a in arrays]
-    shape = arrays[0].shape
-    if any(a.shape != shape for a in arrays):
-        raise ValueError(f"replica arrays differ in shape: {[a.shape for a in arrays]}")
-    return nanmean_of([a.reshape(-1) for a in arrays]).reshape(shape)
+    return nanmean_of([np.ascontiguousarray(a, dtype=float) for a in arrays])
 
 
 def replica_mean(traces: list, name: str) -> np.ndarray:

@@ -84,31 +84,76 @@ def add_pair(x: np.ndarray, y: np.ndarray, both: bool, first: bool,
     return bad
 
 
+class NanMeanFold:
+    """The NaN-ignoring mean over replicas, added one or two at a time in replica order.
+
+    :func:`add_replica`'s arithmetic, whichever way: ``compiled`` (worth it above
+    :data:`NUMPY_MAX` entries in all) adds by :func:`add_pair`, keeping no counts while
+    no replica has held a NaN (they are then the number of replicas), then by
+    :func:`add_replica`; otherwise numpy does the same additions (:func:`nanmean_rows`).
+    A run folds each replica's largest records as it comes
+    (:class:`gainsim.engine.results.TraceFold`) instead of keeping them all.
+    """
+
+    def __init__(self, compiled: bool):
+        self.compiled = compiled
+        self.added = 0
+        self.shape = None
+        self.total = self.count = None
+
+    def add(self, x: np.ndarray, y: np.ndarray | None = None) -> None:
+        """Add replica ``x``, then ``y`` when given (same shape, float)."""
+        rows = [self._flat(x)] + ([] if y is None else [self._flat(y)])
+        if not self.compiled:
+            for row in rows:
+                ok = row == row  # not NaN
+                value = np.where(ok, row, 0.0)
+                first = self.total is None
+                self.total = value if first else self.total + value
+                self.count = ok.astype(float) if first else self.count + ok
+                self.added += 1
+            return
+        if self.total is None:
+            self.total = np.empty(rows[0].size)
+        if self.count is None:
+            if add_pair(rows[0], rows[-1], len(rows) == 2, self.added == 0, self.total):
+                # every earlier replica had a value everywhere
+                self.count = np.full(rows[0].size, float(self.added + len(rows)))
+                for row in rows:
+                    self.count -= np.isnan(row)
+        else:
+            for row in rows:
+                add_replica(row, False, self.total, self.count)
+        self.added += len(rows)
+
+    def _flat(self, x: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(x, dtype=float)
+        if self.shape is None:
+            self.shape = x.shape
+        elif x.shape != self.shape:
+            raise ValueError(f"replica arrays differ in shape: {self.shape} and {x.shape}")
+        return x.reshape(-1)
+
+    def mean(self) -> np.ndarray:
+        """The mean of everything added (``0 / 0``: NaN where no replica has a value);
+        divided in place, so the fold is spent."""
+        if self.count is None:
+            out = np.divide(self.total, float(self.added), out=self.total)
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out = np.divide(self.total, self.count, out=self.total)
+        return out.reshape(self.shape)
+
+
 def nanmean_of(arrays: list) -> np.ndarray:
-    """Mean over ``arrays`` (equal-size 1-D float64 arrays, in replica order), NaN ignored,
-    with :func:`add_replica`'s arithmetic: up to :data:`NUMPY_MAX` entries in all by
-    :func:`nanmean_rows`; above that two replicas per compiled pass (:func:`add_pair`)
-    while none holds a NaN, then one per pass with counts (:func:`add_replica`); no
-    copies. ``0 / 0`` gives NaN where no replica has a value."""
-    n = arrays[0].size
-    if n * len(arrays) <= NUMPY_MAX:
-        return nanmean_rows(arrays)
-    total, count = np.empty(n), None
-    r = 0
-    while r < len(arrays) and count is None:  # two at a time until the first NaN
-        pair = arrays[r:r + 2]
-        if add_pair(pair[0], pair[-1], len(pair) == 2, r == 0, total):
-            # every earlier replica had a value everywhere
-            count = np.full(n, float(r + len(pair)))
-            for x in pair:
-                count -= np.isnan(x)
-        r += len(pair)
-    if count is None:  # divided in place: no second array of this size
-        return np.divide(total, float(len(arrays)), out=total)
-    for x in arrays[r:]:  # then one at a time, with the counts
-        add_replica(x, False, total, count)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.divide(total, count, out=total)
+    """Mean over ``arrays`` (equal-shape float64 arrays, in replica order), NaN ignored,
+    with :func:`add_replica`'s arithmetic (:class:`NanMeanFold`): compiled, two replicas
+    per pass, above :data:`NUMPY_MAX` entries in all; no copies. ``0 / 0`` gives NaN
+    where no replica has a value."""
+    fold = NanMeanFold(compiled=arrays[0].size * len(arrays) > NUMPY_MAX)
+    for r in range(0, len(arrays), 2):
+        fold.add(*arrays[r:r + 2])
+    return fold.mean()
 
 
 @njit(cache=True, error_model="numpy")
@@ -271,11 +316,7 @@ def nanmean_rows(rows) -> np.ndarray:
     """:func:`add_replica`'s arithmetic with numpy, over the rows (replicas) in order: the
     sum starts from the first row's value (``-0.0`` stays ``-0.0``; ``np.nanmean`` starts
     from ``+0.0``), a NaN adds ``0.0``; divided by the count of values."""
-    total = count = None
+    fold = NanMeanFold(compiled=False)
     for x in rows:
-        ok = x == x  # not NaN
-        value = np.where(ok, x, 0.0)
-        total = value if total is None else total + value
-        count = ok.astype(float) if count is None else count + ok
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return total / count
+        fold.add(x)
+    return fold.mean()

@@ -49,7 +49,19 @@ def simulate_block(scenario, start: int, stop: int) -> list:
     return [simulate(scenario, s) for s in seeds]
 
 
-def point_record(scenario, traces: list, curves: bool = False) -> dict:
+def simulate_point(scenario):
+    """Every replica of ``scenario``, folded as each is simulated
+    (:class:`gainsim.engine.results.TraceFold`: one replica's largest records in memory
+    at a time)."""
+    from gainsim.engine.results import TraceFold
+
+    fold = TraceFold(scenario.run.replicas)
+    for r in range(scenario.run.replicas):
+        fold.extend(simulate_block(scenario, r, r + 1))
+    return fold
+
+
+def point_record(scenario, traces, curves: bool = False) -> dict:
     """What a sweep keeps of one point: its ``summary.json`` dict; with ``curves`` also
     its ``traces.npz`` arrays, under ``"traces"`` (only for the few points asked for)."""
     from gainsim.engine.results import collect
@@ -72,7 +84,7 @@ def work(task: tuple):
     if task[0] == "block":
         _, point, scenario, start, stop = task
         return "block", point, start, simulate_block(scenario, start, stop)
-    return "points", [(i, point_record(s, simulate_block(s, 0, s.run.replicas), curves))
+    return "points", [(i, point_record(s, simulate_point(s), curves))
                       for i, s, curves in task[1]]
 
 
@@ -369,23 +381,29 @@ def make_executor(kind: str = "process", workers: int = 1, scheduler: str | None
 
 # ----------------------------------------------------------------------------- planning
 class _Plan:
-    """Collects block traces per point and summarises a point once all its blocks are in."""
+    """Folds block traces per point in replica order as the blocks come in (a block that
+    arrives early waits for those before it), and summarises a point once all are in."""
 
     def __init__(self, scenarios: list, summarise: bool, curves=frozenset()):
+        from gainsim.engine.results import TraceFold
+
         self.scenarios, self.summarise, self.curves = scenarios, summarise, curves
-        self.blocks: dict[int, dict[int, list]] = {}
+        self.blocks: dict[int, dict[int, list]] = {}  # point -> start -> traces, waiting
+        self.folds = {i: TraceFold(s.run.replicas) for i, s in enumerate(scenarios)}
         self.results: dict[int, object] = {}
 
     def add_block(self, point: int, start: int, traces: list) -> bool:
         parts = self.blocks.setdefault(point, {})
         parts[start] = traces
-        if sum(map(len, parts.values())) < self.scenarios[point].run.replicas:
-            return False
-        ordered = [tr for s in sorted(parts) for tr in parts[s]]
-        del self.blocks[point]
+        fold = self.folds[point]
+        while len(fold.traces) in parts:
+            fold.extend(parts.pop(len(fold.traces)))
         scenario = self.scenarios[point]
-        self.results[point] = (point_record(scenario, ordered, point in self.curves)
-                               if self.summarise else ordered)
+        if len(fold.traces) < scenario.run.replicas:
+            return False
+        del self.blocks[point], self.folds[point]
+        self.results[point] = (point_record(scenario, fold, point in self.curves)
+                               if self.summarise else fold)
         return True
 
 
@@ -419,8 +437,9 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
     executor
         From :func:`make_executor`; ``None`` runs here.
     summarise
-        ``True``: return :func:`point_record` per point (a sweep); ``False``: the list of
-        replica traces per point (a run, which needs the curves).
+        ``True``: return :func:`point_record` per point (a sweep); ``False``: the replica
+        traces of each point, folded in replica order
+        (:class:`gainsim.engine.results.TraceFold`: a run, which needs the curves).
     progress
         Called as ``progress(done, total)``: points when summarising, else replicas.
     curves
@@ -458,7 +477,10 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
         executor = Serial()
     if finished and summarise:
         tick()
-    tasks = [] if finished else _blocks(0, first, probe, 1 if isinstance(executor, Serial)
+    # In this process, one replica per block: each is folded (and its records freed)
+    # before the next one runs.
+    tasks = [] if finished else _blocks(0, first, probe, first.run.replicas
+                                        if isinstance(executor, Serial)
                                         else 2 * executor.workers)
     rest = [(i, s, i in plan.curves) for i, s in enumerate(scenarios)][1:]
     if isinstance(executor, Serial) or len(rest) >= 2 * executor.workers or not summarise:
@@ -474,8 +496,8 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
         elif summarise:
             tasks += [("points", [item]) for item in rest]
         else:
-            pieces = 1 if isinstance(executor, Serial) else 2 * executor.workers
-            tasks += [t for i, s, _ in rest for t in _blocks(i, s, 0, pieces)]
+            tasks += [t for i, s, _ in rest for t in _blocks(
+                i, s, 0, s.run.replicas if isinstance(executor, Serial) else 2 * executor.workers)]
     else:  # few points, several workers: split each point's replicas
         pieces = math.ceil(2 * executor.workers / len(rest))
         tasks += [t for i, s, _ in rest for t in _blocks(i, s, 0, pieces)]

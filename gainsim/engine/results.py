@@ -8,6 +8,7 @@ and the executors do not import each other.
 """
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from gainsim.analysis.metrics import (PolicySummary, eta_vector_mean, replica_bands,
                                       replica_mean, replica_steady_errors, summarise)
+from gainsim.analysis.replica_stats import NUMPY_MAX, NanMeanFold
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,74 @@ def replica_seeds(seed: int, replicas: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(replicas)
 
 
-def collect(scenario, traces: list) -> Results:
-    """Aggregate replica traces into :class:`Results`."""
+class TraceFold:
+    """A point's replica traces in replica order, their largest records folded as they come.
+
+    Each replica's estimate record ``theta`` (and per-parameter gain record
+    ``eta_vector``), (P, G+1, n) each, is added to a running NaN-ignoring mean
+    (:class:`gainsim.analysis.replica_stats.NanMeanFold`) and the trace is kept without
+    it: a run then holds one such record instead of one per replica (64 policies ×
+    grid 2000 × 16 taps: 16 MB each), and the memory of one replica is reused by the
+    next instead of being touched fresh. The means are the bits of
+    :func:`gainsim.analysis.metrics.replica_mean` and
+    :func:`gainsim.analysis.metrics.eta_vector_mean` over the whole traces (the same
+    additions in the same order). Traces must be added in replica order.
+    """
+
+    def __init__(self, replicas: int):
+        self.replicas = replicas
+        self.traces: list = []
+        self._theta = self._eta = None  # NanMeanFold, made by the first trace
+
+    def extend(self, traces: list, keep: bool = False) -> None:
+        """Fold ``traces`` (the next replicas, in order), two per pass over the running
+        sums; ``keep``: leave them as they are (copies without the folded records are
+        kept), else their records are dropped."""
+        for r in range(0, len(traces), 2):
+            pair = traces[r:r + 2]
+            if self._theta is None:
+                self._theta = self._fold(pair[0].theta)
+            self._theta.add(*(tr.theta for tr in pair))
+            if self._eta is None and any(tr.eta_vector is not None for tr in pair):
+                self._eta = self._fold(next(tr.eta_vector for tr in pair
+                                            if tr.eta_vector is not None))
+                for earlier in self.traces:  # none in a run (every replica alike)
+                    self._eta.add(earlier.eta_vectors())
+            if self._eta is not None:
+                self._eta.add(*(tr.eta_vectors() for tr in pair))
+            for tr in pair:
+                self.traces.append(dataclasses.replace(tr, theta=None, eta_vector=None))
+                if not keep:
+                    tr.theta = tr.eta_vector = None
+
+    def _fold(self, record: np.ndarray) -> NanMeanFold:
+        return NanMeanFold(compiled=record.size * self.replicas > NUMPY_MAX)
+
+    def theta_mean(self) -> np.ndarray:
+        """Mean estimate over replicas (P, G+1, n), NaN ignored (a diverged replica)."""
+        return self._theta.mean()
+
+    def eta_vector_mean(self) -> np.ndarray:
+        """Mean per-parameter gain over replicas (P, G+1, n): the fold of the per-time
+        records, or :func:`gainsim.analysis.metrics.eta_vector_mean` of traces whose gains
+        are all constant (they carry the gains alone)."""
+        return self._eta.mean() if self._eta is not None else eta_vector_mean(self.traces)
+
+
+def collect(scenario, traces) -> Results:
+    """Aggregate replica traces (a list in replica order, or a :class:`TraceFold`) into
+    :class:`Results`; a list is left as it is."""
+    if not isinstance(traces, TraceFold):
+        fold = TraceFold(len(traces))
+        fold.extend(traces, keep=True)
+        traces = fold
+    fold, traces = traces, traces.traces
     t = np.linspace(0.0, scenario.duration, scenario.metrics.grid + 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = replica_bands(traces)
-        mean["eta_vector_mean"] = eta_vector_mean(traces)
-        mean["theta_hat_mean"] = replica_mean(traces, "theta")
+        mean["eta_vector_mean"] = fold.eta_vector_mean()
+        mean["theta_hat_mean"] = fold.theta_mean()
         mean["theta_star_mean"] = replica_mean(traces, "theta_star")
         errors = replica_steady_errors(scenario, traces)
         policies = tuple(summarise(scenario, t, traces, mean, errors))
