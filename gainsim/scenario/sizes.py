@@ -94,7 +94,10 @@ def estimate(scenario, replicas: int | None = None) -> SizeEstimate:
     work = samples * R * math.fsum(per_update)
     matrices = sum(n * n for p in scenario.policy if type(p.gain).kind in MATRIX_GAINS)
     # ReplicaTrace arrays, every replica: 8 numbers, θ̂ and (unless every gain is constant)
-    # the per-parameter gain at each grid time
+    # the per-parameter gain at each grid time. An upper bound: a run folds each replica's
+    # θ̂ and gain records as it comes (engine.results.TraceFold), so in one process about
+    # one replica's are held; a pool holds those of every block that finished before an
+    # earlier one, which can be all of them.
     curves = R * P * (G + 1) * (8 + n + (0 if gains_recorded_once(scenario) else n)) * FLOAT
     drawn = stream.packet if stream.arrivals == "poisson" else min(stream.packet, samples + 1)
     packet = float(drawn) * (2 * n + 6) * FLOAT * 2  # a Poisson packet is drawn in full
