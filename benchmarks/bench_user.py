@@ -485,8 +485,9 @@ def merge(old: str, rows: list[Row], command: str, load_before: str) -> str:
     lines = [line for line in lines if not line.startswith(which)]  # an older such line
     start = next(i for i, line in enumerate(lines) if line.startswith("| section |"))
     note = (f"{which}"
-            f"{datetime.datetime.now():%Y-%m-%d %H:%M}: `{command}`, load average before "
-            f"{load_before}, after {machine.load_average()}")
+            f"{datetime.datetime.now():%Y-%m-%d %H:%M} on {machine.cpu_model()}, SIMD "
+            f"{machine.simd_level()} (a machine of this kind may differ from the header's): "
+            f"`{command}`, load average before {load_before}, after {machine.load_average()}")
     return "\n".join(lines[:start - 1] + [note, ""] + lines[start:start + 2] + merged) + "\n"
 
 
