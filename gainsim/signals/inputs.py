@@ -15,6 +15,7 @@ import numpy as np
 
 from gainsim.registry import register
 from gainsim.fields import between, param, positive
+from gainsim.signals.normals import standard_normal
 
 
 @dataclass
@@ -58,7 +59,7 @@ class White:
 
     def source(self, state: DelayLine, m: int, rng: np.random.Generator):
         """``m`` new source values and the new delay-line state."""
-        return _advance(state, self.std * rng.standard_normal(m))
+        return _advance(state, self.std * standard_normal(rng, m))
 
 
 @register("input")
@@ -85,7 +86,7 @@ class Ar1:
         from scipy.signal import lfilter  # heavy (~0.3 s): imported for AR inputs only
 
         a = self.pole
-        w = np.sqrt(1.0 - a * a) * self.std * rng.standard_normal(m)
+        w = np.sqrt(1.0 - a * a) * self.std * standard_normal(rng, m)
         u, _ = lfilter([1.0], [1.0, -a], w, zi=np.array([a * state.last]))
         return u
 
@@ -160,7 +161,7 @@ class Independent:
 
     def vectors(self, m: int, n: int, rng: np.random.Generator) -> np.ndarray:
         """``m`` fresh regressors, shape ``(m, n)`` (row by row: packet-size independent)."""
-        z = rng.standard_normal((m, n))
+        z = standard_normal(rng, (m, n))
         if self.covariance is not None:
             return z @ np.linalg.cholesky(self.correlation(n)).T
         if self.eigenvalues is not None:

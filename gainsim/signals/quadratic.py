@@ -16,6 +16,7 @@ import numpy as np
 from gainsim.registry import register
 from gainsim.fields import nonneg, param
 from gainsim.signals.drift import NoDrift
+from gainsim.signals.normals import standard_normal
 
 
 @register("plant")
@@ -131,5 +132,5 @@ class Quadratic:
     def packet(self, state, t: np.ndarray, rngs):
         """Samples at times ``t``: columns ``theta_star`` and gradient ``noise``."""
         theta, state = self.drift.path(state, t, rngs.drift)
-        noise = self.gradient_noise_std * rngs.noise.standard_normal((t.size, self.n))
+        noise = self.gradient_noise_std * standard_normal(rngs.noise, (t.size, self.n))
         return {"theta_star": theta, "noise": noise}, state
