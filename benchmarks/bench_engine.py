@@ -65,6 +65,28 @@ def median_time(fn, repeats: int, warmup: bool = True,
     return statistics.median(times), out
 
 
+def alternating_ratios(base, case, pairs: int) -> list[float]:
+    """``time(base) / time(case)`` of ``pairs`` pairs timed in alternation (each after
+    ``gc.collect()``), sorted: this machine's speed drifts by tens of per cent within
+    minutes, so two medians timed minutes apart are not comparable; a pair is."""
+    ratios = []
+    for _ in range(pairs):
+        gc.collect()
+        t0 = time.perf_counter()
+        base()
+        t1 = time.perf_counter()
+        gc.collect()
+        t2 = time.perf_counter()
+        case()
+        ratios.append((t1 - t0) / (time.perf_counter() - t2))
+    return sorted(ratios)
+
+
+def spread_note(ratios: list[float], digits: int = 2) -> str:
+    return (f"median of {len(ratios)} alternating pairs, spread "
+            f"{ratios[0]:.{digits}f}–{ratios[-1]:.{digits}f}×")
+
+
 def fmt_rate(x: float) -> str:
     if x >= 1e6:
         return f"{x / 1e6:.2f} M"
@@ -380,11 +402,14 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
     exact = (tr.samples == N and int(tr.err_cnt.sum()) == N
              and np.isclose(tr.err_sum.sum(), e2_ref, rtol=1e-9)
              and np.isclose(tr.misalignment[0, -1], mis_ref, rtol=1e-9))
-    r = (N / t_rep) / ref
+    rep_pairs = alternating_ratios(lambda: numba_loop(X, d, ETA), lambda: run_engine(replay),
+                                   max(repeats, 15))
+    r = statistics.median(rep_pairs)
     rows.append(Row("2 engine overhead", "engine, replayed samples, 1 LMS policy", N, t_rep,
                     N / t_rep, ratio=f"{fmt_ratio(r)} numba loop", goal="≥ 0.8× numba loop",
                     met=verdict(r, 0.8),
-                    note="same result as numba loop" if exact else "**result differs**"))
+                    note=("same result as numba loop" if exact else "**result differs**")
+                         + "; " + spread_note(rep_pairs)))
     log(f"engine replay: {fmt_rate(N / t_rep)} samples/s ({r:.3f} of numba loop)")
     # gc.collect() before a repeat walks every Python object and leaves the caches cold
     # for the engine's Python part (~0.3 ms warm, ~0.8 ms after a collection, measured);
@@ -408,23 +433,13 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
         # padasip and the end-to-end run alternate, one ratio per pair: this machine's
         # speed drifts by tens of per cent within minutes, and padasip (pure Python) was
         # timed minutes earlier than the engine otherwise
-        pairs = []
-        for _ in range(max(slow_repeats, 7)):
-            gc.collect()
-            t0 = time.perf_counter()
-            padasip_run(X, d, ETA)
-            t1 = time.perf_counter()
-            gc.collect()
-            t2 = time.perf_counter()
-            run_engine(e2e)
-            pairs.append((t1 - t0) / (time.perf_counter() - t2))
-        pairs.sort()
+        pairs = alternating_ratios(lambda: padasip_run(X, d, ETA), lambda: run_engine(e2e),
+                                   max(slow_repeats, 15))
         r_pad = statistics.median(pairs)
         rows.append(Row("3 end to end", "  same, against padasip (timed in alternation)", N,
                         t_e2e, e2e_rate, ratio=f"{fmt_ratio(r_pad)} padasip",
                         goal="≥ 50× padasip", met=verdict(r_pad, 50.0),
-                        note=f"median of {len(pairs)} alternating pairs, spread "
-                             f"{pairs[0]:.0f}–{pairs[-1]:.0f}×"))
+                        note=spread_note(pairs, 0)))
     else:
         rows.append(Row("3 end to end", "  same, against padasip", N, t_e2e, e2e_rate,
                         note="skipped: padasip not installed"))
@@ -449,12 +464,16 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
     t_hand, th_hand = median_time(lambda: numba_bank_loop(X, d, etaT), repeats)
     replay_bank = dataclasses.replace(bank, plant=ReplayPlant(X, d, theta_star))
     t_rb, _ = median_time(lambda: run_engine(replay_bank), repeats)
+    bank_pairs = alternating_ratios(lambda: numba_bank_loop(X, d, etaT),
+                                    lambda: run_engine(replay_bank), max(repeats, 15))
     numba.set_num_threads(threads)
+    r_bank = statistics.median(bank_pairs)
     rows.append(Row("4 bank", "  engine, replayed samples, 64 LMS policies, one thread", N,
-                    t_rb, 64 * N / t_rb, ratio=f"{fmt_ratio(t_hand / t_rb)} hand-written bank",
-                    goal="≥ 0.8× hand-written bank", met=verdict(t_hand / t_rb, 0.8),
-                    note=f"hand-written bank loop, same (n, P) layout: {fmt_time(t_hand)}"))
-    log(f"bank vs hand-written bank loop: {t_hand / t_rb:.2f}")
+                    t_rb, 64 * N / t_rb, ratio=f"{fmt_ratio(r_bank)} hand-written bank",
+                    goal="≥ 0.8× hand-written bank", met=verdict(r_bank, 0.8),
+                    note=f"hand-written bank loop, same (n, P) layout: {fmt_time(t_hand)}; "
+                         + spread_note(bank_pairs)))
+    log(f"bank vs hand-written bank loop: {r_bank:.2f}")
 
     # ---- 5. packet size sweep (end to end, 1 policy)
     for packet in (1, 16, 256, 1024, 4096):
@@ -503,22 +522,37 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
         log(f"memory {n_m} grid {grid}: peak {peak / 2**20:.2f} MiB")
     # ---- 7. cost per update of adaptive gains, relative to constant LMS in the same engine:
     # (time with 4 copies of the policy - time with 1 copy) / 3 removes the shared cost of
-    # generating the stream; 4 copies keep constant LMS on its one-policy kernel.
-    per_update = {}
-    for label, gain in COST_CASES:
+    # generating the stream; 4 copies keep constant LMS on its one-policy kernel. Every
+    # case runs once per round, in turn, and each round gives its own ratios to LMS (the
+    # median over rounds is reported): this machine's speed drifts by tens of per cent
+    # within minutes, so costs timed minutes apart were not comparable.
+    scenarios = {(label, copies): gainsim.loads(scenario_text(
+        N, (), policy_lines=gain_policies(gain, copies)))
+        for label, gain in COST_CASES for copies in (1, 4)}
+    for sc in scenarios.values():
+        run_engine(sc)  # kernels loaded
+    rounds = []
+    for _ in range(max(repeats, 9)):
         times = {}
-        for copies in (1, 4):
-            sc = gainsim.loads(scenario_text(N, (), policy_lines=gain_policies(gain, copies)))
-            times[copies], _ = median_time(lambda sc=sc: run_engine(sc), repeats)
-        per_update[label] = (times[4] - times[1]) / 3 / N
-    base = per_update["LMS, constant gain"]
+        for key, sc in scenarios.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            run_engine(sc)
+            times[key] = time.perf_counter() - t0
+        rounds.append({label: (times[label, 4] - times[label, 1]) / 3 / N
+                       for label, _ in COST_CASES})
+    per_update = {label: statistics.median(r[label] for r in rounds) for label, _ in COST_CASES}
+    ratios = {label: sorted(r[label] / r["LMS, constant gain"] for r in rounds)
+              for label, _ in COST_CASES}
     for label, goal in (("IDBD", 5.0), ("Autostep", 5.0), ("RLS (n = 16)", 15.0),
                         ("Adam", None), ("LMS, constant gain", None)):
-        ratio = per_update[label] / base
+        ratio = statistics.median(ratios[label])
         rows.append(Row("7 gain cost", f"{label}: cost per update", N, None,
                         1.0 / per_update[label], ratio=f"{ratio:.2f}× LMS",
                         goal=f"≤ {goal:g}× LMS" if goal else "",
-                        met=("met" if ratio <= goal else "**missed**") if goal else ""))
+                        met=("met" if ratio <= goal else "**missed**") if goal else "",
+                        note=f"median of {len(rounds)} rounds, spread "
+                             f"{ratios[label][0]:.2f}–{ratios[label][-1]:.2f}×"))
         log(f"{label}: {ratio:.2f}x LMS per update")
     return rows, notes
 
