@@ -405,3 +405,34 @@ def test_blocks_that_arrive_out_of_order_are_folded_in_replica_order(stats_path)
     got = collect(scenario, plan.results[0])
     for key, value in want.curves.items():
         np.testing.assert_array_equal(got.curves[key], value, err_msg=key)
+
+
+def test_replica_seeds_are_the_spawned_children_and_a_block_is_their_slice():
+    """Replica r's seed is child r of SeedSequence(seed).spawn(R), made directly; a block
+    start..R-1 is the slice of the whole list (same entropy, spawn key, pool size, state)."""
+    from gainsim.engine.results import replica_seeds
+
+    spawned = np.random.SeedSequence(2026).spawn(9)
+    ours = replica_seeds(2026, 9)
+    block = replica_seeds(2026, 9, start=4)
+    for want, got in zip(spawned, ours):
+        assert (got.entropy, got.spawn_key, got.pool_size) == (want.entropy, want.spawn_key,
+                                                               want.pool_size)
+        np.testing.assert_array_equal(got.generate_state(8), want.generate_state(8))
+    assert [s.spawn_key for s in block] == [s.spawn_key for s in spawned[4:]]
+
+
+def test_a_fold_gives_its_mean_again_and_takes_nothing_after_it(stats_path):
+    """The sums are divided in place when the mean is taken: a second collect of the same
+    fold must see the same mean (not the mean divided again), and adding after it fails."""
+    from gainsim.analysis.replica_stats import NanMeanFold, NUMPY_MAX
+
+    rows = np.random.default_rng(0).normal(size=(3, 50))
+    fold = NanMeanFold(compiled=rows.size > NUMPY_MAX)
+    fold.add(rows[0], rows[1])
+    fold.add(rows[2])
+    first = fold.mean().copy()
+    np.testing.assert_array_equal(fold.mean(), first)
+    np.testing.assert_array_equal(first, np.nanmean(rows, axis=0))
+    with pytest.raises(ValueError, match="mean was taken"):
+        fold.add(rows[0])

@@ -100,9 +100,12 @@ class NanMeanFold:
         self.added = 0
         self.shape = None
         self.total = self.count = None
+        self._mean = None  # the mean, once taken (the sums are divided in place)
 
     def add(self, x: np.ndarray, y: np.ndarray | None = None) -> None:
         """Add replica ``x``, then ``y`` when given (same shape, float)."""
+        if self._mean is not None:
+            raise ValueError("NanMeanFold: the mean was taken; nothing can be added after it")
         rows = [self._flat(x)] + ([] if y is None else [self._flat(y)])
         if not self.compiled:
             for row in rows:
@@ -135,14 +138,17 @@ class NanMeanFold:
         return x.reshape(-1)
 
     def mean(self) -> np.ndarray:
-        """The mean of everything added (``0 / 0``: NaN where no replica has a value);
-        divided in place, so the fold is spent."""
-        if self.count is None:
-            out = np.divide(self.total, float(self.added), out=self.total)
-        else:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out = np.divide(self.total, self.count, out=self.total)
-        return out.reshape(self.shape)
+        """The mean of everything added (``0 / 0``: NaN where no replica has a value).
+        The sums are divided in place (no second array this large): the fold then holds
+        the mean, which later calls return, and takes nothing more."""
+        if self._mean is None:
+            if self.count is None:
+                out = np.divide(self.total, float(self.added), out=self.total)
+            else:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    out = np.divide(self.total, self.count, out=self.total)
+            self._mean = out.reshape(self.shape)
+        return self._mean
 
 
 def nanmean_of(arrays: list) -> np.ndarray:

@@ -45,7 +45,7 @@ def simulate_block(scenario, start: int, stop: int) -> list:
     from gainsim.engine.results import replica_seeds
     from gainsim.engine.sim import simulate
 
-    seeds = replica_seeds(scenario.run.seed, scenario.run.replicas)[start:stop]
+    seeds = replica_seeds(scenario.run.seed, stop, start)
     return [simulate(scenario, s) for s in seeds]
 
 
