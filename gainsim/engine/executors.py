@@ -426,6 +426,12 @@ def _blocks(point: int, scenario, start: int, pieces: int) -> list[tuple]:
     return [("block", point, scenario, a, min(a + size, R)) for a in range(start, R, size)]
 
 
+def _pieces(executor, scenario) -> int:
+    """Blocks to cut a run's replicas into: in this process one replica each (each is
+    folded, its records freed, before the next one runs), else two per worker."""
+    return scenario.run.replicas if isinstance(executor, Serial) else 2 * executor.workers
+
+
 def execute(scenarios: list, executor=None, *, summarise: bool = True,
             progress: Callable[[int, int], None] | None = None, curves=frozenset()) -> list:
     """Run every replica of every scenario; per scenario a summary dict or its traces.
@@ -477,11 +483,7 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
         executor = Serial()
     if finished and summarise:
         tick()
-    # In this process, one replica per block: each is folded (and its records freed)
-    # before the next one runs.
-    tasks = [] if finished else _blocks(0, first, probe, first.run.replicas
-                                        if isinstance(executor, Serial)
-                                        else 2 * executor.workers)
+    tasks = [] if finished else _blocks(0, first, probe, _pieces(executor, first))
     rest = [(i, s, i in plan.curves) for i, s in enumerate(scenarios)][1:]
     if isinstance(executor, Serial) or len(rest) >= 2 * executor.workers or not summarise:
         if summarise and not isinstance(executor, Serial):
@@ -496,8 +498,7 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
         elif summarise:
             tasks += [("points", [item]) for item in rest]
         else:
-            tasks += [t for i, s, _ in rest for t in _blocks(
-                i, s, 0, s.run.replicas if isinstance(executor, Serial) else 2 * executor.workers)]
+            tasks += [t for i, s, _ in rest for t in _blocks(i, s, 0, _pieces(executor, s))]
     else:  # few points, several workers: split each point's replicas
         pieces = math.ceil(2 * executor.workers / len(rest))
         tasks += [t for i, s, _ in rest for t in _blocks(i, s, 0, pieces)]

@@ -90,9 +90,18 @@ class TraceFold:
             if self._eta is not None:
                 self._eta.add(*(tr.eta_vectors() for tr in pair))
             for tr in pair:
-                self.traces.append(dataclasses.replace(tr, theta=None, eta_vector=None))
-                if not keep:
+                if keep:
+                    tr = dataclasses.replace(tr, theta=None, eta_vector=None)
+                else:
                     tr.theta = tr.eta_vector = None
+                self.traces.append(tr)
+
+    @classmethod
+    def of(cls, traces: list) -> "TraceFold":
+        """A fold of a whole list of traces (in replica order), which is left as it is."""
+        fold = cls(len(traces))
+        fold.extend(traces, keep=True)
+        return fold
 
     def _fold(self, record: np.ndarray) -> NanMeanFold:
         return NanMeanFold(compiled=record.size * self.replicas > NUMPY_MAX)
@@ -111,11 +120,8 @@ class TraceFold:
 def collect(scenario, traces) -> Results:
     """Aggregate replica traces (a list in replica order, or a :class:`TraceFold`) into
     :class:`Results`; a list is left as it is."""
-    if not isinstance(traces, TraceFold):
-        fold = TraceFold(len(traces))
-        fold.extend(traces, keep=True)
-        traces = fold
-    fold, traces = traces, traces.traces
+    fold = traces if isinstance(traces, TraceFold) else TraceFold.of(traces)
+    traces = fold.traces
     t = np.linspace(0.0, scenario.duration, scenario.metrics.grid + 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
