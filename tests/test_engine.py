@@ -278,7 +278,10 @@ def test_schedule_on_the_time_clock_follows_time_not_updates():
 
 def test_a_chunk_without_samples_records_and_never_calls_a_kernel(monkeypatch):
     # an empty chunk would make every law's loop compile a second time (numpy calls an
-    # empty regressor array C-contiguous, the delay line's regressors are a strided view)
+    # empty regressor array C-contiguous, the delay line's regressors are a strided view);
+    # monitor times passed before any sample arrived are recorded with the first chunk that
+    # has samples, so a run whose samples arrive never records on its own (snapshot_live
+    # is not even compiled), and one that ends with none recorded does so at its end
     from gainsim.estimators.bank import Bank
     from gainsim.estimators.groups import FastGroup, GeneralGroup
 
@@ -296,10 +299,18 @@ def test_a_chunk_without_samples_records_and_never_calls_a_kernel(monkeypatch):
     seed = np.random.SeedSequence(4)
     trace = simulate(scen, seed)
     assert sizes and min(sizes) > 0
-    assert idle and idle[0][0] == 0          # t = 0: no sample has arrived yet
+    assert idle == []                        # every monitor time went with samples
     _, theta_star0 = scen.plant.init(Rngs.from_seed(seed))
     # monitor times 0, 10, ..., 40 s come before the first arrival (t = 1 s + 40 s):
     # theta_hat is still 0 and each gain its initial value
     np.testing.assert_array_equal(trace.misalignment[:, :5], np.sum(theta_star0 ** 2))
     np.testing.assert_array_equal(trace.eta[:, :5], [[0.05] * 5, [0.01] * 5])
+    # no sample arrives before the end (latency 400 s > 300 s): one record at the end
+    sizes.clear()
+    late = simulate(fir_scenario(samples=300, grid=30, packet=16, policies=pol,
+                                 latency="400.0"), seed)
+    assert sizes == [] and len(idle) == 2 and list(idle[0]) == list(range(31))
+    np.testing.assert_array_equal(late.misalignment, np.sum(theta_star0 ** 2))
+    np.testing.assert_array_equal(late.eta, [[0.05] * 31, [0.01] * 31])
+    assert (late.updates == 0).all()
     assert np.all(trace.misalignment[:, 5] != trace.misalignment[:, 0])

@@ -13,6 +13,9 @@ Semantics
   measurement order), every sample that has arrived by then; the kernels record
   each policy's state at every monitor time ``tau_j`` exactly between the last
   sample that arrived at or before ``tau_j`` and the first that arrived after it.
+  Monitor times that pass while no sample arrives (``t = 0``; gaps of a lossy or
+  delayed stream) are recorded with the next chunk that has samples, before its
+  first one; only a run that ends without samples records them on their own.
 * A zero-latency periodic run therefore equals the plain per-sample loop
   :func:`gainsim.engine.offline.run_offline` bit for bit.
 """
@@ -246,7 +249,9 @@ def learner(env, plant, channel: Channel, groups: list, truth: Truth, limit2: fl
         cols, arrival = channel.receive(now)
         cols = cols or channel.empty()
         upto = int(np.searchsorted(grid, now, side="right")) - 1
-        if arrival.size or upto > recorded:
+        # monitor times passed without a sample wait for the next chunk that has samples
+        # (they fall before its first one; no estimate changed meanwhile: the same records)
+        if arrival.size or (upto > recorded and now >= duration):
             grid_j = np.arange(recorded + 1, upto + 1)
             chunk = Chunk(cols=cols, arrival=arrival,
                           grid_pos=np.searchsorted(arrival, grid[grid_j], side="right"),
@@ -255,7 +260,7 @@ def learner(env, plant, channel: Channel, groups: list, truth: Truth, limit2: fl
             for group in groups:
                 if arrival.size:
                     group.advance(chunk)
-                else:  # nothing to learn from: the monitor times only, for every group
+                else:  # the run ends without a sample since: the monitor times only
                     group.bank.record_monitor_times(chunk)
             recorded = upto
         if now >= duration:
