@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_user.py                          # print the table (~3 min)
     python benchmarks/bench_user.py --out benchmarks/RESULTS_user.md
     python benchmarks/bench_user.py --only import,warm       # some sections
+    python benchmarks/bench_user.py --only suite --cold-repeats 1  # the test suite, cold
 
 Every figure is a ratio of two things timed side by side in this run (whole
 processes interleaved A, B, A, B ...; in-process timings alternated the same way),
@@ -412,8 +413,26 @@ def python_first_runs(name: str, repeats: int, tmp: Path) -> list[Row]:
                 ", ".join(f"{w:.1f}" for w in times["0"]) + " s")]
 
 
+def section_suite(repeats: int) -> list[Row]:
+    """The whole test suite as the README runs it (``pytest``: 2 processes), from an
+    empty numba cache: what a contributor's first ``pytest`` (and every CI run) waits.
+    One timed run per repeat; pytest's own cache is left alone (``-p no:cacheprovider``)."""
+    walls = []
+    for _ in range(max(1, repeats)):
+        cache = Path(tempfile.mkdtemp(prefix="gainsim-suite-cache-"))
+        try:
+            walls.append(wall([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                              {**os.environ, "NUMBA_CACHE_DIR": str(cache)}))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    med = statistics.median(walls)
+    return [Row("5 cold suite", "the whole test suite (`pytest`, 2 processes) from an empty "
+                "numba cache", f"{med:.0f} s", "≤ 180 s", verdict(med <= 180),
+                ", ".join(f"{w:.0f}" for w in walls) + " s")]
+
+
 SECTIONS = {"import": section_import, "warm": section_warm, "aggregation": section_aggregation,
-            "threads": section_threads, "cold": section_cold}
+            "threads": section_threads, "cold": section_cold, "suite": section_suite}
 
 
 def table(rows: list[Row]) -> str:
@@ -433,7 +452,7 @@ def main(argv=None) -> int:
                     help="a source tree of gainsim before a change (e.g. `git archive main`): "
                          "import and warm-run rows for it too, side by side")
     args = ap.parse_args(argv)
-    names = args.only.split(",") if args.only else list(SECTIONS)
+    names = args.only.split(",") if args.only else [k for k in SECTIONS if k != "suite"]
     unknown = sorted(set(names) - set(SECTIONS))
     if unknown:
         print(f"bench_user.py: --only: unknown section {unknown[0]!r} "
@@ -456,7 +475,7 @@ def main(argv=None) -> int:
     rows = []
     for name in names:
         print(f"section {name} ...", file=sys.stderr, flush=True)
-        reps = args.cold_repeats if name == "cold" else args.repeats
+        reps = args.cold_repeats if name in ("cold", "suite") else args.repeats
         rows += SECTIONS[name](reps)
         print(table(rows), file=sys.stderr, flush=True)  # so far, in case of a long run
     if tmp_cache:
