@@ -42,10 +42,13 @@ def tiny(tmp_path):
 
 
 def long_scenario(tmp_path, replicas=4000):
-    """A run of several seconds: many replicas of a small plant."""
+    """A run of many seconds: many replicas of a small plant. Long enough by a wide margin
+    for ``--workers 2`` to start its pool (the first replicas time the rest against
+    ``STARTUP_SECONDS``): at 1000 samples a replica, a fast machine ran the 4000 in under
+    3 s in this process, and the tests waiting for workers saw none."""
     path = tmp_path / "long.toml"
     path.write_text(TINY.replace("replicas = 2", f"replicas = {replicas}")
-                        .replace("duration = 2.0", "duration = 20.0"))
+                        .replace("duration = 2.0", "duration = 200.0"))
     return path
 
 
