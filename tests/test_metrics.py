@@ -330,6 +330,9 @@ def test_bands_from_one_reused_buffer_equal_the_bands_of_the_stacked_curves():
                                  'estimator = "lms"\ngain = 0.05\n'))
     traces = [simulate(scenario, s) for s in replica_seeds(3, 5)]
     assert any(np.isnan(tr.misalignment[1]).any() for tr in traces)  # "edge" diverged
+    from gainsim.analysis.metrics import constant_gains
+
+    assert constant_gains(traces)  # the gain curves come from each policy's one value
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         want = band(replica_curves(traces))
@@ -337,6 +340,9 @@ def test_bands_from_one_reused_buffer_equal_the_bands_of_the_stacked_curves():
     assert got.keys() == want.keys() and len(got) == 15
     for key, value in want.items():
         np.testing.assert_array_equal(got[key], value, err_msg=key)
+        same = ~np.isnan(value)
+        np.testing.assert_array_equal(got[key][same].view(np.int64),
+                                      value[same].view(np.int64), err_msg=key)  # bits
     # the tracking error of an interval is err_sum / err_cnt, nan without samples and at t = 0
     err_sum = np.stack([tr.err_sum for tr in traces])
     err_cnt = np.stack([tr.err_cnt for tr in traces])
@@ -436,3 +442,28 @@ def test_a_fold_gives_its_mean_again_and_takes_nothing_after_it(stats_path):
     np.testing.assert_array_equal(first, np.nanmean(rows, axis=0))
     with pytest.raises(ValueError, match="mean was taken"):
         fold.add(rows[0])
+
+
+def test_bands_of_folded_traces_with_adaptive_gains_equal_those_of_the_whole_traces():
+    """A folded trace keeps neither per-time gains nor constant ones (TraceFold drops the
+    record): its gain curves must take the general path, not the constant gains' one."""
+    from gainsim import loads
+    from gainsim.analysis.metrics import constant_gains, replica_bands
+    from gainsim.engine.results import TraceFold
+    from gainsim.engine.runner import replica_seeds
+    from gainsim.engine.sim import simulate
+
+    scenario = loads(EDGE.format(replicas=4, policies='[[policy]]\nname = "idbd"\n'
+                                 'estimator = "lms"\n'
+                                 'gain = { kind = "idbd", meta_rate = 0.05 }\n'))
+    whole = [simulate(scenario, s) for s in replica_seeds(2, 4)]
+    fold = TraceFold(4)
+    fold.extend([simulate(scenario, s) for s in replica_seeds(2, 4)])
+    assert not constant_gains(whole) and not constant_gains(fold.traces)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = band(replica_curves(whole))
+        got = replica_bands(fold.traces)
+    assert np.ptp(np.nan_to_num(want["eta_p90"][0])) > 0  # IDBD's gain moves
+    for key, value in want.items():
+        np.testing.assert_array_equal(got[key], value, err_msg=key)
