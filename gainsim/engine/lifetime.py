@@ -2,7 +2,8 @@
 
 * :func:`terminate_on_signals` makes SIGTERM and SIGHUP raise :class:`Terminated` in
   the main thread, so the same ``try``/``finally`` clean-up that runs for Ctrl-C runs
-  for them (the CLI exits ``128 + signal``: 143 for SIGTERM).
+  for them (the CLI exits ``128 + signal``: 143 for SIGTERM). A signal that comes while
+  C code runs Python callbacks (numba, ctypes) is raised at the next packet instead.
 * :func:`worker_init` / :func:`exit_with_parent`, called by the process pool's
   initializer (:mod:`gainsim.engine.executors`): the worker asks the kernel to kill it when its parent
   dies (``prctl(PR_SET_PDEATHSIG)`` on Linux) and a daemon thread checks
@@ -57,13 +58,24 @@ class Terminated(BaseException):
 
 
 _received: list[int] = []  # signals seen; an exception raised inside a C callback is lost
+# Python code that C code calls back: numba's compiler (llvmlite) and dispatcher, and
+# ctypes, which numba's compiled code calls to unbox a numpy Generator. An exception
+# raised there is lost, or worse: one raised in ``ctypes.cast`` while numba unboxed the
+# generator of a plant's draws crashed the process (SIGSEGV, 1 run in 8 killed by SIGTERM)
+_CALLBACKS = tuple(f"{os.sep}{name}{os.sep}" for name in ("llvmlite", "numba", "ctypes"))
 
 
 def _raise(signum, frame):
     _received.append(signum)
-    if frame is not None and "llvmlite" in frame.f_code.co_filename:
-        return  # inside a C callback of the compiler: raised at the next check instead
+    if frame is not None and in_callback(frame):
+        return  # raised at the next check instead (raise_if_terminated: every packet)
     raise Terminated(signum)
+
+
+def in_callback(frame) -> bool:
+    """Whether ``frame`` (the Python code a signal interrupted) belongs to a package whose
+    Python code C code calls back (:data:`_CALLBACKS`): a signal must not raise there."""
+    return any(part in frame.f_code.co_filename for part in _CALLBACKS)
 
 
 def signal_received() -> bool:
@@ -73,8 +85,8 @@ def signal_received() -> bool:
 
 
 def raise_if_terminated() -> None:
-    """Raise :class:`Terminated` again if a signal came while Python could not raise it
-    (numba's compiler runs Python callbacks from C, which swallow exceptions)."""
+    """Raise :class:`Terminated` if a signal came while Python could not raise it (inside
+    a C callback, :func:`in_callback`); the engine calls it before every packet."""
     if _received:
         raise Terminated(_received[0])
 

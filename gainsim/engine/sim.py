@@ -223,9 +223,12 @@ def sensor(env, plant, stream, state, rngs: Rngs, channel: Channel, truth: Truth
            duration: float, columns: tuple, counter: list):
     """Measure samples one packet ahead and put them in flight (at the stream's times, or
     the plant's own: recorded data with a time column)."""
+    from gainsim.engine.lifetime import raise_if_terminated
+
     own_times = getattr(plant, "own_times", False)
     index, last_t = 0, 0.0
     while True:
+        raise_if_terminated()  # a SIGTERM that came inside a compiled call's callback
         t = (plant.sample_times(index, stream.packet, duration) if own_times
              else stream.times(index, last_t, stream.packet, rngs, duration))
         cols, state = plant.packet(state, t, rngs)
