@@ -61,7 +61,8 @@ _received: list[int] = []  # signals seen; an exception raised inside a C callba
 # Python code that C code calls back: numba's compiler (llvmlite) and dispatcher, and
 # ctypes, which numba's compiled code calls to unbox a numpy Generator. An exception
 # raised there is lost, or worse: one raised in ``ctypes.cast`` while numba unboxed the
-# generator of a plant's draws crashed the process (SIGSEGV, 1 run in 8 killed by SIGTERM)
+# generator of a plant's draws crashed the process (SIGSEGV, 1 run in 8 killed by SIGTERM:
+# numba's unboxing calls ctypes.cast and does not check its result)
 _CALLBACKS = tuple(f"{os.sep}{name}{os.sep}" for name in ("llvmlite", "numba", "ctypes"))
 
 
@@ -73,9 +74,15 @@ def _raise(signum, frame):
 
 
 def in_callback(frame) -> bool:
-    """Whether ``frame`` (the Python code a signal interrupted) belongs to a package whose
-    Python code C code calls back (:data:`_CALLBACKS`): a signal must not raise there."""
-    return any(part in frame.f_code.co_filename for part in _CALLBACKS)
+    """Whether ``frame`` (the Python code a signal interrupted) or a caller of it belongs
+    to a package whose Python code C code calls back (:data:`_CALLBACKS`): a signal must
+    not raise there. The callers count too: a second signal can interrupt the handler of
+    the first, which runs inside the callback."""
+    while frame is not None:
+        if any(part in frame.f_code.co_filename for part in _CALLBACKS):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def signal_received() -> bool:
