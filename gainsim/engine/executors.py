@@ -451,7 +451,13 @@ def execute(scenarios: list, executor=None, *, summarise: bool = True,
     curves
         Points (indices) whose summary also carries its curves (:func:`point_record`).
     """
-    executor = executor or Serial()
+    from gainsim.engine.lifetime import interrupts_deferred
+
+    with interrupts_deferred():  # no Ctrl-C raised inside numba's callbacks
+        return _execute(scenarios, executor or Serial(), summarise, progress, curves)
+
+
+def _execute(scenarios: list, executor, summarise: bool, progress, curves) -> list:
     plan = _Plan(scenarios, summarise, frozenset(curves))
     total = len(scenarios) if summarise else sum(s.run.replicas for s in scenarios)
     done = 0

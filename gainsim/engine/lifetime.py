@@ -3,7 +3,8 @@
 * :func:`terminate_on_signals` makes SIGTERM and SIGHUP raise :class:`Terminated` in
   the main thread, so the same ``try``/``finally`` clean-up that runs for Ctrl-C runs
   for them (the CLI exits ``128 + signal``: 143 for SIGTERM). A signal that comes while
-  C code runs Python callbacks (numba, ctypes) is raised at the next packet instead.
+  C code runs Python callbacks (numba, ctypes) is raised at the next packet instead;
+  :func:`interrupts_deferred` does the same for Ctrl-C while replicas run.
 * :func:`worker_init` / :func:`exit_with_parent`, called by the process pool's
   initializer (:mod:`gainsim.engine.executors`): the worker asks the kernel to kill it when its parent
   dies (``prctl(PR_SET_PDEATHSIG)`` on Linux) and a daemon thread checks
@@ -18,6 +19,7 @@ References
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -92,10 +94,47 @@ def signal_received() -> bool:
 
 
 def raise_if_terminated() -> None:
-    """Raise :class:`Terminated` if a signal came while Python could not raise it (inside
-    a C callback, :func:`in_callback`); the engine calls it before every packet."""
+    """Raise :class:`Terminated` (or ``KeyboardInterrupt``) if a signal came while Python
+    could not raise it (inside a C callback, :func:`in_callback`); the engine calls it
+    before every packet."""
     if _received:
         raise Terminated(_received[0])
+    if _interrupted:
+        _interrupted.clear()
+        raise KeyboardInterrupt
+
+
+_interrupted: list[int] = []  # a Ctrl-C that came inside a callback, raised at the next check
+
+
+def _interrupt(signum, frame):
+    if frame is not None and in_callback(frame):
+        _interrupted.append(signum)
+        return
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Within the block, Ctrl-C raises ``KeyboardInterrupt`` as Python's own handler does,
+    except inside a C callback (:func:`in_callback`): there it is raised at the next check
+    (:func:`raise_if_terminated`), or when the block ends. Python's handler raised inside
+    numba's unboxing of a Generator and crashed the process (SIGSEGV, 1 Ctrl-C in 16).
+    Main thread only, and only while SIGINT has Python's own handler (a caller's handler,
+    or an ignored SIGINT, is left alone)."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        pending = bool(_interrupted)
+        _interrupted.clear()
+    if pending:
+        raise KeyboardInterrupt
 
 
 def terminate_on_signals() -> None:

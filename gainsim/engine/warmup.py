@@ -74,10 +74,12 @@ def _tiny(scenario, policies):
 
 
 def _compile(probe: Probe) -> tuple[str, float]:
+    from gainsim.engine.lifetime import interrupts_deferred
     from gainsim.engine.sim import simulate
 
     t0 = time.perf_counter()
-    simulate(probe.scenario, np.random.SeedSequence(0))
+    with interrupts_deferred():
+        simulate(probe.scenario, np.random.SeedSequence(0))
     return probe.label, time.perf_counter() - t0
 
 
