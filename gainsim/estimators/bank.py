@@ -82,5 +82,7 @@ class Bank:
 
     def record_monitor_times(self, chunk) -> None:
         """A chunk without samples changes no estimate: record its monitor times only
-        (:func:`gainsim.estimators.monitor.snapshot_live`)."""
+        (:func:`gainsim.estimators.monitor.snapshot_live`). The engine calls it only when
+        a run ends without a sample since its last records; other monitor times that pass
+        without samples go with the next chunk that has some (:mod:`gainsim.engine.sim`)."""
         snapshot_live(self.theta, self.last_gain, self.alive, self.monitor(chunk))
