@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from gainsim.signals.normals import COMPILED_MIN, standard_normal
+from gainsim.signals.normals import COMPILED_MIN, scaled_normal, standard_normal
 
 
 @pytest.mark.parametrize("shape", [1, COMPILED_MIN - 1, COMPILED_MIN, 1000, (333, 7),
@@ -35,3 +35,15 @@ def test_packets_of_a_stream_draw_one_stream():
     got = np.concatenate([standard_normal(ours, m) for m in sizes])
     np.testing.assert_array_equal(got, numpys.standard_normal(sum(sizes)))
 
+
+
+@pytest.mark.parametrize("shape", [3, COMPILED_MIN, (COMPILED_MIN, 16)])
+@pytest.mark.parametrize("scale", [0.1, 1.0, 1e-3, -2.5])
+def test_scaled_draws_are_the_bits_of_the_product_numpy_gives(shape, scale):
+    """The plants wrote ``std * standard_normal(...)``; scaling in place must not change a
+    bit (the state after is numpy's too)."""
+    ours, numpys = np.random.default_rng(11), np.random.default_rng(11)
+    got, want = scaled_normal(ours, shape, scale), scale * numpys.standard_normal(shape)
+    assert got.shape == want.shape
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
+    assert ours.bit_generator.state == numpys.bit_generator.state

@@ -212,9 +212,11 @@ class Truth:
         stop = int(np.searchsorted(self.grid, t[-1], side="right"))
         if stop > self.done:
             idx = np.searchsorted(t, self.grid[self.done:stop], side="right") - 1
-            rows = theta[np.maximum(idx, 0)]
-            rows[idx < 0] = self.last
-            self.values[self.done:stop] = rows
+            before = int(np.searchsorted(idx, 0))  # grid times before the packet's first sample
+            rows = self.values[self.done:stop]
+            rows[:before] = self.last
+            # one row for every sample (a plant without drift broadcasts it): no gather
+            rows[before:] = theta[0] if theta.strides[0] == 0 else theta[idx[before:]]
             self.done = stop
         self.last = theta[-1]
 

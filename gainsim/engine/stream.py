@@ -113,8 +113,11 @@ class Stream:
             if math.isfinite(duration):
                 needed = math.ceil(duration * self.rate - 1e-9) - start_index
                 m = max(1, min(m, needed))
-            # float bounds: the same integers (exact below 2**53), no int64 array to convert
-            return np.arange(float(start_index + 1), float(start_index + m + 1)) / self.rate
+            # float bounds: the same integers (exact below 2**53), no int64 array to convert;
+            # divided in place (the same quotients, no second array)
+            t = np.arange(float(start_index + 1), float(start_index + m + 1))
+            t /= self.rate
+            return t
         gaps = rngs.arrivals.exponential(1.0 / self.rate, m)
         gaps[0] += last_time  # sequential cumsum: identical for any packet size
         return np.cumsum(gaps)

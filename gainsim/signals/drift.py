@@ -14,7 +14,7 @@ import numpy as np
 
 from gainsim.registry import register
 from gainsim.fields import nonneg, param, positive
-from gainsim.signals.normals import standard_normal
+from gainsim.signals.normals import scaled_normal
 
 
 @register("drift")
@@ -48,7 +48,7 @@ class RandomWalk:
         return theta0
 
     def path(self, state, t: np.ndarray, rng: np.random.Generator):
-        steps = self.std * standard_normal(rng, (t.size, state.size))
+        steps = scaled_normal(rng, (t.size, state.size), self.std)
         steps[0] += state  # cumsum is sequential: same sums as one long stream
         theta = np.cumsum(steps, axis=0)
         return theta, theta[-1].copy()

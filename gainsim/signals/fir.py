@@ -11,7 +11,7 @@ from gainsim.fields import at_least_one, nonneg, param
 from gainsim.signals.assemble import fir_samples, least_squares_objective, measure
 from gainsim.signals.drift import NoDrift
 from gainsim.signals.inputs import White
-from gainsim.signals.normals import standard_normal
+from gainsim.signals.normals import scaled_normal
 
 
 @dataclass
@@ -128,7 +128,7 @@ class Fir:
         else:
             u, inputs = self.input.source(state.inputs, t.size, rngs.input)
         theta, drift = self.drift.path(state.drift, t, rngs.drift)
-        noise = self.noise_std * standard_normal(rngs.noise, t.size)
+        noise = scaled_normal(rngs.noise, t.size, self.noise_std)
         if self.independent:
             d = measure(x, theta, noise)
         else:

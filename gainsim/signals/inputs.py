@@ -15,7 +15,7 @@ import numpy as np
 
 from gainsim.registry import register
 from gainsim.fields import between, param, positive
-from gainsim.signals.normals import standard_normal
+from gainsim.signals.normals import scaled_normal, standard_normal
 
 
 @dataclass
@@ -59,7 +59,7 @@ class White:
 
     def source(self, state: DelayLine, m: int, rng: np.random.Generator):
         """``m`` new source values and the new delay-line state."""
-        return _advance(state, self.std * standard_normal(rng, m))
+        return _advance(state, scaled_normal(rng, m, self.std))
 
 
 @register("input")
@@ -86,7 +86,7 @@ class Ar1:
         from scipy.signal import lfilter  # heavy (~0.3 s): imported for AR inputs only
 
         a = self.pole
-        w = np.sqrt(1.0 - a * a) * self.std * standard_normal(rng, m)
+        w = scaled_normal(rng, m, np.sqrt(1.0 - a * a) * self.std)
         u, _ = lfilter([1.0], [1.0, -a], w, zi=np.array([a * state.last]))
         return u
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from gainsim.registry import register
 from gainsim.fields import at_least_one, nonneg, param, positive
-from gainsim.signals.normals import standard_normal
+from gainsim.signals.normals import scaled_normal
 
 
 @register("process")
@@ -203,6 +203,6 @@ class Mrac:
     def packet(self, state, t: np.ndarray, rngs):
         """Exogenous signals at the sample times: ``u_c``, ``noise``, ``theta_star``."""
         ideal = self.ideal()
-        cols = {"u_c": self.command(t), "noise": self.noise_std * standard_normal(rngs.noise, t.size),
+        cols = {"u_c": self.command(t), "noise": scaled_normal(rngs.noise, t.size, self.noise_std),
                 "theta_star": np.broadcast_to(ideal, (t.size, ideal.size))}
         return cols, state

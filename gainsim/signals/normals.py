@@ -45,3 +45,11 @@ def standard_normal(rng: np.random.Generator, shape) -> np.ndarray:
     out = np.empty(shape)
     fill_standard_normal(rng, out.reshape(-1))
     return out
+
+
+def scaled_normal(rng: np.random.Generator, shape, scale: float) -> np.ndarray:
+    """``scale * rng.standard_normal(shape)``, the same bits (a product of two doubles does
+    not depend on their order), scaled in place: no second array of the draws' size."""
+    out = standard_normal(rng, shape)
+    out *= scale
+    return out

@@ -16,7 +16,7 @@ import numpy as np
 from gainsim.registry import register
 from gainsim.fields import nonneg, param
 from gainsim.signals.drift import NoDrift
-from gainsim.signals.normals import standard_normal
+from gainsim.signals.normals import scaled_normal
 
 
 @register("plant")
@@ -132,5 +132,5 @@ class Quadratic:
     def packet(self, state, t: np.ndarray, rngs):
         """Samples at times ``t``: columns ``theta_star`` and gradient ``noise``."""
         theta, state = self.drift.path(state, t, rngs.drift)
-        noise = self.gradient_noise_std * standard_normal(rngs.noise, (t.size, self.n))
+        noise = scaled_normal(rngs.noise, (t.size, self.n), self.gradient_noise_std)
         return {"theta_star": theta, "noise": noise}, state
