@@ -60,6 +60,7 @@ class Terminated(BaseException):
 
 
 _received: list[int] = []  # signals seen; an exception raised inside a C callback is lost
+_interrupted: list[int] = []  # a Ctrl-C that came inside a callback, raised at the next check
 # Python code that C code calls back: numba's compiler (llvmlite) and dispatcher, and
 # ctypes, which numba's compiled code calls to unbox a numpy Generator. An exception
 # raised there is lost, or worse: one raised in ``ctypes.cast`` while numba unboxed the
@@ -102,9 +103,6 @@ def raise_if_terminated() -> None:
     if _interrupted:
         _interrupted.clear()
         raise KeyboardInterrupt
-
-
-_interrupted: list[int] = []  # a Ctrl-C that came inside a callback, raised at the next check
 
 
 def _interrupt(signum, frame):
