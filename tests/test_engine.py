@@ -314,3 +314,25 @@ def test_a_chunk_without_samples_records_and_never_calls_a_kernel(monkeypatch):
     np.testing.assert_array_equal(late.eta, [[0.05] * 31, [0.01] * 31])
     assert (late.updates == 0).all()
     assert np.all(trace.misalignment[:, 5] != trace.misalignment[:, 0])
+
+
+@pytest.mark.parametrize("packet", [1, 7, 16384, (1 << 16) + 3])
+def test_periodic_times_are_the_sample_index_over_the_rate(packet):
+    """Sample ``i`` (from 1) is measured at ``i / rate``, one IEEE division of the exact
+    integer, whatever the packet (``i * (1 / rate)`` would differ in ~a fifth of them)."""
+    from gainsim.engine.stream import Stream
+
+    rate, samples = 48_000.0, 200_003
+    stream = Stream(rate=rate, packet=packet)
+    duration = samples / rate
+    got, index, last = [], 0, 0.0
+    while index < samples and len(got) < 40:  # the first 40 packets (packet 1: 40 samples)
+        t = stream.times(index, last, packet, None, duration)
+        got.append(t.copy())
+        t[:] = -1.0  # each packet is the caller's own array, writable
+        index, last = index + t.size, float(got[-1][-1])
+    got = np.concatenate(got)
+    want = np.array([i / rate for i in range(1, got.size + 1)])
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
+    end = stream.times(samples - 5, 0.0, packet, None, duration)  # stops at the duration
+    assert end.size == min(packet, 5) and end[-1] == (samples - 5 + end.size) / rate
