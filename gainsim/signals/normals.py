@@ -10,8 +10,8 @@ ziggurat of Marsaglia & Tsang on the generator's 64-bit outputs, with numpy's ta
 on the generator's own bit generator. Measured on this project's 2-core machine (Zen 4,
 2026-12-04): 3.5 ns a value against numpy's 9.7 ns (PCG64), but each call of the compiled
 loop costs ~7 µs more than numpy's (numba types and unboxes a ``Generator`` argument on
-every call: ``typeof`` ~2 µs, three ``ctypes.cast`` ~2 µs), so the two break even near
-1100 values. ``tests/test_normals.py`` checks the bits
+every call; ``typeof`` takes ~2 µs of it and three ``ctypes.cast`` another ~2 µs), so the
+two break even near 1100 values. ``tests/test_normals.py`` checks the bits
 against numpy across sizes, shapes and the ziggurat's rare branches.
 
 References
