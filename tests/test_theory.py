@@ -236,6 +236,36 @@ def test_nlms_hand():
         th.nlms_misadjustment(0.5, n=2)
 
 
+def test_nlms_optimal_tracking_step_hand():
+    """The root of 4 c σ² μ² = tr R tr Q (2 - μ)² in (0, 2), worked by hand."""
+    # tr R tr Q = 0.04 (sqrt 0.2), sigma_v = 0.1: mu* = 0.4 / (0.2 + 0.2) = 1
+    assert th.nlms_optimal_tracking_step(4.0, 0.01, 0.01) == pytest.approx(1.0, rel=1e-15)
+    # factor c = 4: 2 sigma_v sqrt(c) = 0.4, mu* = 0.4 / (0.4 + 0.2) = 2/3
+    assert th.nlms_optimal_tracking_step(4.0, 0.01, 0.01, 4.0) == pytest.approx(2 / 3, rel=1e-15)
+    assert th.nlms_optimal_tracking_step(4.0, 0.01, 0.0) == 2.0  # no noise: lag only
+    with pytest.raises(ValueError):
+        th.nlms_optimal_tracking_step(4.0, 0.0, 0.01)  # no drift: no tracking optimum
+
+
+def test_nlms_optimum_of_quickstart_is_the_exact_minimiser():
+    """quickstart (16 white taps, sigma_v = 0.1, random walk 1e-3): mu* worked to 50 digits
+    with Decimal from the same formula is 0.139246073482459412704966...; the closed form
+    is within an ulp of it, and the tracking error rises on both sides. scipy's bounded
+    Brent, which gave this column before, stopped 2.9e-8 away (a minimiser of a flat
+    function finds its argument only to about the square root of the rounding error)."""
+    import gainsim
+    from pathlib import Path
+
+    from gainsim.predict.policies import nlms_optimum, nlms_tracking_error, plant_theory
+
+    pt = plant_theory(gainsim.load(Path(__file__).resolve().parent.parent
+                                   / "scenarios" / "quickstart.toml"))
+    mu = nlms_optimum(pt)
+    assert mu == pytest.approx(0.13924607348245941270, rel=4e-16)
+    f = nlms_tracking_error(mu, pt)
+    assert nlms_tracking_error(mu * (1 - 1e-3), pt) > f < nlms_tracking_error(mu * (1 + 1e-3), pt)
+
+
 # --- RLS ---------------------------------------------------------------------------------------
 
 def test_rls_tracking_hand():

@@ -106,10 +106,26 @@ def nlms_tracking_error(mu: float, pt: PlantTheory) -> float:
     """
     if not 0 < mu < 2:
         return np.inf
-    n = pt.n if pt.white_std is not None and pt.n > 2 else None
     trR = float(np.trace(pt.matrix))
     lag = theory.lms_excess_mse(mu / trR, pt.matrix, 0.0, pt.Q)
-    return pt.noise_var * (1.0 + theory.nlms_misadjustment(mu, n)) + lag
+    return pt.noise_var * (1.0 + theory.nlms_misadjustment(mu, _nlms_white_n(pt))) + lag
+
+
+def _nlms_white_n(pt: PlantTheory) -> int | None:
+    """The ``n`` of :func:`gainsim.theory.nlms_misadjustment`'s white-Gaussian correction
+    (``None``: no correction)."""
+    return pt.n if pt.white_std is not None and pt.n > 2 else None
+
+
+def nlms_optimum(pt: PlantTheory) -> float:
+    """The step minimising :func:`nlms_tracking_error` (with drift), in closed form
+    (:func:`gainsim.theory.nlms_optimal_tracking_step`), kept below 2 by the same margin as
+    the search it replaces (:func:`gainsim.predict.plants._argmin` on (0, 2 − 10⁻⁹))."""
+    n = _nlms_white_n(pt)
+    trQ = theory.lms_excess_mse(1.0, pt.matrix, 0.0, pt.Q) * 2.0  # tr Q, R's shape checked
+    step = theory.nlms_optimal_tracking_step(float(np.trace(pt.matrix)), trQ, pt.noise_var,
+                                             1.0 if n is None else n / (n - 2.0))
+    return min(step, 2.0 - 1e-9)
 
 
 def regime(eta: float, bound: float, optimum: float | None, eigenvalues) -> str | None:
@@ -190,7 +206,7 @@ def _rls(policy, lam: float, pt: PlantTheory) -> Prediction:
 def _nlms(policy, pt: PlantTheory) -> Prediction:
     mu = _fixed_eta(policy.gain)
     bounds = dict(stability_bound=theory.nlms_bound(), mean_square_stability_bound=2.0)
-    opt = _argmin(lambda m: nlms_tracking_error(m, pt), 2.0 - 1e-9) if pt.drifts else None
+    opt = nlms_optimum(pt) if pt.drifts else None
     if mu is None or pt.Q is None:
         return _base(policy, mu, optimal_fixed_gain=opt, **bounds)
     te = nlms_tracking_error(mu, pt)

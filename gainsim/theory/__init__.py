@@ -15,7 +15,7 @@ from gainsim.theory.lms import (lms_mean_bound, lms_mean_square_bound, lms_gauss
                                 lms_misadjustment, lms_excess_mse, lms_optimal_tracking_gain,
                                 lms_steady_state_tracking_error, lms_white_gaussian_weight_error,
                                 ar1_correlation_matrix, eigenvalue_spread, nlms_bound,
-                                nlms_misadjustment)
+                                nlms_misadjustment, nlms_optimal_tracking_step)
 from gainsim.theory.lms_variants import (sign_error_steady_state_emse, leaky_lms_mean_bound,
                                          leaky_lms_mean_weights, leaky_lms_bias_error)
 from gainsim.theory.trackers import (rls_tracking_excess_mse, rls_optimal_forgetting,
@@ -38,4 +38,5 @@ __all__ = ["GainRate", "HeavyBallTuning", "REGIMES", "delay_stability_bound", "d
            "lms_misadjustment", "lms_optimal_tracking_gain", "lms_steady_state_tracking_error",
            "lms_white_gaussian_weight_error", "mrac_feedforward_gain_bound",
            "mrac_ideal_first_order", "nlms_bound", "nlms_misadjustment",
+           "nlms_optimal_tracking_step",
            "polyak_heavy_ball_optimum", "rls_optimal_forgetting", "rls_tracking_excess_mse"]

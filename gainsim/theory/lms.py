@@ -178,6 +178,34 @@ def nlms_bound() -> float:
     return 2.0
 
 
+def nlms_optimal_tracking_step(trR: float, trQ: float, noise_var: float,
+                               factor: float = 1.0) -> float:
+    r"""Step minimising the small-gain NLMS tracking error, in closed form.
+
+    The a-priori MSE :math:`f(\mu) = \sigma_v^2\,(1 + c\,\mu/(2 - \mu))
+    + \operatorname{tr}R\,\operatorname{tr}Q/(2\mu)` (:func:`nlms_misadjustment` with its
+    factor :math:`c`, ``factor``, plus the LMS lag term at the effective gain
+    :math:`\mu/\operatorname{tr}R`) is convex on :math:`(0, 2)`;
+    :math:`f'(\mu) = 0` is :math:`4 c \sigma_v^2 \mu^2 = \operatorname{tr}R\,
+    \operatorname{tr}Q\,(2 - \mu)^2`, whose root in :math:`(0, 2)` is
+
+    .. math:: \mu^\star = \frac{2\sqrt{A}}{2\sigma_v\sqrt{c} + \sqrt{A}},
+              \qquad A = \operatorname{tr}R\,\operatorname{tr}Q
+
+    (noise and lag balance; :math:`\mu^\star \to 2` without noise). Small-gain, like the
+    error it minimises.
+
+    References
+    ----------
+    A. H. Sayed, *Fundamentals of Adaptive Filtering*, Wiley, 2003 (NLMS steady state and
+    tracking).
+    """
+    a = np.sqrt(_positive("trR", trR) * _positive("trQ", trQ))
+    if noise_var < 0 or not factor > 0:
+        raise ValueError(f"need noise_var >= 0 and factor > 0, got {noise_var!r}, {factor!r}")
+    return float(2.0 * a / (2.0 * np.sqrt(noise_var * factor) + a))
+
+
 def nlms_misadjustment(mu: float, n: int | None = None) -> float:
     r"""NLMS steady-state misadjustment.
 
