@@ -25,7 +25,7 @@ import numpy as np
 
 from gainsim.predict import lms_variants as variants
 from gainsim import theory
-from gainsim.predict.plants import (TDL_TRUSTED_FRACTION, PlantTheory, _argmin,  # noqa: F401
+from gainsim.predict.plants import (TDL_TRUSTED_FRACTION, PlantTheory,  # noqa: F401
                                   gd_optimum, gd_tracking_loss, kalman_floor)
 
 SUMMARY_FIELDS = ("stability_bound", "mean_square_stability_bound",
@@ -122,9 +122,8 @@ def nlms_optimum(pt: PlantTheory) -> float:
     (:func:`gainsim.theory.nlms_optimal_tracking_step`), kept below 2 by the same margin as
     the search it replaces (:func:`gainsim.predict.plants._argmin` on (0, 2 − 10⁻⁹))."""
     n = _nlms_white_n(pt)
-    trQ = theory.lms_excess_mse(1.0, pt.matrix, 0.0, pt.Q) * 2.0  # tr Q, R's shape checked
-    step = theory.nlms_optimal_tracking_step(float(np.trace(pt.matrix)), trQ, pt.noise_var,
-                                             1.0 if n is None else n / (n - 2.0))
+    step = theory.nlms_optimal_tracking_step(float(np.trace(pt.matrix)), float(np.trace(pt.Q)),
+                                             pt.noise_var, 1.0 if n is None else n / (n - 2.0))
     return min(step, 2.0 - 1e-9)
 
 

@@ -200,9 +200,9 @@ def nlms_optimal_tracking_step(trR: float, trQ: float, noise_var: float,
     A. H. Sayed, *Fundamentals of Adaptive Filtering*, Wiley, 2003 (NLMS steady state and
     tracking).
     """
-    a = np.sqrt(_positive("trR", trR) * _positive("trQ", trQ))
     if noise_var < 0 or not factor > 0:
         raise ValueError(f"need noise_var >= 0 and factor > 0, got {noise_var!r}, {factor!r}")
+    a = np.sqrt(_positive("trR", trR) * _positive("trQ", trQ))
     return float(2.0 * a / (2.0 * np.sqrt(noise_var * factor) + a))
 
 
