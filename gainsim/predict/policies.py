@@ -119,8 +119,8 @@ def _nlms_white_n(pt: PlantTheory) -> int | None:
 
 def nlms_optimum(pt: PlantTheory) -> float:
     """The step minimising :func:`nlms_tracking_error` (with drift), in closed form
-    (:func:`gainsim.theory.nlms_optimal_tracking_step`), kept below 2 by the same margin as
-    the search it replaces (:func:`gainsim.predict.plants._argmin` on (0, 2 − 10⁻⁹))."""
+    (:func:`gainsim.theory.nlms_optimal_tracking_step`). Without noise that is 2, the
+    stability bound itself: the step reported is then 2 − 10⁻⁹, inside the stable range."""
     n = _nlms_white_n(pt)
     step = theory.nlms_optimal_tracking_step(float(np.trace(pt.matrix)), float(np.trace(pt.Q)),
                                              pt.noise_var, 1.0 if n is None else n / (n - 2.0))
