@@ -290,3 +290,40 @@ def test_figures_the_helper_could_not_draw_are_drawn_here(fir_run, tmp_path, mon
     assert sorted(p.name for p in (tmp_path / "f").glob("*.png")) == names
     for name in names:
         assert (tmp_path / "f" / name).read_bytes() == (fir_run / name).read_bytes(), name
+
+
+def _zlib_level_class(png: bytes) -> int:
+    """FLEVEL of the first IDAT's zlib header (RFC 1950: 0 fastest, 1 fast, 2 default, 3
+    maximum; zlib writes 1 for levels 2-5 and 2 for level 6)."""
+    import struct
+
+    pos = 8  # after the PNG signature
+    while pos < len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        if kind == b"IDAT":
+            return png[pos + 9] >> 6
+        pos += 12 + length
+    raise AssertionError("no IDAT chunk")
+
+
+def test_run_pngs_are_written_at_a_fast_zlib_level_with_the_same_pixels(fir_run):
+    from PIL import Image
+
+    from gainsim.figures.common import PNG_COMPRESS_LEVEL, png_bytes
+
+    assert _zlib_level_class((fir_run / "theta.png").read_bytes()) == 1  # level 3, not 6
+    fig, ax = plt.subplots()
+    ax.plot(np.sin(np.linspace(0, 10, 500)))
+    fast = png_bytes(fig)
+    fig, ax = plt.subplots()
+    ax.plot(np.sin(np.linspace(0, 10, 500)))
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)  # Pillow's default level, 6
+    plt.close(fig)
+    default = buf.getvalue()
+    assert PNG_COMPRESS_LEVEL == 3 and _zlib_level_class(default) == 2
+    assert _zlib_level_class(fast) == 1
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(fast))),
+                          np.asarray(Image.open(io.BytesIO(default))))
