@@ -50,6 +50,18 @@ TWO_LAWS = fir_toml(samples=200, replicas=2, rate=100.0, policies="".join(
     for name, gain in LAWS.items()))
 
 
+# `python -c LISTEN run ...`: `gainsim run`, printing every gainsim function numba
+# compiles in this process (`-c`: a spawned helper cannot run it again as its __main__)
+LISTEN = ("import sys\nfrom numba.core import event\n"
+          "class Seen(event.Listener):\n"
+          "    def on_start(self, e):\n"
+          "        f = e.data['dispatcher'].py_func\n"
+          "        if f.__module__.startswith('gainsim'): print('COMPILED', f.__qualname__)\n"
+          "    def on_end(self, e): pass\n"
+          "event.register('numba:compile', Seen())\n"
+          "from gainsim.cli.main import main\nsys.exit(main(sys.argv[1:]))\n")
+
+
 def test_a_first_run_compiles_its_laws_side_by_side_once(tmp_path):
     import json
     import os
@@ -67,14 +79,6 @@ def test_a_first_run_compiles_its_laws_side_by_side_once(tmp_path):
 
     # the second run lists every gainsim function numba compiles in it: none, each kernel
     # loads from the cache (a wrapper made in a closure would compile in every process)
-    listen = ("import sys\nfrom numba.core import event\n"
-              "class Seen(event.Listener):\n"
-              "    def on_start(self, e):\n"
-              "        f = e.data['dispatcher'].py_func\n"
-              "        if f.__module__.startswith('gainsim'): print('COMPILED', f.__qualname__)\n"
-              "    def on_end(self, e): pass\n"
-              "event.register('numba:compile', Seen())\n"
-              "from gainsim.cli.main import main\nsys.exit(main(sys.argv[1:]))\n")
 
     def run(out, code=None):
         head = ["-m", "gainsim"] if code is None else ["-c", code]
@@ -82,7 +86,7 @@ def test_a_first_run_compiles_its_laws_side_by_side_once(tmp_path):
                                str(tmp_path / out)], env=env, capture_output=True, text=True,
                               check=True)
 
-    first, second = run("a"), run("b", listen)
+    first, second = run("a"), run("b", LISTEN)
     assert "compiling 2 kernel groups on 2 processes" in first.stderr
     assert "compiling" not in second.stderr          # now in the cache: nothing ahead
     assert "COMPILED" not in second.stdout, second.stdout
@@ -91,6 +95,94 @@ def test_a_first_run_compiles_its_laws_side_by_side_once(tmp_path):
     for out in ("a", "b"):
         saved = json.loads((tmp_path / out / "summary.json").read_text())
         assert {p["name"]: p["final_misalignment"] for p in saved["policies"]} == expected
+
+
+BANK = fir_toml(samples=3000, replicas=2, rate=100.0, drift='{kind = "random_walk", std = 1e-3}',
+                packet=16384, policies="".join(
+                    f'[[policy]]\nname = "{est} {eta}"\nestimator = "{est}"\ngain = {eta}\n'
+                    for est, eta in (("lms", 0.01), ("lms", 0.03), ("nlms", 0.2))))
+
+
+def test_a_first_run_of_a_constant_bank_compiles_the_plant_draws_in_the_figure_helper(tmp_path):
+    """The learners' kernels compile in the run's process while its figure helper compiles
+    the plant's draws; the next run compiles nothing; the numbers are those of a run in
+    one process that compiled everything itself."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    from gainsim.estimators.threads import CORES
+
+    if CORES < 2:
+        pytest.skip("the figure helper needs two cores")
+    path = tmp_path / "bank.toml"
+    path.write_text(BANK)
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"), GAINSIM_COMPILE_AHEAD="1",
+               GAINSIM_FIGURE_HELPER="1")
+
+    def run(out):
+        return subprocess.run([sys.executable, "-c", LISTEN, "run", str(path), "-o",
+                               str(tmp_path / out)], env=env, capture_output=True, text=True,
+                              check=True)
+
+    first, second = run("a"), run("b")
+    compiled = set(first.stdout.split())
+    assert "lms_kernel" in compiled, first.stdout                 # the learners: here
+    assert "fill_standard_normal" not in compiled, first.stdout   # the draws: the helper
+    assert "first run of these kernels: compiling them" in first.stderr
+    assert "COMPILED" not in second.stdout, second.stdout         # all in the cache now
+    assert "compiling" not in second.stderr
+    here = gainsim.run(gainsim.load(path))                        # compiled in one process
+    expected = {p["name"]: p["final_misalignment"] for p in here.summary["policies"]}
+    for out in ("a", "b"):
+        saved = json.loads((tmp_path / out / "summary.json").read_text())
+        assert {p["name"]: p["final_misalignment"] for p in saved["policies"]} == expected
+
+
+def test_a_split_compile_is_only_for_a_first_run_whose_laws_need_nothing(monkeypatch):
+    import gainsim.engine.warmup as warmup
+
+    quick = gainsim.load(ROOT / "scenarios" / "quickstart.toml")
+    drift = gainsim.load(ROOT / "scenarios" / "drift_tracking.toml")
+    monkeypatch.setenv("GAINSIM_COMPILE_AHEAD", "1")
+    monkeypatch.setattr(warmup, "_cached", lambda dispatcher: False)  # an empty cache
+    split = warmup.split_compile([quick])
+    assert [p.label for p in split.probes] == ["fir: lms + constant", "fir: nlms + constant"]
+    assert split.task() == (warmup.compile_sensor, quick)
+    assert warmup.split_compile([drift]) is None      # laws: compile_ahead's probes instead
+    monkeypatch.setenv("GAINSIM_COMPILE_AHEAD", "0")
+    assert warmup.split_compile([quick]) is None
+    monkeypatch.setenv("GAINSIM_COMPILE_AHEAD", "1")
+    monkeypatch.setattr(warmup, "_cached", lambda dispatcher: True)   # everything cached
+    assert warmup.split_compile([quick]) is None
+
+
+def test_the_learner_probe_draws_too_few_values_for_the_compiled_draws(monkeypatch):
+    """:func:`compile_learners` leaves the draws to the helper: no draw of its packets
+    reaches ``COMPILED_MIN`` values (so numpy makes them), while the sensor probe's do."""
+    import gainsim.signals.normals as normals
+    from gainsim.engine import warmup
+
+    sizes = []
+    real = normals.standard_normal
+
+    def spy(rng, shape):
+        out = real(rng, shape)
+        sizes.append(out.size)
+        return out
+
+    monkeypatch.setattr(normals, "standard_normal", spy)
+    monkeypatch.setattr("gainsim.signals.inputs.standard_normal", spy)
+    scenario = gainsim.loads(BANK)
+    bank = next(p for p in probes([scenario]) if p.constant)
+    warmup.compile_learners(bank)
+    assert sizes and max(sizes) < normals.COMPILED_MIN, sizes
+    sizes.clear()
+    warmup.compile_sensor(scenario)
+    assert sizes and min(sizes) >= normals.COMPILED_MIN, sizes
 
 
 def test_constant_banks_count_as_one_compile_and_each_law_as_one():

@@ -223,7 +223,12 @@ def cmd_run(args) -> int:
                              note=size.text() if size.work > NOTE_WORK else "")
         with collect_notes() as notes:
             cli_warmup.compile_first([scenario], args.quiet)
-            with helping():  # a process that draws the costliest figures alongside this one
+            split = cli_warmup.split_first([scenario], args.quiet)
+            # a process that draws the costliest figures alongside this one (and, in a
+            # first run of a constant-gain bank, first compiles the plant's kernels)
+            with helping(split.task() if split else None) as sensor:
+                if split is not None:
+                    split.compile_here(sensor)
                 results = run(scenario, seed=args.seed, replicas=args.replicas,
                               workers=args.workers, progress=progress)
                 progress.close()

@@ -47,3 +47,16 @@ def compile_first(scenarios, quiet: bool) -> None:
     from gainsim.engine.warmup import compile_ahead
 
     compile_ahead(scenarios, None if quiet else say)
+
+
+def split_first(scenarios, quiet: bool):
+    """Before ``run``: the :class:`gainsim.engine.warmup.SplitCompile` of a first run
+    whose one missing compile is its constant-gain bank (else ``None``), saying so on
+    stderr unless ``quiet``."""
+    from gainsim.engine.warmup import split_compile
+
+    split = split_compile(scenarios)
+    if split is not None and not quiet:
+        say("first run of these kernels: compiling them (once; later runs load them "
+            "from numba's cache)")
+    return split

@@ -7,7 +7,9 @@ this process simulates, then draws the most expensive figures of the run
 (:data:`REMOTE`) while this process draws the others. The PNG bytes are the same
 whichever process draws them (same code, same data, same matplotlib). If the helper
 cannot draw (it failed to start, an error), this process draws those figures itself.
-``GAINSIM_FIGURE_HELPER=0`` in the environment turns the helper off.
+``GAINSIM_FIGURE_HELPER=0`` in the environment turns the helper off. In a first run of
+a constant-gain bank the helper first compiles the plant's draws
+(:class:`gainsim.engine.warmup.SplitCompile`), before it imports matplotlib.
 """
 from __future__ import annotations
 
@@ -49,29 +51,34 @@ def draw(task: tuple) -> list[tuple[str, bytes]]:
 
 
 @contextlib.contextmanager
-def helping():
+def helping(first=None):
     """Within the block, :func:`remote_figures` hands figures to a helper process
-    (started here, when this process may use two cores)."""
+    (started here, when this process may use two cores).
+
+    ``first``: a task ``(fn, arg)`` the helper runs before anything else (a first run's
+    compile, :func:`gainsim.engine.warmup.compile_sensor`); the block gets its future,
+    or ``None`` (no helper, no task)."""
     global _helper
     import os
 
     from gainsim.estimators.threads import CORES
 
     if CORES < 2 or os.environ.get("GAINSIM_FIGURE_HELPER", "1") == "0":
-        yield
+        yield None
         return
     from gainsim.engine.executors import ProcessPool, opened
 
     outer = _helper
     with opened(ProcessPool(2)) as pool:
         try:
+            ahead = pool.submit(*first) if first is not None else None
             pool.submit(_prepare, None)
         except Exception:  # noqa: BLE001 - no helper: this process draws everything
-            yield
+            yield None
             return
         _helper = pool
         try:
-            yield
+            yield ahead
         finally:
             _helper = outer
 
