@@ -382,7 +382,8 @@ def section_cold(repeats: int) -> list[Row]:
                                 f"cold ≤ {goal:.0f} s", verdict(cold <= goal),
                                 f"cold runs {', '.join(f'{c:.1f}' for c in colds)} s"))
             rows.append(Row("5 cold start", "  the same first run with `GAINSIM_COMPILE_AHEAD=0` "
-                            "(no laws compiled side by side)",
+                            "(nothing compiled side by side: neither laws on helper processes nor a "
+                            "constant bank's draws in the figure helper)",
                             f"{statistics.median(serial):.1f} s", "", "",
                             ", ".join(f"{w:.1f}" for w in serial) + " s"))
             rows.append(extra)
