@@ -420,6 +420,17 @@ def bench(samples: int, repeats: int, slow_repeats: int, log) -> tuple[list[Row]
                     "between repeats)", N, t_rep_b2b, N / t_rep_b2b,
                     ratio=f"{fmt_ratio(t_ref_b2b / t_rep_b2b)} numba loop",
                     note=f"numba loop back to back: {fmt_time(t_ref_b2b)}"))
+    # the floor of the per-packet work: the whole stream in one packet leaves only a
+    # replica's fixed Python (groups, banks, simpy, records) beside the kernel
+    whole = dataclasses.replace(replay, stream=dataclasses.replace(replay.stream,
+                                                                   packet=N + 1))
+    one_pairs = alternating_ratios(lambda: numba_loop(X, d, ETA), lambda: run_engine(whole),
+                                   max(repeats, 15))
+    t_one, _ = median_time(lambda: run_engine(whole), repeats)
+    rows.append(Row("2 engine overhead", "  same, the whole stream in one packet (the "
+                    "per-run Python alone beside the kernel)", N, t_one, N / t_one,
+                    ratio=f"{fmt_ratio(statistics.median(one_pairs))} numba loop",
+                    note="the bound of any per-packet saving; " + spread_note(one_pairs)))
 
     # ---- 3. end to end: gainsim generation + engine, 1 policy
     t_e2e, _ = median_time(lambda: run_engine(e2e), repeats)
