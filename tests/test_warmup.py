@@ -132,7 +132,7 @@ def test_a_first_run_of_a_constant_bank_compiles_the_plant_draws_in_the_figure_h
     compiled = set(first.stdout.split())
     assert "lms_kernel" in compiled, first.stdout                 # the learners: here
     assert "fill_standard_normal" not in compiled, first.stdout   # the draws: the helper
-    assert "first run of these kernels: compiling them" in first.stderr
+    assert "first run: compiling its kernels" in first.stderr
     assert "COMPILED" not in second.stdout, second.stdout         # all in the cache now
     assert "compiling" not in second.stderr
     here = gainsim.run(gainsim.load(path))                        # compiled in one process

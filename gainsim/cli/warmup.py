@@ -57,6 +57,6 @@ def split_first(scenarios, quiet: bool):
 
     split = split_compile(scenarios)
     if split is not None and not quiet:
-        say("first run of these kernels: compiling them (once; later runs load them "
+        say("first run: compiling its kernels (once; later runs load them "
             "from numba's cache)")
     return split
