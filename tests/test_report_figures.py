@@ -307,6 +307,8 @@ def _zlib_level_class(png: bytes) -> int:
 
 
 def test_run_pngs_are_written_at_a_fast_zlib_level_with_the_same_pixels(fir_run):
+    import io
+
     from PIL import Image
 
     from gainsim.figures.common import PNG_COMPRESS_LEVEL, png_bytes
@@ -317,8 +319,6 @@ def test_run_pngs_are_written_at_a_fast_zlib_level_with_the_same_pixels(fir_run)
     fast = png_bytes(fig)
     fig, ax = plt.subplots()
     ax.plot(np.sin(np.linspace(0, 10, 500)))
-    import io
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)  # Pillow's default level, 6
     plt.close(fig)

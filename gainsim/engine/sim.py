@@ -221,18 +221,25 @@ class Truth:
         self.last = theta[-1]
 
 
+def packet_times(plant, stream, index: int, last_t: float, rngs: Rngs,
+                 duration: float) -> np.ndarray:
+    """Measurement times of the packet after sample ``index`` (the last measured at
+    ``last_t``): the stream's, or the plant's own (recorded data with a time column)."""
+    if getattr(plant, "own_times", False):
+        return plant.sample_times(index, stream.packet, duration)
+    return stream.times(index, last_t, stream.packet, rngs, duration)
+
+
 def sensor(env, plant, stream, state, rngs: Rngs, channel: Channel, truth: Truth,
            duration: float, columns: tuple, counter: list):
     """Measure samples one packet ahead and put them in flight (at the stream's times, or
     the plant's own: recorded data with a time column)."""
     from gainsim.engine.lifetime import raise_if_terminated
 
-    own_times = getattr(plant, "own_times", False)
     index, last_t = 0, 0.0
     while True:
         raise_if_terminated()  # a SIGTERM that came inside a compiled call's callback
-        t = (plant.sample_times(index, stream.packet, duration) if own_times
-             else stream.times(index, last_t, stream.packet, rngs, duration))
+        t = packet_times(plant, stream, index, last_t, rngs, duration)
         cols, state = plant.packet(state, t, rngs)
         truth.record(t, cols["theta_star"])
         channel.send({k: cols[k] for k in columns}, stream.deliver(t, rngs), stream.in_order)

@@ -219,15 +219,14 @@ def compile_sensor(scenario) -> float:
     compiles (or loads) the plant's draw and measurement kernels, those of draws big
     enough for the compiled path (:data:`gainsim.signals.normals.COMPILED_MIN`) as the
     run's packets are. Returns the seconds it took."""
-    from gainsim.engine.sim import Rngs
+    from gainsim.engine.sim import Rngs, packet_times
 
     t0 = time.perf_counter()
-    plant, stream, duration = scenario.plant, scenario.stream, scenario.duration
+    plant = scenario.plant
     rngs = Rngs.from_seed(np.random.SeedSequence(0))
     state, _ = plant.init(rngs)
-    t = (plant.sample_times(0, stream.packet, duration) if getattr(plant, "own_times", False)
-         else stream.times(0, 0.0, stream.packet, rngs, duration))
-    plant.packet(state, t, rngs)
+    plant.packet(state, packet_times(plant, scenario.stream, 0, 0.0, rngs, scenario.duration),
+                 rngs)
     return time.perf_counter() - t0
 
 
